@@ -1,0 +1,62 @@
+// Package testenv finds the real servers that integration tests run against
+// (PostgreSQL, an S3 gateway), started by `source .ci/services`.
+//
+// Outside CI a missing server skips the test, so `go test ./...` works on a
+// laptop with nothing but Go. With CI set, a missing server fails the test:
+// CI installs and starts every server, so its absence is a broken pipeline,
+// never a reason to report green.
+package testenv
+
+import (
+	"os"
+	"testing"
+)
+
+// PostgresDSN returns the DSN of the test PostgreSQL server
+// (DEPLOYSAFE_PG_DSN), or skips/fails t when there is none.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	return need(t, "DEPLOYSAFE_PG_DSN", "PostgreSQL")
+}
+
+// S3 describes the test S3 gateway.
+type S3 struct {
+	Endpoint        string // e.g. http://127.0.0.1:7070
+	Region          string
+	AccessKeyID     string
+	SecretAccessKey string
+}
+
+// S3Gateway returns the test S3 gateway (DEPLOYSAFE_S3_ENDPOINT and the AWS_*
+// credentials), or skips/fails t when there is none.
+func S3Gateway(t testing.TB) S3 {
+	t.Helper()
+	s := S3{
+		Endpoint:        need(t, "DEPLOYSAFE_S3_ENDPOINT", "the S3 gateway"),
+		Region:          os.Getenv("AWS_REGION"),
+		AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
+		SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
+	}
+	if s.Region == "" {
+		s.Region = "us-east-1"
+	}
+	return s
+}
+
+// InCI reports whether the tests run in CI (CI is set and not "false").
+func InCI() bool {
+	v := os.Getenv("CI")
+	return v != "" && v != "false" && v != "0"
+}
+
+func need(t testing.TB, env, what string) string {
+	t.Helper()
+	if v := os.Getenv(env); v != "" {
+		return v
+	}
+	if InCI() {
+		t.Fatalf("%s is not set: CI must start %s (source .ci/services)", env, what)
+	}
+	t.Skipf("%s is not set; run `source .ci/services` to test against %s", env, what)
+	return ""
+}

@@ -1,0 +1,66 @@
+package snapshot
+
+import (
+	"context"
+	"crypto/sha256"
+	"io"
+)
+
+// A Partition is the unit of snapshot and restore: the rows of one table that
+// share one value of its partition column (typically a tenant or site id).
+type Partition struct {
+	Table string // table name as the Source knows it
+	Key   string // partition column value, as text
+}
+
+// String returns "table/key".
+func (p Partition) String() string { return p.Table + "/" + p.Key }
+
+// Column describes one column of a table.
+type Column struct {
+	Name string
+	Type string // the database's type name, e.g. "bigint", "TEXT"
+}
+
+// Schema describes a table as a Source sees it. Take records its fingerprint
+// in the manifest; Restore refuses to load into a table whose schema changed.
+type Schema struct {
+	Table           string
+	Columns         []Column // in the order rows are encoded
+	PartitionColumn string   // the column whose value selects a partition
+	KeyColumns      []string // unique within a partition; rows are dumped in this order
+}
+
+// Digest is a SHA-256 sum over a partition's canonical row encoding.
+type Digest [sha256.Size]byte
+
+// Source is a database that snapshot reads partitions from and restores them
+// into. The snapshot/sqlsource package implements it over database/sql for
+// PostgreSQL and SQLite.
+//
+// # Row encoding
+//
+// Rows travel as PostgreSQL's COPY TEXT format, whatever the database: one
+// row per line ending in '\n', fields in Schema.Columns order separated by
+// '\t', NULL written as `\N`, and backslash escapes `\\`, `\b`, `\f`, `\n`,
+// `\r`, `\t`, `\v` inside values. A partition's dump is deterministic: rows in
+// ascending KeyColumns order, each value rendered the same way every time, so
+// equal data has equal bytes and an equal Digest.
+type Source interface {
+	// Schema describes table.
+	Schema(ctx context.Context, table string) (Schema, error)
+	// Partitions lists the distinct partition keys present in table, sorted.
+	Partitions(ctx context.Context, table string) ([]string, error)
+	// Dump writes partition p's rows to w in the canonical encoding and
+	// returns how many rows it wrote. A partition with no rows writes nothing.
+	Dump(ctx context.Context, p Partition, w io.Writer) (rows int64, err error)
+	// Counts returns the row count of each named partition of table in one
+	// round trip; keys with no rows map to 0.
+	Counts(ctx context.Context, table string, keys []string) (map[string]int64, error)
+	// Replace atomically replaces partition p with the rows read from r (the
+	// canonical encoding): in one transaction it deletes p's rows, loads r,
+	// dumps p again inside the transaction and passes that dump's row count
+	// and Digest to verify. It commits only if verify returns nil; otherwise,
+	// or on any error, it rolls back and the partition is as it was.
+	Replace(ctx context.Context, p Partition, r io.Reader, verify func(rows int64, sum Digest) error) error
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// event is one line of `go test -json` (cmd/test2json) output, including the
+// build events that `go test -json` interleaves since Go 1.24.
+type event struct {
+	Action      string
+	Package     string
+	Test        string
+	Output      string
+	ImportPath  string // build-output, build-fail
+	FailedBuild string
+}
+
+// config is what the guard is told beyond the stream itself.
+type config struct {
+	ci      bool   // CI is set: skips fail unless allowed
+	verbose bool   // pass every output line through, as go test -v would
+	allow   allowList
+	floor   int // fewest tests the run may count; 0 = no floor
+}
+
+// guard reads a test2json stream, passes the readable output through, and
+// collects every reason the run must not be reported green.
+type guard struct {
+	cfg config
+	out io.Writer
+
+	passed, failed, skipped int
+	problems                []string
+
+	running  map[string]bool     // "pkg\x00Test" started, no verdict yet
+	buffered map[string][]string // per-test output held back until its verdict
+	pkgOpen  map[string]bool     // packages started without a verdict
+	noTests  map[string]bool     // packages that said "no tests to run"
+	ranTests map[string]int      // tests that reached a verdict, per package
+	failedIn map[string]int      // tests that failed, per package
+	packages int                 // packages that ran a test binary
+	garbage  int                 // lines that were not test2json events
+}
+
+func newGuard(cfg config, out io.Writer) *guard {
+	return &guard{
+		cfg:      cfg,
+		out:      out,
+		running:  map[string]bool{},
+		buffered: map[string][]string{},
+		pkgOpen:  map[string]bool{},
+		noTests:  map[string]bool{},
+		ranTests: map[string]int{},
+		failedIn: map[string]int{},
+	}
+}
+
+// consume reads the whole stream. Lines are read without a length limit:
+// a test may print a very long line, and losing it must not end the guard.
+func (g *guard) consume(r io.Reader) error {
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			g.line(line)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("suiteguard: reading test output: %w", err)
+		}
+	}
+}
+
+func (g *guard) line(line []byte) {
+	var e event
+	if line[0] != '{' || json.Unmarshal(line, &e) != nil || e.Action == "" {
+		// go test prints some failures (e.g. a broken go.mod) as plain text.
+		g.garbage++
+		fmt.Fprint(g.out, string(line))
+		return
+	}
+	g.event(e)
+}
+
+func (g *guard) event(e event) {
+	key := e.Package + "\x00" + e.Test
+	switch e.Action {
+	case "build-output":
+		fmt.Fprint(g.out, e.Output)
+	case "build-fail":
+		// The package's own "fail" event (with FailedBuild) follows and is counted there.
+	case "start":
+		g.pkgOpen[e.Package] = true
+	case "run":
+		g.running[key] = true
+	case "output":
+		g.output(e, key)
+	case "pass", "fail", "skip":
+		if e.Test == "" {
+			g.packageVerdict(e)
+			return
+		}
+		g.testVerdict(e, key)
+	}
+}
+
+func (g *guard) output(e event, key string) {
+	if strings.HasPrefix(e.Output, "panic: ") {
+		// Includes "panic: Fail in goroutine after TestX has completed":
+		// a failure the test's own verdict never showed.
+		g.problem("%s: %s", where(e), strings.TrimSpace(e.Output))
+	}
+	if e.Test == "" {
+		if strings.Contains(e.Output, "testing: warning: no tests to run") {
+			g.noTests[e.Package] = true
+		}
+		if !g.cfg.verbose && e.Output == "PASS\n" {
+			return
+		}
+		fmt.Fprint(g.out, e.Output)
+		return
+	}
+	if g.cfg.verbose {
+		fmt.Fprint(g.out, e.Output)
+		return
+	}
+	g.buffered[key] = append(g.buffered[key], e.Output)
+}
+
+func (g *guard) testVerdict(e event, key string) {
+	delete(g.running, key)
+	lines := g.buffered[key]
+	delete(g.buffered, key)
+	g.ranTests[e.Package]++
+	switch e.Action {
+	case "pass":
+		g.passed++
+		return
+	case "fail":
+		g.failed++
+		g.failedIn[e.Package]++
+	case "skip":
+		g.skipped++
+		if g.cfg.ci {
+			if reason, ok := g.cfg.allow.skip(e.Package, e.Test); ok {
+				lines = append(lines, fmt.Sprintf("    suiteguard: skip allowed: %s\n", reason))
+			} else {
+				g.problem("%s was skipped in CI (allow it in the allow-file with a reason, or make CI provide what it needs)", where(e))
+			}
+		}
+	}
+	for _, l := range lines {
+		fmt.Fprint(g.out, l)
+	}
+}
+
+func (g *guard) packageVerdict(e event) {
+	delete(g.pkgOpen, e.Package)
+	if e.Action == "skip" { // "[no test files]"
+		return
+	}
+	g.packages++
+	if e.Action == "fail" {
+		switch {
+		case e.FailedBuild != "":
+			g.problem("package %s did not build", e.Package)
+			g.failed++
+		case g.failedIn[e.Package] == 0:
+			// No test failed, yet the binary did: a timeout, a crash, TestMain, or a
+			// goroutine failing after its test completed.
+			g.problem("package %s failed outside any test's verdict", e.Package)
+			g.failed++
+		}
+		return
+	}
+	if g.ranTests[e.Package] == 0 && !g.cfg.allow.empty(e.Package) {
+		g.problem("package %s has test files but ran no test (a -run pattern that matched nothing?)", e.Package)
+	}
+}
+
+// finish closes the run and returns every problem found, sorted for stable output.
+func (g *guard) finish() []string {
+	for key := range g.running {
+		pkg, test, _ := strings.Cut(key, "\x00")
+		g.problem("%s started but never finished (killed, timed out or crashed)", where(event{Package: pkg, Test: test}))
+		for _, l := range g.buffered[key] {
+			fmt.Fprint(g.out, l)
+		}
+	}
+	for pkg := range g.pkgOpen {
+		g.problem("package %s started but the stream ended before its result", pkg)
+	}
+	total := g.passed + g.failed + g.skipped
+	if total == 0 {
+		g.problem("no test ran (%d packages, %d lines that were not go test -json)", g.packages, g.garbage)
+	}
+	if g.cfg.floor > 0 && g.passed < g.cfg.floor {
+		g.problem("%d tests passed, below the recorded floor of %d: were tests deleted or silently disabled? (raise or lower the floor file in the same change, on purpose)", g.passed, g.cfg.floor)
+	}
+	if g.failed > 0 {
+		g.problem("%d tests or packages failed", g.failed)
+	}
+	sort.Strings(g.problems)
+	return g.problems
+}
+
+func (g *guard) problem(format string, args ...any) {
+	g.problems = append(g.problems, fmt.Sprintf(format, args...))
+}
+
+func where(e event) string {
+	if e.Test == "" {
+		return e.Package
+	}
+	return e.Package + "." + e.Test
+}
