@@ -1,31 +1,24 @@
 // Command suiteguard keeps a test suite from reporting green when its checks
-// did not run or could not fail — the second half of the Enterspeed incident.
-//
-// It reads `go test -json` on standard input, passes the readable output
-// through, and exits non-zero when
-//   - any test or package failed, or a package did not build;
-//   - no test ran at all, or a package with test files ran none
-//     (a -run pattern that matched nothing);
-//   - a test was skipped while CI is set, unless the allow-file lists it
-//     with a reason;
-//   - a test's output shows a panic, including a failure logged after the
-//     test had completed;
-//   - a test started but never finished (killed, timed out, crashed);
-//   - fewer tests passed than the floor recorded in a file.
+// did not run or could not fail. It reads `go test -json` on standard input,
+// passes the readable output through, and exits 1 when package
+// github.com/deploysafe/deploysafe/verify/suiteguard finds a problem: a
+// failure, no test run, a package that ran none, a skip in CI that the
+// allow-file does not excuse, a panic or a failure after a test completed,
+// a test that never finished, or fewer passing tests than the floor.
 //
 // It ends with one line, `suiteguard: N passed, N failed, N skipped`.
 //
-// Usage:
-//
 //	set -o pipefail
-//	go test -race -json ./... | go run ./verify/cmd/suiteguard -floor .ci/test-floor -allow .ci/skips-allowed
+//	go test -race -json ./... 2>&1 | go run ./verify/cmd/suiteguard -floor .ci/test-floor -allow .ci/skips-allowed
 //
 // Flags:
 //
-//	-allow FILE     skips allowed in CI: lines of "package test reason…"
-//	-floor FILE     fewest passing tests accepted (one integer)
+//	-allow FILE     skips allowed in CI: lines of "package test reason…" ("-" as test: may run none)
+//	-floor FILE     fewest passing tests accepted (one integer; # comments)
 //	-write-floor    after a green run, record its passing count in the -floor file
 //	-v              pass every output line through, as go test -v would
+//
+// CI is taken from the CI environment variable (set, and not "false" or "0").
 package main
 
 import (
@@ -35,13 +28,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/deploysafe/deploysafe/verify/suiteguard"
 )
 
-// exit is a variable so tests can run main's logic without ending the process.
-var exit = os.Exit
-
 func main() {
-	exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv("CI")))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv("CI")))
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, ciEnv string) int {
@@ -58,53 +50,49 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, ciEnv string)
 		fmt.Fprintln(stderr, "usage: go test -json ./... | suiteguard [-allow FILE] [-floor FILE [-write-floor]] [-v]")
 		return 2
 	}
-	cfg := config{ci: ciEnv != "" && ciEnv != "false" && ciEnv != "0", verbose: *verbose}
+	opts := suiteguard.Options{CI: ciEnv != "" && ciEnv != "false" && ciEnv != "0", Verbose: *verbose}
 	var err error
-	if cfg.allow, err = loadAllow(*allowPath); err != nil {
+	if opts.Allow, err = loadAllow(*allowPath); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	if *floorPath != "" && !*record {
-		if cfg.floor, err = readFloor(*floorPath); err != nil {
+		if opts.Floor, err = suiteguard.ReadFloor(*floorPath); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
 		}
 	}
 
-	g := newGuard(cfg, stdout)
-	if err := g.consume(stdin); err != nil {
-		g.problem("%v", err)
-	}
-	problems := g.finish()
-	for _, p := range problems {
+	sum := suiteguard.Check(stdin, stdout, opts)
+	for _, p := range sum.Problems {
 		fmt.Fprintf(stdout, "suiteguard: FAIL: %s\n", p)
 	}
-	if len(problems) == 0 && *record {
-		if err := writeFloor(*floorPath, g.passed); err != nil {
-			problems = append(problems, err.Error())
-			fmt.Fprintln(stdout, err)
+	code := 0
+	if !sum.OK() {
+		code = 1
+	} else if *record {
+		if err := suiteguard.WriteFloor(*floorPath, sum.Passed); err != nil {
+			fmt.Fprintf(stdout, "suiteguard: FAIL: %v\n", err)
+			code = 1
 		} else {
-			fmt.Fprintf(stdout, "suiteguard: floor set to %d in %s\n", g.passed, *floorPath)
+			fmt.Fprintf(stdout, "suiteguard: floor set to %d in %s\n", sum.Passed, *floorPath)
 		}
 	}
-	fmt.Fprintf(stdout, "suiteguard: %d passed, %d failed, %d skipped\n", g.passed, g.failed, g.skipped)
-	if len(problems) > 0 {
-		return 1
-	}
-	return 0
+	fmt.Fprintln(stdout, sum)
+	return code
 }
 
-func loadAllow(path string) (allowList, error) {
+func loadAllow(path string) (suiteguard.AllowList, error) {
 	if path == "" {
-		return allowList{}, nil
+		return nil, nil
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return allowList{}, nil
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("suiteguard: allow-file: %w", err)
 	}
 	defer f.Close()
-	return parseAllow(f, path)
+	return suiteguard.ParseAllow(f, path)
 }

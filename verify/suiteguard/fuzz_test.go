@@ -1,4 +1,4 @@
-package main
+package suiteguard
 
 import (
 	"bytes"
@@ -21,12 +21,12 @@ func FuzzGuard(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, stream []byte) {
 		var out bytes.Buffer
-		code := run(nil, bytes.NewReader(stream), &out, &out, "true")
-		if code == 0 && strings.Contains(out.String(), "suiteguard: 0 passed") {
-			t.Fatalf("green with nothing passed:\n%s", out.String())
+		sum := Check(bytes.NewReader(stream), &out, Options{CI: true})
+		if sum.OK() && sum.Passed == 0 {
+			t.Fatalf("green with nothing passed: %v", sum)
 		}
-		if !strings.Contains(out.String(), "suiteguard: ") {
-			t.Fatal("no summary line")
+		if !sum.OK() && len(sum.Problems) == 0 {
+			t.Fatal("red without a reason")
 		}
 	})
 }
@@ -35,7 +35,7 @@ func FuzzAllowFile(f *testing.F) {
 	f.Add("pkg TestX reason\n# c\n\npkg - why\n")
 	f.Add("pkg TestX\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		a, err := parseAllow(strings.NewReader(s), "allow")
+		a, err := ParseAllow(strings.NewReader(s), "allow")
 		if err != nil {
 			return
 		}

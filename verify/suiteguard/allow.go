@@ -1,4 +1,4 @@
-package main
+package suiteguard
 
 import (
 	"bufio"
@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// allowList is the allow-file: skips CI may tolerate, each with a reason, so
+// AllowList is the allow-file: skips CI may tolerate, each with a reason, so
 // that every exception is written down and reviewed like code.
 //
 //	# package                                   test (or -)   reason
@@ -15,10 +15,12 @@ import (
 //	github.com/deploysafe/deploysafe/internal/x -             only benchmarks
 //
 // A test name "-" allows a package that has test files to run no test.
-type allowList map[string]string // "pkg test" → reason
+type AllowList map[string]string // "pkg test" → reason
 
-func parseAllow(r io.Reader, name string) (allowList, error) {
-	a := allowList{}
+// ParseAllow reads an allow-file; name is used in error messages. Every line
+// needs a reason: an exception nobody can explain is not an exception.
+func ParseAllow(r io.Reader, name string) (AllowList, error) {
+	a := AllowList{}
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -39,7 +41,7 @@ func parseAllow(r io.Reader, name string) (allowList, error) {
 
 // skip reports whether test in pkg may be skipped, and why. A subtest is
 // allowed when its top-level test is.
-func (a allowList) skip(pkg, test string) (string, bool) {
+func (a AllowList) skip(pkg, test string) (string, bool) {
 	for t := test; ; {
 		if reason, ok := a[pkg+" "+t]; ok {
 			return reason, true
@@ -53,7 +55,7 @@ func (a allowList) skip(pkg, test string) (string, bool) {
 }
 
 // empty reports whether pkg may run no test.
-func (a allowList) empty(pkg string) bool {
+func (a AllowList) empty(pkg string) bool {
 	_, ok := a[pkg+" -"]
 	return ok
 }

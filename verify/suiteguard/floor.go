@@ -1,4 +1,4 @@
-package main
+package suiteguard
 
 import (
 	"errors"
@@ -9,9 +9,9 @@ import (
 	"strings"
 )
 
-// readFloor reads the fewest passing tests a run may report. The file holds
+// ReadFloor reads the fewest passing tests a run may report. The file holds
 // one integer; lines starting with # are comments. A missing file is no floor.
-func readFloor(path string) (int, error) {
+func ReadFloor(path string) (int, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
@@ -33,9 +33,9 @@ func readFloor(path string) (int, error) {
 	return 0, fmt.Errorf("suiteguard: floor file %s holds no number", path)
 }
 
-// writeFloor records n atomically, so a crash never leaves an empty floor
+// WriteFloor records n atomically, so a crash never leaves an empty floor
 // (which would silently disable the check).
-func writeFloor(path string, n int) error {
+func WriteFloor(path string, n int) error {
 	tmp := path + ".tmp"
 	body := fmt.Sprintf("# Fewest passing tests CI accepts (suiteguard -floor). Raise it with -write-floor.\n%d\n", n)
 	if err := os.WriteFile(tmp, []byte(body), 0o644); err != nil {

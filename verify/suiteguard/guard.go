@@ -1,4 +1,4 @@
-package main
+package suiteguard
 
 import (
 	"bufio"
@@ -21,18 +21,46 @@ type event struct {
 	FailedBuild string
 }
 
-// config is what the guard is told beyond the stream itself.
-type config struct {
-	ci      bool   // CI is set: skips fail unless allowed
-	verbose bool   // pass every output line through, as go test -v would
-	allow   allowList
-	floor   int // fewest tests the run may count; 0 = no floor
+// Options is what the guard is told beyond the stream itself. The zero
+// value checks everything but skips, and prints output as go test would.
+type Options struct {
+	CI      bool      // skips fail unless Allow lists them
+	Verbose bool      // pass every output line through, as go test -v would
+	Allow   AllowList // skips and empty packages tolerated, with reasons
+	Floor   int       // fewest passing tests accepted; 0 = no floor
+}
+
+// Summary is the verdict on one run.
+type Summary struct {
+	Passed, Failed, Skipped int
+	// Problems lists every reason the run must not be reported green, sorted.
+	Problems []string
+}
+
+// OK reports whether the run may be reported green.
+func (s Summary) OK() bool { return len(s.Problems) == 0 }
+
+// String returns the closing line, "suiteguard: N passed, N failed, N skipped".
+func (s Summary) String() string {
+	return fmt.Sprintf("suiteguard: %d passed, %d failed, %d skipped", s.Passed, s.Failed, s.Skipped)
+}
+
+// Check reads a `go test -json` stream from r to its end, writes the readable
+// output to out (failing and skipped tests' output, package results; all of it
+// with Verbose), and returns the verdict. It never stops early: every problem
+// in the run is reported at once.
+func Check(r io.Reader, out io.Writer, opts Options) Summary {
+	g := newGuard(opts, out)
+	if err := g.consume(r); err != nil {
+		g.problem("%v", err)
+	}
+	return g.finish()
 }
 
 // guard reads a test2json stream, passes the readable output through, and
 // collects every reason the run must not be reported green.
 type guard struct {
-	cfg config
+	cfg Options
 	out io.Writer
 
 	passed, failed, skipped int
@@ -48,7 +76,7 @@ type guard struct {
 	garbage  int                 // lines that were not test2json events
 }
 
-func newGuard(cfg config, out io.Writer) *guard {
+func newGuard(cfg Options, out io.Writer) *guard {
 	return &guard{
 		cfg:      cfg,
 		out:      out,
@@ -122,13 +150,13 @@ func (g *guard) output(e event, key string) {
 		if strings.Contains(e.Output, "testing: warning: no tests to run") {
 			g.noTests[e.Package] = true
 		}
-		if !g.cfg.verbose && e.Output == "PASS\n" {
+		if !g.cfg.Verbose && e.Output == "PASS\n" {
 			return
 		}
 		fmt.Fprint(g.out, e.Output)
 		return
 	}
-	if g.cfg.verbose {
+	if g.cfg.Verbose {
 		fmt.Fprint(g.out, e.Output)
 		return
 	}
@@ -149,8 +177,8 @@ func (g *guard) testVerdict(e event, key string) {
 		g.failedIn[e.Package]++
 	case "skip":
 		g.skipped++
-		if g.cfg.ci {
-			if reason, ok := g.cfg.allow.skip(e.Package, e.Test); ok {
+		if g.cfg.CI {
+			if reason, ok := g.cfg.Allow.skip(e.Package, e.Test); ok {
 				lines = append(lines, fmt.Sprintf("    suiteguard: skip allowed: %s\n", reason))
 			} else {
 				g.problem("%s was skipped in CI (allow it in the allow-file with a reason, or make CI provide what it needs)", where(e))
@@ -181,13 +209,13 @@ func (g *guard) packageVerdict(e event) {
 		}
 		return
 	}
-	if g.ranTests[e.Package] == 0 && !g.cfg.allow.empty(e.Package) {
+	if g.ranTests[e.Package] == 0 && !g.cfg.Allow.empty(e.Package) {
 		g.problem("package %s has test files but ran no test (a -run pattern that matched nothing?)", e.Package)
 	}
 }
 
-// finish closes the run and returns every problem found, sorted for stable output.
-func (g *guard) finish() []string {
+// finish closes the run and returns the verdict.
+func (g *guard) finish() Summary {
 	for key := range g.running {
 		pkg, test, _ := strings.Cut(key, "\x00")
 		g.problem("%s started but never finished (killed, timed out or crashed)", where(event{Package: pkg, Test: test}))
@@ -202,14 +230,14 @@ func (g *guard) finish() []string {
 	if total == 0 {
 		g.problem("no test ran (%d packages, %d lines that were not go test -json)", g.packages, g.garbage)
 	}
-	if g.cfg.floor > 0 && g.passed < g.cfg.floor {
-		g.problem("%d tests passed, below the recorded floor of %d: were tests deleted or silently disabled? (raise or lower the floor file in the same change, on purpose)", g.passed, g.cfg.floor)
+	if g.cfg.Floor > 0 && g.passed < g.cfg.Floor {
+		g.problem("%d tests passed, below the recorded floor of %d: were tests deleted or silently disabled? (raise or lower the floor file in the same change, on purpose)", g.passed, g.cfg.Floor)
 	}
 	if g.failed > 0 {
 		g.problem("%d tests or packages failed", g.failed)
 	}
 	sort.Strings(g.problems)
-	return g.problems
+	return Summary{Passed: g.passed, Failed: g.failed, Skipped: g.skipped, Problems: g.problems}
 }
 
 func (g *guard) problem(format string, args ...any) {
