@@ -227,8 +227,11 @@ func (g *guard) finish() Summary {
 		g.problem("package %s started but the stream ended before its result", pkg)
 	}
 	total := g.passed + g.failed + g.skipped
-	if total == 0 {
+	switch {
+	case total == 0:
 		g.problem("no test ran (%d packages, %d lines that were not go test -json)", g.packages, g.garbage)
+	case g.passed == 0 && g.failed == 0:
+		g.problem("no test passed: all %d were skipped", g.skipped)
 	}
 	if g.cfg.Floor > 0 && g.passed < g.cfg.Floor {
 		g.problem("%d tests passed, below the recorded floor of %d: were tests deleted or silently disabled? (raise or lower the floor file in the same change, on purpose)", g.passed, g.cfg.Floor)

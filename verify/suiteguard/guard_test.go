@@ -73,6 +73,16 @@ func TestFailingOutputIsShown(t *testing.T) {
 	}
 }
 
+func TestOnlySkipsIsNotGreen(t *testing.T) {
+	stream := `{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"skip","Package":"p","Test":"TestA"}
+`
+	sum := Check(strings.NewReader(stream), &bytes.Buffer{}, Options{})
+	if sum.OK() || !strings.Contains(strings.Join(sum.Problems, ""), "no test passed") {
+		t.Errorf("a run of skips only is green: %v %q", sum, sum.Problems)
+	}
+}
+
 func TestSkipOutsideCIPasses(t *testing.T) {
 	if sum, _ := check(t, "skip.json", Options{}); !sum.OK() {
 		t.Errorf("outside CI a skip is not a problem; got %q", sum.Problems)
