@@ -1,0 +1,3 @@
+module example.com/mews
+
+go 1.25

@@ -1,0 +1,72 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestRunGateOutcomes(t *testing.T) {
+	ctx := context.Background()
+	in := GateInput{Phase: PhaseDeploy, Wave: 2}
+	mk := func(fn func(context.Context) error) Gate { return Check("g", 40*time.Millisecond, fn) }
+
+	if err := runGate(ctx, mk(func(context.Context) error { return nil }), in); err != nil {
+		t.Fatalf("pass: %v", err)
+	}
+	boom := errors.New("boom")
+	var ge *GateError
+	err := runGate(ctx, mk(func(context.Context) error { return boom }), in)
+	if !errors.As(err, &ge) || ge.TimedOut || !errors.Is(err, boom) || !errors.Is(err, ErrGateFailed) || ge.Wave != 2 {
+		t.Fatalf("fail: %v", err)
+	}
+	// Respects ctx: times out with its own error, not abandoned.
+	err = runGate(ctx, mk(func(c context.Context) error { <-c.Done(); return c.Err() }), in)
+	if !errors.As(err, &ge) || !ge.TimedOut || ge.Abandoned || !errors.Is(err, ErrGateTimeout) {
+		t.Fatalf("ctx-respecting slow gate: %v", err)
+	}
+	// Ignores ctx: abandoned after a short grace.
+	release := make(chan struct{})
+	defer close(release)
+	start := time.Now()
+	err = runGate(ctx, mk(func(context.Context) error { <-release; return nil }), in)
+	if !errors.As(err, &ge) || !ge.Abandoned || !errors.Is(err, ErrGateTimeout) {
+		t.Fatalf("hung gate: %v", err)
+	}
+	if el := time.Since(start); el > 40*time.Millisecond+graceFor(40*time.Millisecond)+500*time.Millisecond {
+		t.Errorf("hung gate took %v", el)
+	}
+	// The caller's ctx ends: an interruption, not a gate failure.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	err = runGate(cctx, mk(func(c context.Context) error { return nil }), in)
+	var ie *interruptError
+	if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) || errors.As(err, &ge) {
+		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+func TestFailureErrorChain(t *testing.T) {
+	f := &Failure{Outcome: OutcomeRehearsalFailed, Cause: errors.New("x"), Unknown: []string{"a"}}
+	if !errors.Is(f, ErrRehearsal) || !errors.Is(f, ErrUnknownState) || errors.Is(f, ErrRolledBack) {
+		t.Fatalf("chain of %v", f)
+	}
+	if f.Error() != "rollout stopped: rollback rehearsal failed: x; 1 target(s) in unknown state: a" {
+		t.Fatalf("message %q", f.Error())
+	}
+}
+
+func TestFoldIgnoresEarlierRollouts(t *testing.T) {
+	st := fold([]Record{
+		{Kind: RecBegin, Fingerprint: "old"},
+		{Kind: RecDeploying, Target: "a", Version: "v0"},
+		{Kind: RecEnd, Note: "succeeded"},
+		{Kind: RecBegin, Fingerprint: "new"},
+		{Kind: RecDeploying, Target: "b", Version: "v1"},
+		{Kind: RecDeployFailed, Target: "b", Note: "x"},
+	})
+	if st.fingerprint != "new" || st.ended || len(st.order) != 1 || st.targets["b"].state != StateDeploying {
+		t.Fatalf("fold: %+v", st)
+	}
+}

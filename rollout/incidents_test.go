@@ -1,0 +1,279 @@
+package rollout_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deploysafe/deploysafe/rollout"
+)
+
+// Productsup 2020: a deploy meant for one group of sites upgraded others by
+// human error. Here the operator approved the plan for the heavy sites; the
+// plan actually handed to the executor also lists other sites. It is refused
+// before any deployer call.
+func TestProductsupWrongTargetsRefusedBeforeAnyCall(t *testing.T) {
+	heavy, others := names("heavy", 5), names("site", 20)
+	f := newFleet("v1", append(append([]string{}, heavy...), others...)...)
+	approved, err := rollout.NewPlan("v2", heavy, rollout.Gates(pass("api")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mistaken, err := rollout.NewPlan("v2", append(append([]string{}, heavy...), others[:7]...), rollout.Gates(pass("api")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := rollout.New(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ex.Run(context.Background(), mistaken, approved.Fingerprint())
+	var fe *rollout.FingerprintError
+	if !errors.Is(err, rollout.ErrFingerprint) || !errors.As(err, &fe) || fe.Actual != mistaken.Fingerprint() {
+		t.Fatalf("Run with another plan's fingerprint: %v", err)
+	}
+	if rep != nil {
+		t.Errorf("report for a refused run: %+v", rep)
+	}
+	if len(f.log) != 0 {
+		t.Fatalf("the deployer was called: %v", f.log)
+	}
+	// The approved plan runs and touches only heavy sites.
+	if _, err := ex.Run(context.Background(), approved, approved.Fingerprint()); err != nil {
+		t.Fatal(err)
+	}
+	for tg := range f.touched() {
+		if !strings.HasPrefix(tg, "heavy") {
+			t.Errorf("off-plan target %q touched", tg)
+		}
+	}
+	for _, s := range others {
+		if f.version(s) != "v1" {
+			t.Errorf("%s upgraded", s)
+		}
+	}
+}
+
+// A journal that names a target outside the plan (a mixed-up or edited
+// journal) cannot make Abort touch it: the guard refuses and reports it.
+func TestOffPlanTargetInJournalRefusedByGuard(t *testing.T) {
+	heavy := names("heavy", 3)
+	f := newFleet("v1", append(heavy, "site07")...)
+	f.cur["site07"] = "v2"
+	f.hist["site07"] = []string{"v1"}
+	p, err := rollout.NewPlan("v2", heavy, rollout.Gates(pass("api")), rollout.NoRehearsal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &rollout.MemJournal{}
+	ctx := context.Background()
+	for _, r := range []rollout.Record{
+		{Kind: rollout.RecBegin, Fingerprint: p.Fingerprint(), Version: "v2"},
+		{Kind: rollout.RecDeploying, Target: "heavy00", Version: "v1"},
+		{Kind: rollout.RecDeploying, Target: "site07", Version: "v1"},
+	} {
+		_ = j.Append(ctx, r)
+	}
+	ex, _ := rollout.New(f, rollout.WithJournal(j))
+	rep, err := ex.Abort(ctx, p, p.Fingerprint())
+	if !errors.Is(err, rollout.ErrOffPlan) || !errors.Is(err, rollout.ErrUnknownState) {
+		t.Fatalf("Abort: %v", err)
+	}
+	var ope *rollout.OffPlanError
+	if !errors.As(err, &ope) || ope.Target != "site07" {
+		t.Fatalf("no OffPlanError for site07: %v", err)
+	}
+	if f.touched()["site07"] {
+		t.Fatalf("site07 reached the deployer: %v", f.log)
+	}
+	if f.version("site07") != "v2" {
+		t.Fatal("site07 changed")
+	}
+	if got := rep.Unknown(); len(got) != 1 || got[0] != "site07" {
+		t.Fatalf("report must name site07 as unknown, got %v", got)
+	}
+}
+
+// Mews 2019: a shared-code change broke Distributor's start-up before error
+// reporting existed. The smoke gate fails within its deadline, with
+// diagnostics, and the canary is rolled back before wave 2.
+func TestMewsStartupCrashFailsSmokeAndRollsBack(t *testing.T) {
+	targets := names("distributor", 10)
+	f := newFleet("v1", targets...)
+	probe := func(_ context.Context, tg string) error {
+		if f.version(tg) == "v2" {
+			return errors.New("startup: TypeError: n is not a function")
+		}
+		return nil
+	}
+	diag := func(_ context.Context, tg string) string { return "boot.log: minifier removed registerHandlers" }
+	smoke := rollout.Smoke(200*time.Millisecond, probe, rollout.Diagnose(diag, 100*time.Millisecond), rollout.PollEvery(10*time.Millisecond))
+	p, err := rollout.NewPlan("v2", targets, rollout.Gates(smoke))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _ := rollout.New(f)
+	start := time.Now()
+	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("took %v", el)
+	}
+	if !errors.Is(err, rollout.ErrRolledBack) || !errors.Is(err, rollout.ErrUnhealthy) || !errors.Is(err, rollout.ErrGateFailed) {
+		t.Fatalf("Run: %v", err)
+	}
+	var se *rollout.SmokeError
+	if !errors.As(err, &se) || se.Target != "distributor00" || !strings.Contains(se.Diagnostics, "minifier removed") || se.Attempts < 2 {
+		t.Fatalf("smoke error without target/diagnostics: %#v", se)
+	}
+	if rep.Outcome != rollout.OutcomeRolledBack || rep.WavesPassed != 0 {
+		t.Fatalf("report: %+v", rep)
+	}
+	for _, tg := range targets {
+		if f.version(tg) != "v1" {
+			t.Errorf("%s on %s", tg, f.version(tg))
+		}
+	}
+	if len(f.touched()) != 1 {
+		t.Errorf("more than the canary touched: %v", f.touched())
+	}
+}
+
+// The start-up hangs (and the probe with it, ignoring ctx): the smoke gate
+// still fails within its deadline and the canary is rolled back.
+func TestMewsStartupHangFailsWithinDeadline(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	targets := names("distributor", 4)
+	f := newFleet("v1", targets...)
+	probe := func(_ context.Context, tg string) error {
+		if f.version(tg) == "v2" {
+			<-release // ignores ctx, like a test run that hangs the build server
+		}
+		return nil
+	}
+	within := 100 * time.Millisecond
+	p, err := rollout.NewPlan("v2", targets, rollout.Gates(rollout.Smoke(within, probe)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _ := rollout.New(f)
+	start := time.Now()
+	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+	el := time.Since(start)
+	if el > within+time.Second {
+		t.Errorf("hang detected after %v (deadline %v)", el, within)
+	}
+	var se *rollout.SmokeError
+	if !errors.Is(err, rollout.ErrRolledBack) || !errors.As(err, &se) || !se.Hung {
+		t.Fatalf("Run: %v", err)
+	}
+	if !strings.Contains(err.Error(), "hung") {
+		t.Errorf("error does not say it hung: %v", err)
+	}
+	if rep.Outcome != rollout.OutcomeRolledBack || f.version("distributor00") != "v1" {
+		t.Fatalf("not rolled back: %+v", rep)
+	}
+}
+
+// A gate that hangs forever and ignores its context (Mews's end-to-end tests)
+// fails as a timeout and is abandoned; the rollout does not wait for it.
+func TestHangingGateIsAbandoned(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	f := newFleet("v1", "a", "b")
+	e2e := rollout.Check("e2e", 50*time.Millisecond, func(context.Context) error { <-release; return nil })
+	p, err := rollout.NewPlan("v2", []string{"a", "b"}, rollout.Gates(e2e), rollout.NoRehearsal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _ := rollout.New(f)
+	start := time.Now()
+	_, err = ex.Run(context.Background(), p, p.Fingerprint())
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("took %v", el)
+	}
+	var ge *rollout.GateError
+	if !errors.Is(err, rollout.ErrGateTimeout) || !errors.As(err, &ge) || !ge.Abandoned || ge.Gate != "e2e" {
+		t.Fatalf("Run: %v", err)
+	}
+	// The verification after the rollback hits the same hung gate: reported.
+	if !errors.Is(err, rollout.ErrVerify) {
+		t.Errorf("verification failure not reported: %v", err)
+	}
+	if f.version("a") != "v1" {
+		t.Fatal("a not rolled back")
+	}
+}
+
+// Productsup: nothing had tested the revert path. The rehearsal on the
+// canary wave finds a rollback that does nothing, and stops before wave 2.
+func TestRehearsalCatchesBrokenRollbackBeforeWave2(t *testing.T) {
+	for _, broken := range []string{"no-op", "error"} {
+		t.Run(broken, func(t *testing.T) {
+			targets := names("site", 20)
+			f := newFleet("v1", targets...)
+			if broken == "no-op" {
+				f.rollbackNoop["site00"] = true
+			} else {
+				f.rollbackErr["site00"] = true
+			}
+			p, err := rollout.NewPlan("v2", targets, rollout.Gates(pass("api")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var events []rollout.EventKind
+			ex, _ := rollout.New(f, rollout.OnEvent(func(e rollout.Event) { events = append(events, e.Kind) }))
+			rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+			if !errors.Is(err, rollout.ErrRehearsal) || !errors.Is(err, rollout.ErrUnknownState) {
+				t.Fatalf("Run: %v", err)
+			}
+			if rep.Outcome != rollout.OutcomeRehearsalFailed {
+				t.Fatalf("outcome %v", rep.Outcome)
+			}
+			if tg := f.touched(); len(tg) != 1 || !tg["site00"] {
+				t.Fatalf("wave 2 was touched: %v", tg)
+			}
+			if u := rep.Unknown(); len(u) != 1 || u[0] != "site00" {
+				t.Fatalf("canary not reported: %v", u)
+			}
+			if !containsKind(events, rollout.EventRehearsal) || !containsKind(events, rollout.EventRollbackFailed) {
+				t.Errorf("events: %v", events)
+			}
+		})
+	}
+}
+
+// The rollback works, but the previous version is unhealthy afterwards: the
+// rehearsal fails too.
+func TestRehearsalFailsWhenGatesFailAfterRollback(t *testing.T) {
+	targets := names("site", 5)
+	f := newFleet("v1", targets...)
+	gate := rollout.Gate{Name: "api", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
+		if in.Phase == rollout.PhaseRehearsal {
+			return errors.New("v1 cannot read v2's data")
+		}
+		return nil
+	}}
+	p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate))
+	ex, _ := rollout.New(f)
+	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+	if !errors.Is(err, rollout.ErrRehearsal) || !errors.Is(err, rollout.ErrVerify) || errors.Is(err, rollout.ErrUnknownState) {
+		t.Fatalf("Run: %v", err)
+	}
+	if rep.Outcome != rollout.OutcomeRehearsalFailed || len(f.touched()) != 1 || f.version("site00") != "v1" {
+		t.Fatalf("report %+v, touched %v", rep, f.touched())
+	}
+}
+
+func containsKind(ks []rollout.EventKind, k rollout.EventKind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,107 @@
+package rollout
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// fingerprint hashes everything the operator approves, with every string
+// quoted so that no two plans share an encoding.
+func fingerprint(p *Plan) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "deploysafe/rollout plan v1\nversion %s\nrehearse %t\ntargets %d\n", strconv.Quote(p.version), p.rehearse, len(p.targets))
+	for i, w := range p.waves {
+		fmt.Fprintf(h, "wave %d %d\n", i, len(w.Targets))
+		for _, t := range w.Targets {
+			fmt.Fprintf(h, "t %s\n", strconv.Quote(t))
+		}
+		for _, g := range w.Gates {
+			fmt.Fprintf(h, "g %s %d %t\n", strconv.Quote(g.Name), int64(g.Deadline), g.SkipVerify)
+		}
+		fmt.Fprintf(h, "b %d %d %d\n", int64(w.Bake.Min), w.Bake.passes(), int64(w.Bake.Every))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// String returns the preview with at most 5 targets listed per wave.
+func (p *Plan) String() string {
+	var b strings.Builder
+	p.preview(&b, 5)
+	return b.String()
+}
+
+// Format implements fmt.Formatter: %v and %s print the preview as String
+// does; %+v lists every target.
+func (p *Plan) Format(f fmt.State, verb rune) {
+	limit := 5
+	if verb == 'v' && f.Flag('+') {
+		limit = -1
+	}
+	p.preview(f, limit)
+}
+
+func (p *Plan) preview(w io.Writer, limit int) {
+	if p == nil || len(p.targets) == 0 {
+		fmt.Fprint(w, "rollout plan <empty: use NewPlan>")
+		return
+	}
+	n := len(p.targets)
+	fmt.Fprintf(w, "rollout plan %s\n", p.fingerprint)
+	reh := "rollback rehearsal on wave 1"
+	if !p.rehearse {
+		reh = "NO rollback rehearsal"
+	}
+	fmt.Fprintf(w, "deploy %q to %d %s in %d %s; %s\n", p.version, n, plural(n, "target"), len(p.waves), plural(len(p.waves), "wave"), reh)
+	cum := 0
+	for i, wv := range p.waves {
+		cum += len(wv.Targets)
+		name := ""
+		if i == 0 {
+			name = " (canary)"
+		}
+		fmt.Fprintf(w, "wave %d%s: %d %s, %s of all (cumulative %s)\n", i+1, name, len(wv.Targets), plural(len(wv.Targets), "target"), pct(len(wv.Targets), n), pct(cum, n))
+		gs := make([]string, len(wv.Gates))
+		for j, g := range wv.Gates {
+			gs[j] = fmt.Sprintf("%s (%v)", g.Name, g.Deadline)
+			if g.SkipVerify {
+				gs[j] = fmt.Sprintf("%s (%v, not rerun after rollback)", g.Name, g.Deadline)
+			}
+		}
+		fmt.Fprintf(w, "  gates: %s\n", strings.Join(gs, ", "))
+		if wv.Bake.Min > 0 || wv.Bake.passes() > 1 {
+			fmt.Fprintf(w, "  bake: at least %v and %d passing gate runs, every %v\n", wv.Bake.Min, wv.Bake.passes(), wv.Bake.Every)
+		} else {
+			fmt.Fprintf(w, "  bake: none (gates must pass once)\n")
+		}
+		ts := wv.Targets
+		more := 0
+		if limit >= 0 && len(ts) > limit {
+			more = len(ts) - limit
+			ts = ts[:limit]
+		}
+		fmt.Fprintf(w, "  targets: %s", strings.Join(ts, ", "))
+		if more > 0 {
+			fmt.Fprintf(w, " … and %d more", more)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	return s + "s"
+}
+
+func pct(k, n int) string {
+	v := 100 * float64(k) / float64(n)
+	if v == float64(int(v)) {
+		return fmt.Sprintf("%d%%", int(v))
+	}
+	return fmt.Sprintf("%.1f%%", v)
+}
