@@ -1,0 +1,153 @@
+package schedule
+
+import (
+	"errors"
+	"sort"
+	"time"
+)
+
+// maxOccurrences bounds a CheckSchedule walk, so that a next function that
+// returns times one nanosecond apart cannot run forever.
+const maxOccurrences = 1 << 20
+
+// CheckSchedule walks a scheduler over [from, to) and compares it with what
+// rule r gives under policy p. next(after) must return the first occurrence
+// strictly after after. Each local date with an occurrence is a slot whose
+// instant is Resolve(date at the rule's time, zone, p); under Reject, dates
+// whose time falls in a gap or overlap have no occurrence. When a skipped
+// day makes two dates resolve to one instant, one occurrence serves both. The report lists
+// slots skipped, served twice or served at the wrong instant, occurrences
+// for empty slots, and a next that does not move forward (after which the
+// walk stops).
+func CheckSchedule(next func(after time.Time) time.Time, r Rule, p Policy, from, to time.Time) (*ScheduleReport, error) {
+	if next == nil {
+		return nil, badInput("nil next function")
+	}
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	if p < Compatible || p > Reject {
+		return nil, badInput("unknown policy %d", int(p))
+	}
+	if !from.Before(to) {
+		return nil, badInput("empty window [%s, %s)", from.Format(time.RFC3339), to.Format(time.RFC3339))
+	}
+	slots, err := r.slots(p, from, to)
+	if err != nil {
+		return nil, err
+	}
+	rep := &ScheduleReport{Rule: r, Policy: p}
+	byInstant := map[int64]*slot{}
+	for _, s := range slots {
+		if !s.want.IsZero() {
+			byInstant[s.want.UnixNano()] = s
+		}
+	}
+	var strays []time.Time
+	for t := from.Add(-time.Nanosecond); ; {
+		n := next(t)
+		if !n.After(t) {
+			rep.Findings = append(rep.Findings, Finding{Kind: Stuck, Got: n, Want: t})
+			break
+		}
+		if !n.Before(to) || rep.Occurrences == maxOccurrences {
+			break
+		}
+		rep.Occurrences++
+		t = n
+		if s := byInstant[n.UnixNano()]; s != nil {
+			s.hits++
+			if s.hits > 1 {
+				rep.Findings = append(rep.Findings, Finding{Kind: Doubled, Slot: s.wall, Want: s.want, Got: n.In(r.loc)})
+			}
+			continue
+		}
+		strays = append(strays, n)
+	}
+	for _, n := range strays {
+		s := nearest(slots, n)
+		switch {
+		case s == nil || s.want.IsZero():
+			f := Finding{Kind: Unexpected, Got: n.In(r.loc)}
+			if s != nil {
+				f.Slot = s.wall
+			}
+			rep.Findings = append(rep.Findings, f)
+		case s.hits == 0 && !s.wrong:
+			s.wrong = true
+			rep.Findings = append(rep.Findings, Finding{Kind: WrongTime, Slot: s.wall, Want: s.want, Got: n.In(r.loc)})
+		default:
+			rep.Findings = append(rep.Findings, Finding{Kind: Doubled, Slot: s.wall, Want: s.want, Got: n.In(r.loc)})
+		}
+	}
+	for _, s := range slots {
+		if !s.want.IsZero() && s.hits == 0 && !s.wrong {
+			rep.Findings = append(rep.Findings, Finding{Kind: Skipped, Slot: s.wall, Want: s.want})
+		}
+	}
+	sort.SliceStable(rep.Findings, func(i, j int) bool {
+		return findingTime(rep.Findings[i]).Before(findingTime(rep.Findings[j]))
+	})
+	return rep, nil
+}
+
+func findingTime(f Finding) time.Time {
+	if !f.Want.IsZero() {
+		return f.Want
+	}
+	return f.Got
+}
+
+// slots lists the intended occurrences whose nominal instant is in [from, to).
+func (r Rule) slots(p Policy, from, to time.Time) ([]*slot, error) {
+	var out []*slot
+	start := WallOf(from.In(r.loc)).date().naive().AddDate(0, 0, -1)
+	for d := start; ; d = d.AddDate(0, 0, 1) {
+		if r.monthDay != 0 && d.Day() != r.monthDay {
+			continue
+		}
+		w := WallOf(d)
+		w.Hour, w.Minute, w.Second = r.hour, r.minute, r.second
+		nominal, err := Resolve(w, r.loc, Compatible)
+		if err != nil {
+			return nil, err
+		}
+		if !nominal.Before(to) {
+			return out, nil
+		}
+		want, err := Resolve(w, r.loc, p)
+		var lerr *LocalTimeError
+		if err != nil && !errors.As(err, &lerr) {
+			return nil, err
+		}
+		if nominal.Before(from) && (want.IsZero() || want.Before(from)) {
+			continue
+		}
+		if n := len(out); n > 0 && !want.IsZero() && out[n-1].want.Equal(want) {
+			continue // a day-long gap (Pacific/Apia 2011-12-30) maps two dates to one instant
+		}
+		out = append(out, &slot{wall: w, want: want, nominal: nominal})
+	}
+}
+
+// nearest returns the slot whose nominal instant is closest to t.
+func nearest(slots []*slot, t time.Time) *slot {
+	i := sort.Search(len(slots), func(i int) bool { return !slots[i].nominal.Before(t) })
+	var best *slot
+	for _, j := range []int{i - 1, i} {
+		if j < 0 || j >= len(slots) {
+			continue
+		}
+		if best == nil || absDur(slots[j].nominal.Sub(t)) < absDur(best.nominal.Sub(t)) {
+			best = slots[j]
+		}
+	}
+	return best
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}

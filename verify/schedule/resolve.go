@@ -1,0 +1,140 @@
+package schedule
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Policy says which instant a wall time in a gap or an overlap resolves to.
+// The names and meanings are those of TC39 Temporal's "disambiguation".
+type Policy int
+
+const (
+	// Compatible resolves a gap to the later instant (the wall time moved
+	// forward by the gap's length) and an overlap to the earlier occurrence.
+	// It is the zero value, and what most calendar software does.
+	Compatible Policy = iota
+	// Earlier resolves a gap to the wall time moved back by the gap's length
+	// and an overlap to the first occurrence.
+	Earlier
+	// Later resolves a gap to the wall time moved forward by the gap's
+	// length and an overlap to the second occurrence.
+	Later
+	// Reject returns a *LocalTimeError for any gap or overlap.
+	Reject
+)
+
+// String returns "compatible", "earlier", "later" or "reject".
+func (p Policy) String() string {
+	switch p {
+	case Compatible:
+		return "compatible"
+	case Earlier:
+		return "earlier"
+	case Later:
+		return "later"
+	case Reject:
+		return "reject"
+	}
+	return fmt.Sprintf("Policy(%d)", int(p))
+}
+
+// Resolve returns the instant at which loc's clocks show w, choosing by p
+// when w falls in a gap or an overlap. Unlike time.Date, whose choice in
+// those cases depends on which side of UTC the zone lies, the result is
+// always the one p names. With Reject, a gap or overlap is returned as a
+// *LocalTimeError (wrapping ErrGap or ErrOverlap) that names the zone, the
+// wall time and both offsets. The returned time is in loc.
+func Resolve(w Wall, loc *time.Location, p Policy) (time.Time, error) {
+	if loc == nil {
+		return time.Time{}, badInput("nil *time.Location")
+	}
+	if p < Compatible || p > Reject {
+		return time.Time{}, badInput("unknown policy %d", int(p))
+	}
+	if err := w.Validate(); err != nil {
+		return time.Time{}, err
+	}
+	t, lerr, err := lookup(w, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if lerr == nil {
+		return t, nil
+	}
+	switch {
+	case p == Reject:
+		return time.Time{}, lerr
+	case p == Earlier, p == Compatible && lerr.Kind == Overlap:
+		return lerr.Earlier, nil
+	default:
+		return lerr.Later, nil
+	}
+}
+
+// lookup returns the single instant showing w in loc, or a *LocalTimeError
+// for a gap or overlap; err is set only for inconsistent zone data.
+func lookup(w Wall, loc *time.Location) (t time.Time, lerr *LocalTimeError, err error) {
+	base := w.naive() // w read as UTC: base − offset is the instant
+	// Fast path: guess the offset, and accept the result when its zone
+	// period extends more than 30h either side (offsets differ by at most
+	// 26h, so no other state can show w). ZoneBounds errs only towards
+	// shorter periods, which just sends us down the slow path.
+	_, off := base.In(loc).Zone()
+	c := base.Add(-time.Duration(off) * time.Second).In(loc)
+	if _, off2 := c.Zone(); off2 == off {
+		s, e := c.ZoneBounds()
+		if (s.IsZero() || c.Sub(s) > 30*time.Hour) && (e.IsZero() || e.Sub(c) > 30*time.Hour) {
+			return c, nil, nil
+		}
+	}
+	// Offsets are within ±26h in all tzdata; a ±30h window of instants
+	// around base holds every state that could show w.
+	from, to := base.Add(-30*time.Hour), base.Add(30*time.Hour)
+	states := []Offset{offsetOf(from.In(loc))}
+	var trs []Transition
+	walkTransitions(loc, from, to, func(tr Transition) bool {
+		trs = append(trs, tr)
+		states = append(states, tr.After)
+		return true
+	})
+	var cands []time.Time
+	seen := map[int]bool{}
+	for _, st := range states {
+		if seen[st.Seconds] {
+			continue
+		}
+		seen[st.Seconds] = true
+		c := base.Add(-time.Duration(st.Seconds) * time.Second).In(loc)
+		if offsetOf(c).Seconds == st.Seconds {
+			cands = append(cands, c)
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].Before(cands[j]) })
+	switch {
+	case len(cands) == 1:
+		return cands[0], nil, nil
+	case len(cands) > 1:
+		e := &LocalTimeError{Kind: Overlap, Zone: loc.String(), Wall: w,
+			Earlier: cands[0], Later: cands[len(cands)-1],
+			Before: offsetOf(cands[0]), After: offsetOf(cands[len(cands)-1])}
+		for _, tr := range trs {
+			if tr.At.After(e.Earlier) && !tr.At.After(e.Later) {
+				e.Transition = tr.At.UTC()
+				break
+			}
+		}
+		return time.Time{}, e, nil
+	}
+	for _, tr := range trs {
+		b, a := time.Duration(tr.Before.Seconds)*time.Second, time.Duration(tr.After.Seconds)*time.Second
+		if tr.Kind() == Gap && !base.Add(-b).Before(tr.At) && base.Add(-a).Before(tr.At) {
+			return time.Time{}, &LocalTimeError{Kind: Gap, Zone: loc.String(), Wall: w,
+				Transition: tr.At.UTC(), Before: tr.Before, After: tr.After,
+				Earlier: base.Add(-a).In(loc), Later: base.Add(-b).In(loc)}, nil
+		}
+	}
+	// Unreachable with consistent tzdata; say so rather than guess.
+	return time.Time{}, nil, fmt.Errorf("%w: zone data for %s shows neither an instant nor a gap for %s", ErrBadInput, loc, w)
+}

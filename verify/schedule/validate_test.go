@@ -1,0 +1,146 @@
+package schedule
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestValidator(t *testing.T) {
+	now := utc(2026, 3, 1, 12, 0, 0)
+	v, err := NewValidator(WithClock(Fixed(now)), MaxHorizon(400*24*time.Hour), Storage(Int32Seconds, RFC3339Years))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := v.Validate("Europe/Berlin", Wall{2026, 3, 29, 9, 0, 0, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ev.At.Equal(utc(2026, 3, 29, 7, 0, 0)) || ev.Zone != "Europe/Berlin" || !ev.Created.Equal(now) {
+		t.Errorf("Validate = %+v", ev)
+	}
+	for _, c := range []struct {
+		zone     string
+		wall     Wall
+		rule     string
+		sentinel error
+	}{
+		{"Mars/Olympus_Mons", Wall{2026, 4, 1, 9, 0, 0, 0}, "zone", ErrUnknownZone},
+		{"", Wall{2026, 4, 1, 9, 0, 0, 0}, "zone", ErrUnknownZone},
+		{"Local", Wall{2026, 4, 1, 9, 0, 0, 0}, "zone", ErrUnknownZone},
+		{"Europe/Berlin", Wall{2026, 2, 30, 9, 0, 0, 0}, "wall", ErrInvalidWall},
+		{"Europe/Berlin", Wall{2026, 3, 29, 2, 30, 0, 0}, "local-time", ErrGap},
+		{"Europe/Berlin", Wall{2026, 10, 25, 2, 30, 0, 0}, "local-time", ErrOverlap},
+		{"Europe/Berlin", Wall{2026, 2, 1, 9, 0, 0, 0}, "horizon", ErrHorizon}, // past
+		{"Europe/Berlin", Wall{2027, 6, 1, 9, 0, 0, 0}, "horizon", ErrHorizon}, // > 400 days
+	} {
+		_, err := v.Validate(c.zone, c.wall)
+		var rerr *RuleError
+		if !errors.As(err, &rerr) || rerr.Rule != c.rule || !errors.Is(err, c.sentinel) {
+			t.Errorf("Validate(%q, %s) = %v, want rule %s wrapping %v", c.zone, c.wall, err, c.rule, c.sentinel)
+		}
+	}
+}
+
+func TestValidatorStorage2038(t *testing.T) {
+	now := utc(2037, 12, 1, 0, 0, 0)
+	v, err := NewValidator(WithClock(Fixed(now)), Storage(Int32Seconds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2038-01-18 22:14:07 in New York is the last int32 second.
+	if _, err := v.Validate("America/New_York", Wall{2038, 1, 18, 22, 14, 7, 0}); err != nil {
+		t.Errorf("int32 max: %v", err)
+	}
+	_, err = v.Validate("America/New_York", Wall{2038, 1, 18, 22, 14, 8, 0})
+	var rerr *RuleError
+	if !errors.As(err, &rerr) || rerr.Rule != "storage:int32 seconds" || !errors.Is(err, ErrOutOfRange) {
+		t.Errorf("int32 max+1s: %v", err)
+	}
+	// RFC 3339 holds it, and ends at year 9999.
+	r, err := NewValidator(WithClock(Fixed(now)), Storage(RFC3339Years, Int64Millis))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Validate("America/New_York", Wall{2038, 1, 18, 22, 14, 8, 0}); err != nil {
+		t.Errorf("RFC 3339 after 2038: %v", err)
+	}
+	if err := r.Check(Event{At: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), Zone: "UTC", Created: now}); !errors.Is(err, ErrOutOfRange) {
+		t.Errorf("year 10000: %v", err)
+	}
+}
+
+func TestValidatorPolicies(t *testing.T) {
+	now := utc(2026, 1, 1, 0, 0, 0)
+	v, err := NewValidator(WithClock(Fixed(now)), WithPolicy(Compatible))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := v.Validate("America/New_York", Wall{2026, 3, 8, 2, 30, 0, 0})
+	if err != nil || WallOf(ev.At) != (Wall{2026, 3, 8, 3, 30, 0, 0}) {
+		t.Errorf("Compatible gap: %v %v", ev.At, err)
+	}
+}
+
+func TestValidatorBadOptions(t *testing.T) {
+	for name, o := range map[string]ValidatorOption{
+		"nil clock":        WithClock(nil),
+		"bad policy":       WithPolicy(Policy(-1)),
+		"negative horizon": MaxHorizon(-time.Hour),
+		"inverted range":   Storage(Range{"x", utc(2030, 1, 1, 0, 0, 0), utc(2020, 1, 1, 0, 0, 0)}),
+		"nil option":       nil,
+	} {
+		if _, err := NewValidator(o); !errors.Is(err, ErrBadInput) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestLoadZone(t *testing.T) {
+	for _, bad := range []string{"", "Local", "Mars/Olympus_Mons", "../../etc/passwd", "Europe/Berlin\x00"} {
+		if _, err := LoadZone(bad); !errors.Is(err, ErrUnknownZone) {
+			t.Errorf("LoadZone(%q) = %v", bad, err)
+		}
+	}
+	if loc, err := LoadZone("Asia/Kathmandu"); err != nil || loc.String() != "Asia/Kathmandu" {
+		t.Errorf("Kathmandu: %v %v", loc, err)
+	}
+}
+
+func TestZonesFromZoneinfoZip(t *testing.T) {
+	t.Setenv("ZONEINFO", goZoneinfoZip(t))
+	names, err := Zones()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 500 || !contains(names, "Pacific/Apia") || contains(names, "localtime") {
+		t.Errorf("zip zones: %d, e.g. %v", len(names), names[:3])
+	}
+	// With ZONEINFO set, LoadZone reads the zip too.
+	if _, err := LoadZone("Antarctica/Troll"); err != nil {
+		t.Error(err)
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestZonesFallsBackToGoZip(t *testing.T) {
+	t.Setenv("ZONEINFO", "")
+	saved := zoneDirs
+	zoneDirs = []string{t.TempDir()}
+	defer func() { zoneDirs = saved }()
+	names, err := Zones()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 500 || !contains(names, "Antarctica/Troll") {
+		t.Errorf("fallback zones: %d", len(names))
+	}
+}
