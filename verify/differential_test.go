@@ -1,0 +1,94 @@
+package verify_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/deploysafe/deploysafe/verify"
+)
+
+func absOld(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func TestSameCatchesChange(t *testing.T) {
+	// The new version "simplifies" the comparison and gets zero wrong.
+	absNew := func(x int) int {
+		if x <= 0 {
+			return -x + 1
+		}
+		return x
+	}
+	_, err := verify.Same(absOld, absNew, rapid.Int())
+	var de *verify.DiffError
+	if !errors.As(err, &de) || !errors.Is(err, verify.ErrViolation) {
+		t.Fatalf("want a DiffError, got %v", err)
+	}
+	if de.Input != 0 || de.Old != 0 || de.New != 1 || !strings.Contains(de.Diff, "-") {
+		t.Errorf("witness not shrunk to 0: %+v", de)
+	}
+}
+
+func TestSameIntendedIsCounted(t *testing.T) {
+	// Intended change: negative inputs are now clamped to 0.
+	clamp := func(x int) int {
+		if x < 0 {
+			return 0
+		}
+		return x
+	}
+	rep, err := verify.Same(absOld, clamp, rapid.Int(),
+		verify.Intended(func(in, old, new int) bool { return in < 0 && new == 0 }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Counts[verify.ClassIntended] == 0 || rep.Counts[verify.ClassSame] == 0 || rep.Counts[verify.ClassDiffer] != 0 {
+		t.Errorf("counts: %v", rep)
+	}
+	// A predicate that swallows everything is visible, and Require bounds it.
+	rep, err = verify.Same(absOld, func(int) int { return 7 }, rapid.Int(),
+		verify.Intended(func(int, int, int) bool { return true }), verify.Require(verify.ClassSame, 50))
+	var ce *verify.CoverageError
+	if !errors.As(err, &ce) || ce.Class != verify.ClassSame || rep.Counts[verify.ClassIntended] < 50 {
+		t.Errorf("swallowing predicate: %v (%v)", err, rep)
+	}
+}
+
+func TestSamePanics(t *testing.T) {
+	idx := func(x int) int { return []int{1, 2, 3}[x] }
+	safe := func(x int) int {
+		if x < 0 || x > 2 {
+			return 0
+		}
+		return []int{1, 2, 3}[x]
+	}
+	_, err := verify.Same(idx, safe, rapid.IntRange(0, 5))
+	var de *verify.DiffError
+	if !errors.As(err, &de) || !strings.Contains(de.Diff, "panic") {
+		t.Errorf("panic in old only: %v", err)
+	}
+	verify.SameT(t, idx, idx, rapid.IntRange(0, 5)) // both panic alike
+}
+
+func TestSameBadInput(t *testing.T) {
+	if _, err := verify.Same(nil, absOld, rapid.Int()); !errors.Is(err, verify.ErrNilFunc) {
+		t.Errorf("nil old: %v", err)
+	}
+	if _, err := verify.Same(absOld, absOld, nil); !errors.Is(err, verify.ErrNilGenerator) {
+		t.Errorf("nil generator: %v", err)
+	}
+	if _, err := verify.Same(absOld, absOld, rapid.Int(), verify.Intended(func(string, int, int) bool { return true })); !errors.Is(err, verify.ErrBadOption) {
+		t.Errorf("Intended of another type: %v", err)
+	}
+	type hidden struct{ x int }
+	f := func(x int) hidden { return hidden{x} }
+	if _, err := verify.Same(f, f, rapid.Int()); !errors.Is(err, verify.ErrBadOption) {
+		t.Errorf("unexported fields without CmpOptions: %v", err)
+	}
+}

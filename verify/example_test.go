@@ -1,0 +1,187 @@
+package verify_test
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/deploysafe/deploysafe/verify"
+)
+
+// fakeT stands in for *testing.T to show what a failing …T wrapper
+// reports; it prints the first line of the message.
+type fakeT struct{}
+
+func (fakeT) Helper() {}
+func (fakeT) Errorf(format string, args ...any) {
+	first, _, _ := strings.Cut(fmt.Sprintf(format, args...), "\n")
+	fmt.Println("FAIL:", first)
+}
+
+func ExampleOrdering() {
+	_, err := verify.Ordering(cmp.Compare[int], rapid.Int())
+	fmt.Println("cmp.Compare:", err)
+
+	// Rock-paper-scissors: each beats the one before it, cyclically.
+	rps := func(a, b int) int {
+		switch {
+		case a == b:
+			return 0
+		case (a+1)%3 == b:
+			return -1
+		}
+		return 1
+	}
+	_, err = verify.Ordering(rps, rapid.IntRange(0, 2), verify.NoDefaultEdges())
+	var le *verify.LawError
+	if errors.As(err, &le) {
+		fmt.Println("rock-paper-scissors:", le.Law, "with", len(le.Values), "values")
+	}
+	// Output:
+	// cmp.Compare: <nil>
+	// rock-paper-scissors: transitivity of < with 3 values
+}
+
+func ExampleOrderingLess() {
+	_, err := verify.OrderingLess(func(a, b int) bool { return a <= b }, rapid.Int())
+	fmt.Println(err)
+	// Output:
+	// verify: less ordering violates reflexivity:
+	//	a = int(0)
+	//	less(a, a) = true
+}
+
+func ExampleOrderingT() {
+	// Sorting people by last name, then first name, with a broken tie-break.
+	type person struct{ Last, First string }
+	less := func(a, b person) bool { return a.Last < b.Last || a.First < b.First }
+	name := rapid.SampledFrom([]string{"ada", "bob"})
+	gen := rapid.Custom(func(t *rapid.T) person {
+		return person{name.Draw(t, "last"), name.Draw(t, "first")}
+	})
+	var t fakeT // in a test: t *testing.T
+	verify.OrderingLessT(t, less, gen)
+	// Output:
+	// FAIL: verify: less ordering violates antisymmetry:
+}
+
+func ExampleEquivalence() {
+	// == on time.Time compares the zone too: the same instant in two zones
+	// is "different" while Compare says equal.
+	eq := func(a, b time.Time) bool { return a == b }
+	_, err := verify.Equivalence(eq, rapid.Just(time.Unix(0, 0).UTC()), verify.WithOrder(time.Time.Compare))
+	var le *verify.LawError
+	if errors.As(err, &le) {
+		fmt.Println(le.Law)
+	}
+	// Output:
+	// consistency with the order (cmp == 0 ⇔ eq)
+}
+
+func ExampleGroups() {
+	groups := [][]string{{"go", "Go", "GO"}, {"rust"}}
+	fmt.Println(verify.Groups(strings.EqualFold, groups, verify.WithKey(strings.ToLower)))
+	fmt.Println(verify.Groups(func(a, b string) bool { return a == b }, groups))
+	// Output:
+	// <nil>
+	// verify: groups violates equality within a group:
+	//	a = string("go")
+	//	b = string("Go")
+	//	a = groups[0][0], b = groups[0][1], eq(a, b) = false
+}
+
+func ExampleOrderedGroups() {
+	byLen := func(a, b string) int { return cmp.Compare(len(b), len(a)) } // reversed by mistake
+	err := verify.OrderedGroups(byLen, [][]string{{"a", "b"}, {"ab"}})
+	fmt.Println(err)
+	// Output:
+	// verify: ordered groups violates order across groups:
+	//	a = string("a")
+	//	b = string("ab")
+	//	a = groups[0][0], b = groups[1][0], cmp(a, b) = +1, want -1
+}
+
+func ExampleSame() {
+	oldAbs := func(x int) int {
+		if x < 0 {
+			return -x
+		}
+		return x
+	}
+	newAbs := func(x int) int { // a "simplification" that breaks zero
+		if x <= 0 {
+			return 1 - x
+		}
+		return x
+	}
+	_, err := verify.Same(oldAbs, newAbs, rapid.Int())
+	var de *verify.DiffError
+	if errors.As(err, &de) {
+		fmt.Printf("input %v: old %v, new %v\n", de.Input, de.Old, de.New)
+	}
+
+	// An intended change is counted, not failed.
+	clamp := func(x int) int { return max(x, 0) }
+	rep, err := verify.Same(oldAbs, clamp, rapid.Int(),
+		verify.Intended(func(in, old, new int) bool { return in < 0 && new == 0 }))
+	fmt.Println(err, rep.Counts[verify.ClassIntended] > 0, rep.Counts[verify.ClassDiffer])
+	// Output:
+	// input 0: old 0, new 1
+	// <nil> true 0
+}
+
+func ExampleThreshold() {
+	// The rule says "at least 3 replicas", the code says more than 3.
+	enough := func(replicas int) bool { return replicas > 3 }
+	fmt.Println(verify.Threshold(enough, 3, verify.AtLeast))
+	// Output:
+	// verify: threshold x >= 3: pred(3) = false, want true: > written where >= was meant
+}
+
+func ExampleThresholdTime() {
+	cutoff := time.Date(2026, 11, 24, 13, 29, 0, 0, time.UTC)
+	expired := func(t time.Time) bool { return t.After(cutoff) || t == cutoff }
+	fmt.Println(verify.ThresholdTime(expired, cutoff, verify.AtLeast))
+	// Output:
+	// verify: threshold t >= 2026-11-24T13:29:00Z: pred(2026-11-25 03:29:00 +1400 UTC+14) = false, want true: the same instant in another representation (zone, monotonic reading) gets another answer: compare with Compare, Before, After or Equal, not == or wall-clock fields
+}
+
+func ExampleSensitive() {
+	orderingOnly := func(c func(a, b int) int) error {
+		_, err := verify.Ordering(c, rapid.IntRange(0, 3))
+		return err
+	}
+	var se *verify.SensitivityError
+	if errors.As(verify.Sensitive(orderingOnly, cmp.Compare[int]), &se) {
+		fmt.Println("survivors:", strings.Join(se.Survivors, ", "))
+	}
+
+	withGroups := func(c func(a, b int) int) error {
+		if err := orderingOnly(c); err != nil {
+			return err
+		}
+		return verify.OrderedGroups(c, [][]int{{0}, {1}, {2}})
+	}
+	fmt.Println(verify.Sensitive(withGroups, cmp.Compare[int]))
+	// Output:
+	// survivors: swapped arguments, negated result
+	// <nil>
+}
+
+func ExampleRequire() {
+	_, err := verify.Ordering(cmp.Compare[int], rapid.Just(7))
+	var ce *verify.CoverageError
+	if errors.As(err, &ce) {
+		fmt.Println(errors.Is(err, verify.ErrVacuous), ce.Class, ce.Report.Counts[verify.ClassLess])
+	}
+	// Ties between independently drawn values can be required too.
+	_, err = verify.Ordering(cmp.Compare[int], rapid.IntRange(0, 1000), verify.Require(verify.ClassEqual, 1000))
+	fmt.Println(errors.Is(err, verify.ErrVacuous))
+	// Output:
+	// true greater 0
+	// true
+}

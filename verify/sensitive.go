@@ -1,0 +1,132 @@
+package verify
+
+import (
+	"fmt"
+	"sync"
+)
+
+// Sensitive proves that check can fail: it derives broken variants
+// (mutants) of the comparator cmp in-process, runs check against each, and
+// returns a [*SensitivityError] listing every mutant check let pass. The
+// mutants are:
+//
+//   - swapped arguments: cmp(b, a);
+//   - negated result: -cmp(a, b);
+//   - ties→less: 0 becomes -1 (the "<= used as <" mistake);
+//   - less→less-or-equal: -1 becomes 0 (a strict less reported as a tie);
+//   - constant 0 and constant -1;
+//   - one flipped outcome: cmp(a, b) negated, in one argument order only,
+//     on the region of values equivalent to the unequal pair check passed
+//     to cmp most often.
+//
+// check must pass on cmp itself; otherwise Sensitive returns its error.
+// [Ordering] alone cannot catch a swapped or negated comparator (the
+// reverse of an order is an order), so a check that survives Sensitive
+// combines it with [OrderedGroups] or a reference.
+func Sensitive[T any](check func(cmp func(a, b T) int) error, cmp func(a, b T) int) error {
+	if check == nil || cmp == nil {
+		return fmt.Errorf("%w: Sensitive: check or cmp is nil", ErrNilFunc)
+	}
+	rec := &pairRecorder[T]{counts: map[string]int{}}
+	if err := check(rec.wrap(cmp)); err != nil {
+		return fmt.Errorf("verify: Sensitive: check fails on the original comparator: %w", err)
+	}
+	a0, b0, ok := rec.top()
+	type mutant struct {
+		name string
+		fn   func(a, b T) int
+	}
+	mutants := []mutant{
+		{"swapped arguments", func(a, b T) int { return cmp(b, a) }},
+		{"negated result", func(a, b T) int { return -cmp(a, b) }},
+		{"ties→less", func(a, b T) int {
+			if r := cmp(a, b); r != 0 {
+				return r
+			}
+			return -1
+		}},
+		{"less→less-or-equal", func(a, b T) int {
+			if r := cmp(a, b); r >= 0 {
+				return r
+			}
+			return 0
+		}},
+		{"constant 0", func(a, b T) int { return 0 }},
+		{"constant -1", func(a, b T) int { return -1 }},
+	}
+	var survivors, caught []string
+	if ok {
+		mutants = append(mutants, mutant{
+			fmt.Sprintf("one flipped outcome (cmp(a, b) negated for a ≡ %s, b ≡ %s)", showValue(a0), showValue(b0)),
+			func(a, b T) int {
+				r := cmp(a, b)
+				if cmp(a, a0) == 0 && cmp(b, b0) == 0 {
+					return -r
+				}
+				return r
+			}})
+	} else {
+		survivors = append(survivors, "one flipped outcome (check never passed two unequal values to cmp)")
+	}
+	for _, m := range mutants {
+		if check(m.fn) == nil {
+			survivors = append(survivors, m.name)
+		} else {
+			caught = append(caught, m.name)
+		}
+	}
+	if len(survivors) > 0 {
+		return &SensitivityError{Survivors: survivors, Caught: caught}
+	}
+	return nil
+}
+
+// SensitiveT calls [Sensitive] and fails t on error.
+func SensitiveT[T any](t TB, check func(cmp func(a, b T) int) error, cmp func(a, b T) int) {
+	t.Helper()
+	if err := Sensitive(check, cmp); err != nil {
+		t.Errorf("%v", err)
+	}
+}
+
+// pairRecorder counts the unequal pairs a check passes to cmp.
+type pairRecorder[T any] struct {
+	mu     sync.Mutex
+	counts map[string]int
+	first  map[string][2]T
+	order  []string
+}
+
+func (r *pairRecorder[T]) wrap(cmp func(a, b T) int) func(a, b T) int {
+	r.first = map[string][2]T{}
+	return func(a, b T) int {
+		res := cmp(a, b)
+		if res == 0 {
+			return res
+		}
+		k := fmt.Sprintf("%#v\x00%#v", a, b)
+		r.mu.Lock()
+		if _, seen := r.first[k]; !seen {
+			r.first[k] = [2]T{a, b}
+			r.order = append(r.order, k)
+		}
+		r.counts[k]++
+		r.mu.Unlock()
+		return res
+	}
+}
+
+// top returns the most frequent pair, the earliest on ties.
+func (r *pairRecorder[T]) top() (a, b T, ok bool) {
+	best := ""
+	for _, k := range r.order {
+		if best == "" || r.counts[k] > r.counts[best] {
+			best = k
+		}
+	}
+	if best == "" {
+		return a, b, false
+	}
+	p := r.first[best]
+	return p[0], p[1], true
+}
