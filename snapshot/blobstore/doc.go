@@ -1,0 +1,19 @@
+// Package blobstore is a [snapshot.Store] on gocloud.dev/blob, so snapshots
+// can live in S3, Google Cloud Storage, Azure Blob Storage or a local directory.
+//
+//	store, err := blobstore.Open(ctx, "s3://my-snapshots?region=eu-west-1")
+//	if err != nil {
+//		return err
+//	}
+//	defer store.Close()
+//	manifest, err := snapshot.Take(ctx, source, store, selection)
+//
+// For an S3-compatible gateway add endpoint=http://host:port&use_path_style=true
+// (and disable_https=true for plain HTTP) to the URL. [New] wraps a bucket
+// that is already open.
+//
+// PutIfAbsent is a conditional write (S3 If-None-Match: *, answered with 412
+// when the key exists), reported as [snapshot.ErrExist]. Keys follow
+// [snapshot.CheckKey]. This package pulls in the cloud SDKs; the core snapshot
+// package does not.
+package blobstore

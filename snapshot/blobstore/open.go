@@ -1,0 +1,95 @@
+package blobstore
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"runtime"
+
+	"gocloud.dev/blob"
+
+	"github.com/deploysafe/deploysafe/snapshot"
+
+	// The drivers behind Open's URL schemes. Importing them registers them
+	// on gocloud's blob.DefaultURLMux; this package registers nothing itself.
+	_ "gocloud.dev/blob/azureblob"
+	_ "gocloud.dev/blob/gcsblob"
+	_ "gocloud.dev/blob/memblob"
+	_ "gocloud.dev/blob/s3blob"
+)
+
+// Open opens the bucket at urlstr and returns a Store on it:
+//
+//   - s3://bucket?region=…&endpoint=…&use_path_style=true (S3 and S3-compatible gateways)
+//   - gs://bucket (Google Cloud Storage)
+//   - azblob://container (Azure Blob Storage)
+//   - file:///abs/dir (a local directory)
+//   - mem:// (in memory, for tests)
+//
+// Credentials come from the environment, as each driver documents; the query
+// parameters are the driver's (gocloud.dev/aws lists them for s3://). A
+// file:// URL is served by [snapshot.DirStore] rather than gocloud's fileblob,
+// whose put-if-absent is not atomic (see [New]), and takes no query parameters.
+// The returned Store owns the bucket: Close it.
+func Open(ctx context.Context, urlstr string) (*Store, error) {
+	u, err := url.Parse(urlstr)
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: open: %w", err)
+	}
+	if u.Scheme == "file" {
+		return openDir(u)
+	}
+	if u.Scheme == "" || !blob.DefaultURLMux().ValidBucketScheme(u.Scheme) {
+		return nil, fmt.Errorf("blobstore: open %q: unsupported scheme %q (want s3, gs, azblob, file or mem)", redact(u), u.Scheme)
+	}
+	b, err := blob.OpenBucket(ctx, urlstr)
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: open %q: %w", redact(u), err)
+	}
+	return &Store{bucket: b, owned: true}, nil
+}
+
+// openDir opens file:///dir (or file://localhost/dir) as a DirStore.
+func openDir(u *url.URL) (*Store, error) {
+	if u.Host != "" && u.Host != "localhost" {
+		return nil, fmt.Errorf("blobstore: open %q: file URLs take no host other than localhost", redact(u))
+	}
+	if u.RawQuery != "" || u.Opaque != "" || u.Path == "" {
+		return nil, fmt.Errorf("blobstore: open %q: want file:///absolute/dir with no query parameters", redact(u))
+	}
+	p := u.Path
+	if runtime.GOOS == "windows" && len(p) > 2 && p[0] == '/' && p[2] == ':' {
+		p = p[1:] // file:///C:/dir
+	}
+	d, err := snapshot.NewDirStore(filepath.FromSlash(p))
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: open %q: %w", redact(u), err)
+	}
+	return &Store{dir: d}, nil
+}
+
+// redact drops user information and query parameters (which may hold keys or
+// SAS tokens) from u for error messages.
+func redact(u *url.URL) string {
+	c := *u
+	c.User = nil
+	if c.RawQuery != "" {
+		c.RawQuery = "…"
+	}
+	return c.String()
+}
+
+// ctxReader stops a copy once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

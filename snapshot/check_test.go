@@ -1,0 +1,95 @@
+package snapshot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// countingSource counts Counts and Dump calls.
+type countingSource struct {
+	*fakeSource
+	counts, dumps atomic.Int64
+}
+
+func (c *countingSource) Counts(ctx context.Context, table string, keys []string) (map[string]int64, error) {
+	c.counts.Add(1)
+	return c.fakeSource.Counts(ctx, table, keys)
+}
+
+func TestCheckFlagsDropsAndChanges(t *testing.T) {
+	src := newFakeSource(1000, 3, 10)
+	store := newMemStore()
+	m := takeAll(t, src, store)
+
+	// The deploy: t001 loses 2 of 3 rows, t002 vanishes, t003 grows,
+	// t004 keeps its count but one row changes.
+	src.mutate(Partition{"orders", "t001"}, func(l []string) []string { return l[:1] })
+	src.mutate(Partition{"orders", "t002"}, func(l []string) []string { return nil })
+	src.mutate(Partition{"orders", "t003"}, func(l []string) []string { return append(l, strings.Replace(l[0], "00000000", "00000099", 1)) })
+	src.mutate(Partition{"orders", "t004"}, func(l []string) []string { l[1] = strings.Replace(l[1], "sku-", "SKU-", 1); return l })
+
+	cs := &countingSource{fakeSource: src}
+	v, err := Check(context.Background(), cs, m, RowCountDrop(0.1), Unchanged(selectKeys("t003", "t004", "t005")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range v {
+		got = append(got, fmt.Sprintf("%s %s %d→%d", x.Invariant, x.Partition.Key, x.Snapshot, x.Now))
+	}
+	want := []string{"RowCountDrop(0.1) t001 3→1", "RowCountDrop(0.1) t002 3→0", "Unchanged t003 3→4", "Unchanged t004 3→3"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("violations:\n got %v\nwant %v", got, want)
+	}
+	if n := cs.counts.Load(); n != 1 {
+		t.Errorf("Check of 1,000 partitions made %d Counts calls, want 1", n)
+	}
+}
+
+func TestCheckUserInvariant(t *testing.T) {
+	src := newFakeSource(3, 5, 11)
+	m := takeAll(t, src, newMemStore())
+	empty := InvariantFunc(func(ctx context.Context, o *Observed) ([]Violation, error) {
+		var v []Violation
+		for p, n := range o.Counts {
+			if n < 6 {
+				v = append(v, Violation{Invariant: "AtLeast6", Partition: p, Now: n, Reason: "too few rows"})
+			}
+		}
+		return v, nil
+	})
+	v, err := Check(context.Background(), src, m, empty)
+	if err != nil || len(v) != 3 || v[0].Partition.Key != "t000" || v[2].Partition.Key != "t002" {
+		t.Errorf("Check = %v, %v; want 3 sorted violations", v, err)
+	}
+}
+
+func TestCheckRefusesBadInput(t *testing.T) {
+	src := newFakeSource(2, 5, 12)
+	m := takeAll(t, src, newMemStore())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		invs []Invariant
+		want error
+		text string
+	}{
+		{"no invariants", nil, nil, "no invariants"},
+		{"nil invariant", []Invariant{nil}, nil, "nil"},
+		{"fraction too big", []Invariant{RowCountDrop(1)}, nil, "maxFraction"},
+		{"fraction negative", []Invariant{RowCountDrop(-0.1)}, nil, "maxFraction"},
+		{"unknown partition", []Invariant{Unchanged(selectKeys("zzz")...)}, ErrUnknownPartition, "orders/zzz"},
+		{"empty Unchanged", []Invariant{Unchanged()}, ErrEmptySelection, "Unchanged"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Check(ctx, src, m, tc.invs...)
+			if err == nil || !strings.Contains(err.Error(), tc.text) || (tc.want != nil && !errors.Is(err, tc.want)) {
+				t.Errorf("Check = %v, want an error mentioning %q", err, tc.text)
+			}
+		})
+	}
+}

@@ -1,0 +1,352 @@
+package snapshot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+	"unicode/utf8"
+)
+
+// stagingDir is the directory, directly under a DirStore's root, where values
+// are written before they are linked under their key. Keys may not use it.
+const stagingDir = ".tmp"
+
+// staleAfter is how old a staging file must be before NewDirStore removes it
+// as the leftover of a crashed writer.
+const staleAfter = 24 * time.Hour
+
+// DirStore is a [Store] in a local directory: each key is a file under the
+// root, at the key's slash-separated path. It is the embedded default and is
+// safe for concurrent use by goroutines and by processes sharing the directory.
+//
+// PutIfAbsent writes the value to a staging file, fsyncs it, then hard-links it
+// under the key (link(2) fails if the key exists, so exactly one of several
+// racing writers wins) and fsyncs the key's directory. A reader never sees a
+// partial value; a crash leaves at worst a staging file, which List ignores and
+// NewDirStore removes once it is a day old. The directory must be on a file
+// system with hard links.
+//
+// Every operation resolves keys through an [os.Root], so neither a key nor a
+// symbolic link planted in the directory can reach a file outside it.
+// Because keys are file paths, a key cannot also be a prefix directory of
+// other keys: with "a/b" stored, PutIfAbsent("a") fails with [ErrInvalidKey].
+//
+// A DirStore holds the root directory open; Close releases it.
+type DirStore struct {
+	root *os.Root
+}
+
+var _ Store = (*DirStore)(nil)
+
+// NewDirStore opens the store rooted at dir, creating the directory if it does
+// not exist, and removes staging files left by writers that crashed.
+func NewDirStore(dir string) (*DirStore, error) {
+	if dir == "" {
+		return nil, errors.New("snapshot: NewDirStore: empty directory name")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("snapshot: NewDirStore: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: NewDirStore: %w", err)
+	}
+	if err := root.Mkdir(stagingDir, 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
+		root.Close()
+		return nil, fmt.Errorf("snapshot: NewDirStore %s: %w", dir, err)
+	}
+	s := &DirStore{root: root}
+	s.removeStale(time.Now().Add(-staleAfter))
+	return s, nil
+}
+
+// Dir returns the directory the store was opened on.
+func (s *DirStore) Dir() string { return s.root.Name() }
+
+// Close releases the root directory. The store must not be used afterwards.
+func (s *DirStore) Close() error { return s.root.Close() }
+
+// PutIfAbsent implements [Store].
+func (s *DirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) (err error) {
+	if err := s.checkKey(key); err != nil {
+		return err
+	}
+	if data == nil {
+		return fmt.Errorf("snapshot: dirstore: put %q: nil reader", key)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Cheap early answer for content-addressed chunks that are already stored;
+	// the link below is what guarantees put-if-absent.
+	if _, err := s.root.Lstat(filepath.FromSlash(key)); err == nil {
+		return s.existErr(key)
+	}
+	tmp, err := s.writeStaging(ctx, data)
+	if tmp != "" {
+		defer s.root.Remove(tmp)
+	}
+	if err != nil {
+		return fmt.Errorf("snapshot: dirstore: put %q: %w", key, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dir := path.Dir(key)
+	if err := s.mkdirAll(dir); err != nil {
+		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("snapshot: dirstore: put %q: a parent of the key is itself a key: %w", key, ErrInvalidKey)
+		}
+		return fmt.Errorf("snapshot: dirstore: put %q: %w", key, err)
+	}
+	if err := s.root.Link(tmp, filepath.FromSlash(key)); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return s.existErr(key)
+		}
+		return fmt.Errorf("snapshot: dirstore: put %q: %w", key, err)
+	}
+	if err := s.syncDir(dir); err != nil {
+		return fmt.Errorf("snapshot: dirstore: put %q: %w", key, err)
+	}
+	return nil
+}
+
+// existErr reports ErrExist for key, or ErrInvalidKey if key is a directory
+// holding other keys.
+func (s *DirStore) existErr(key string) error {
+	if fi, err := s.root.Lstat(filepath.FromSlash(key)); err == nil && fi.IsDir() {
+		return fmt.Errorf("snapshot: dirstore: put %q: the key is a prefix directory of other keys: %w", key, ErrInvalidKey)
+	}
+	return fmt.Errorf("snapshot: dirstore: put %q: %w", key, ErrExist)
+}
+
+// writeStaging copies data into a new fsynced staging file and returns its
+// name relative to the root (also on error, when the file was created).
+func (s *DirStore) writeStaging(ctx context.Context, data io.Reader) (string, error) {
+	var rnd [12]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return "", err
+	}
+	name := filepath.Join(stagingDir, hex.EncodeToString(rnd[:]))
+	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Someone removed the staging directory; recreate it once.
+		if err = s.root.Mkdir(stagingDir, 0o750); err == nil || errors.Is(err, fs.ErrExist) {
+			f, err = s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(f, ctxReader{ctx, data}); err != nil {
+		f.Close()
+		return name, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return name, err
+	}
+	return name, f.Close()
+}
+
+// mkdirAll creates dir (slash-separated, relative to the root) and, when it
+// had to create it, fsyncs the parents so the new entries survive a crash.
+func (s *DirStore) mkdirAll(dir string) error {
+	if dir == "." {
+		return nil
+	}
+	if fi, err := s.root.Stat(filepath.FromSlash(dir)); err == nil && fi.IsDir() {
+		return nil
+	}
+	if err := s.root.MkdirAll(filepath.FromSlash(dir), 0o750); err != nil {
+		return err
+	}
+	for d := path.Dir(dir); ; d = path.Dir(d) {
+		if err := s.syncDir(d); err != nil {
+			return err
+		}
+		if d == "." {
+			return nil
+		}
+	}
+}
+
+func (s *DirStore) syncDir(dir string) error {
+	d, err := s.root.Open(filepath.FromSlash(dir))
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Get implements [Store].
+func (s *DirStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	if err := s.checkKey(key); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, err := s.root.Open(filepath.FromSlash(key))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return nil, fmt.Errorf("snapshot: dirstore: get %q: %w", key, ErrNotExist)
+		}
+		return nil, fmt.Errorf("snapshot: dirstore: get %q: %w", key, err)
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("snapshot: dirstore: get %q: %w", key, err)
+		}
+		return nil, fmt.Errorf("snapshot: dirstore: get %q: %w", key, ErrNotExist)
+	}
+	return f, nil
+}
+
+// List implements [Store]. It walks only the directory that holds the prefix.
+func (s *DirStore) List(ctx context.Context, prefix string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	start := "."
+	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
+		start = prefix[:i]
+		if s.checkKey(start) != nil {
+			return nil, nil // no valid key lives under it
+		}
+	}
+	var keys []string
+	err := fs.WalkDir(s.root.FS(), start, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == start && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p == stagingDir || (p != start && !strings.HasPrefix(p+"/", prefix) && !strings.HasPrefix(prefix, p+"/")) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() && strings.HasPrefix(p, prefix) {
+			keys = append(keys, p)
+		}
+		return nil
+	})
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		return nil, fmt.Errorf("snapshot: dirstore: list %q: %w", prefix, err)
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
+// Delete implements [Store]. Directories left empty are kept.
+func (s *DirStore) Delete(ctx context.Context, key string) error {
+	if err := s.checkKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fi, err := s.root.Lstat(filepath.FromSlash(key))
+	if err != nil || fi.IsDir() {
+		if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+			return nil
+		}
+		return fmt.Errorf("snapshot: dirstore: delete %q: %w", key, err)
+	}
+	if err := s.root.Remove(filepath.FromSlash(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("snapshot: dirstore: delete %q: %w", key, err)
+	}
+	return s.syncDir(path.Dir(key))
+}
+
+// removeStale deletes staging files last modified before cutoff. Errors are
+// ignored: a leftover staging file costs disk space, never correctness.
+func (s *DirStore) removeStale(cutoff time.Time) {
+	d, err := s.root.Open(stagingDir)
+	if err != nil {
+		return
+	}
+	defer d.Close()
+	ents, _ := d.ReadDir(-1)
+	for _, e := range ents {
+		if fi, err := e.Info(); err == nil && fi.ModTime().Before(cutoff) {
+			s.root.Remove(filepath.Join(stagingDir, e.Name()))
+		}
+	}
+}
+
+func (s *DirStore) checkKey(key string) error {
+	if err := CheckKey(key); err != nil {
+		return err
+	}
+	if key == stagingDir || strings.HasPrefix(key, stagingDir+"/") {
+		return fmt.Errorf("%w %q: %s/ is reserved by DirStore", ErrInvalidKey, key, stagingDir)
+	}
+	return nil
+}
+
+// CheckKey returns an error wrapping [ErrInvalidKey] unless key is a valid
+// Store key: non-empty, slash-separated, relative, clean (no ".", ".." or empty
+// elements, no trailing slash), valid UTF-8, without backslashes, NUL bytes
+// or "__0x" (gocloud.dev/blob's escape marker: S3 would list "a__0x41__" as "aA"). Every Store
+// applies it, so a key that works on one store works on all.
+func CheckKey(key string) error {
+	var why string
+	switch {
+	case key == "":
+		why = "empty"
+	case strings.HasPrefix(key, "/"):
+		why = "absolute"
+	case strings.ContainsRune(key, '\\'):
+		why = "contains a backslash"
+	case strings.ContainsRune(key, 0):
+		why = "contains a NUL byte"
+	case !utf8.ValidString(key):
+		why = "not valid UTF-8"
+	case !fs.ValidPath(key) || key == ".":
+		why = "not a clean relative path"
+	case strings.Contains(key, "__0x"):
+		why = `contains "__0x", the escape marker of gocloud.dev/blob`
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w %q: %s", ErrInvalidKey, key, why)
+}
+
+// ctxReader stops a copy once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

@@ -1,0 +1,49 @@
+// Package snapshot takes verified, deduplicated snapshots of database
+// partitions before a deploy, checks invariants after it, and restores
+// exactly the damaged partitions, atomically and resumably.
+//
+// A partition is the rows of one table that share a partition key, such as
+// one tenant's orders. The main use, around a deploy:
+//
+//	store, _ := snapshot.NewDirStore("/var/backups/deploysafe")
+//	targets := []snapshot.Partition{{Table: "orders", Key: "site-17"}, {Table: "orders", Key: "site-42"}}
+//	m, err := snapshot.Take(ctx, src, store, targets, snapshot.WithID("deploy-1234"))
+//	// … deploy …
+//	violations, err := snapshot.Check(ctx, src, m, snapshot.RowCountDrop(0.05))
+//	for _, v := range violations {
+//		log.Print(v) // orders/site-42: row count dropped 61.0%, …
+//	}
+//	res, err := snapshot.Restore(ctx, src, store, m, damaged) // a dry run: returns the plan, writes nothing
+//	fmt.Print(res.Plan)
+//	res, err = snapshot.Restore(ctx, src, store, m, damaged, snapshot.Apply()) // restores, verified
+//
+// # Sources and stores
+//
+// A [Source] is the database (snapshot/sqlsource implements it for
+// PostgreSQL and SQLite); a [Store] holds the snapshot ([DirStore] for a
+// local directory, snapshot/blobstore for S3, GCS, Azure and file:// URLs).
+// Rows travel between them in PostgreSQL's COPY TEXT encoding;
+// [DecodeRow], [AppendRow] and [RowReader] read and write it.
+//
+// # Layout in the store
+//
+//	chunks/ab/abcdef…                 zstd of a chunk; the name is the SHA-256 of its uncompressed bytes
+//	manifests/<id>.json               one per snapshot, written last
+//	restores/<restore id>/plan.json   a restore's journal: what it restores…
+//	restores/<restore id>/done/…      …and each partition it has committed
+//
+// Chunks are cut by content (a gear hash, 32 KiB–512 KiB, ~128 KiB on
+// average), so a snapshot of unchanged data writes nothing new, and a small
+// change rewrites only the chunks around it.
+//
+// # Guarantees
+//
+//   - Take writes the manifest last: an interrupted Take leaves no snapshot,
+//     and rerunning it (with the same [WithID]) completes it.
+//   - [Verify] re-reads and re-hashes chunks and names the partition and
+//     chunk that is missing or corrupt; Restore verifies before it writes.
+//   - Restore replaces each partition in one transaction and commits only if
+//     the loaded rows match the manifest's count and digest; it never
+//     touches a partition that was not selected; an interrupted restore,
+//     run again, resumes from its journal without repeating committed work.
+package snapshot

@@ -1,0 +1,247 @@
+package snapshot
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ManifestFormat is the manifest format version that this package writes and reads.
+const ManifestFormat = 1
+
+// maxManifestSize bounds how much DecodeManifest reads.
+const maxManifestSize = 256 << 20
+
+// A Manifest describes one snapshot: what was taken, from which schema, and
+// where its bytes are. Take writes it to the store last, under
+// "manifests/<ID>.json", so a snapshot either has a complete manifest or
+// does not exist.
+type Manifest struct {
+	Format     int                 `json:"format"`
+	ID         string              `json:"id"`
+	Created    time.Time           `json:"created"`
+	Chunking   string              `json:"chunking"` // chunker that cut the dumps
+	Tables     []TableSchema       `json:"tables"`
+	Partitions []PartitionManifest `json:"partitions"` // sorted by table, then key
+	Metrics    Metrics             `json:"metrics"`
+}
+
+// TableSchema is a table's schema as it was when the snapshot was taken.
+type TableSchema struct {
+	Schema      Schema `json:"schema"`
+	Fingerprint string `json:"fingerprint"` // Schema.Fingerprint()
+}
+
+// PartitionManifest describes one partition of a snapshot.
+type PartitionManifest struct {
+	Partition Partition        `json:"partition"`
+	Rows      int64            `json:"rows"`
+	Bytes     int64            `json:"bytes"`  // canonical dump size, uncompressed
+	Digest    Digest           `json:"digest"` // SHA-256 of the whole canonical dump
+	Chunks    []ChunkRef       `json:"chunks"` // in dump order
+	Metrics   PartitionMetrics `json:"metrics"`
+}
+
+// PartitionMetrics records what taking one partition cost.
+type PartitionMetrics struct {
+	StoredBytes int64         `json:"stored_bytes"` // compressed size of its chunks
+	NewBytes    int64         `json:"new_bytes"`    // compressed bytes this Take wrote (chunks not already stored)
+	NewChunks   int           `json:"new_chunks"`
+	Duration    time.Duration `json:"duration_ns"`
+}
+
+// Metrics sums a snapshot's partitions.
+type Metrics struct {
+	Rows        int64         `json:"rows"`
+	Bytes       int64         `json:"bytes"`
+	StoredBytes int64         `json:"stored_bytes"`
+	NewBytes    int64         `json:"new_bytes"`
+	Chunks      int           `json:"chunks"`
+	NewChunks   int           `json:"new_chunks"`
+	Duration    time.Duration `json:"duration_ns"`
+}
+
+// Partition returns the entry for p, if the snapshot has it.
+func (m *Manifest) Partition(p Partition) (*PartitionManifest, bool) {
+	i := sort.Search(len(m.Partitions), func(i int) bool { return !partitionLess(m.Partitions[i].Partition, p) })
+	if i < len(m.Partitions) && m.Partitions[i].Partition == p {
+		return &m.Partitions[i], true
+	}
+	return nil, false
+}
+
+// Schema returns the schema that table had when the snapshot was taken.
+func (m *Manifest) Schema(table string) (Schema, bool) {
+	for _, t := range m.Tables {
+		if t.Schema.Table == table {
+			return t.Schema, true
+		}
+	}
+	return Schema{}, false
+}
+
+// Selection returns every partition in the snapshot, sorted.
+func (m *Manifest) Selection() []Partition {
+	s := make([]Partition, len(m.Partitions))
+	for i, p := range m.Partitions {
+		s[i] = p.Partition
+	}
+	return s
+}
+
+func partitionLess(a, b Partition) bool {
+	if a.Table != b.Table {
+		return a.Table < b.Table
+	}
+	return a.Key < b.Key
+}
+
+func manifestKey(id string) string { return "manifests/" + id + ".json" }
+
+// LoadManifest reads and validates the manifest of snapshot id from store.
+func LoadManifest(ctx context.Context, store Store, id string) (*Manifest, error) {
+	if store == nil {
+		return nil, errors.New("snapshot: LoadManifest: nil Store")
+	}
+	if err := validID(id); err != nil {
+		return nil, fmt.Errorf("snapshot: LoadManifest(%q): %w", id, err)
+	}
+	rc, err := store.Get(ctx, manifestKey(id))
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: LoadManifest(%q): %w", id, err)
+	}
+	defer rc.Close()
+	m, err := DecodeManifest(rc)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: LoadManifest(%q): %w", id, err)
+	}
+	if m.ID != id {
+		return nil, fmt.Errorf("snapshot: LoadManifest(%q): %w: it holds id %q", id, ErrBadManifest, m.ID)
+	}
+	return m, nil
+}
+
+// ListManifests returns the ids of the snapshots in store, sorted.
+func ListManifests(ctx context.Context, store Store) ([]string, error) {
+	if store == nil {
+		return nil, errors.New("snapshot: ListManifests: nil Store")
+	}
+	keys, err := store.List(ctx, "manifests/")
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: ListManifests: %w", err)
+	}
+	var ids []string
+	for _, k := range keys {
+		id, ok := strings.CutSuffix(strings.TrimPrefix(k, "manifests/"), ".json")
+		if ok && validID(id) == nil {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// DecodeManifest reads a manifest in JSON and checks that it is complete and
+// consistent. Errors wrap [ErrBadManifest].
+func DecodeManifest(r io.Reader) (*Manifest, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxManifestSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: read: %w", ErrBadManifest, err)
+	}
+	if len(data) > maxManifestSize {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrBadManifest, maxManifestSize)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		if errors.Is(err, ErrBadManifest) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrBadManifest, err)
+	}
+	if err := m.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadManifest, err)
+	}
+	return &m, nil
+}
+
+// Encode writes m as indented JSON.
+func (m *Manifest) Encode(w io.Writer) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("snapshot: encode manifest: %w", err)
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+var emptyDigest = Digest(sha256.Sum256(nil))
+
+func (m *Manifest) validate() error {
+	if m.Format != ManifestFormat {
+		return fmt.Errorf("format %d, this package reads %d", m.Format, ManifestFormat)
+	}
+	if err := validID(m.ID); err != nil {
+		return fmt.Errorf("id %q: %v", truncate(m.ID, 80), err)
+	}
+	tables := make(map[string]bool, len(m.Tables))
+	for _, t := range m.Tables {
+		if _, err := t.Schema.validate(); err != nil {
+			return err
+		}
+		if tables[t.Schema.Table] {
+			return fmt.Errorf("table %q listed twice", t.Schema.Table)
+		}
+		tables[t.Schema.Table] = true
+		if fp := t.Schema.Fingerprint(); fp != t.Fingerprint {
+			return fmt.Errorf("table %q: fingerprint %q does not match its schema (%s)", t.Schema.Table, truncate(t.Fingerprint, 40), fp)
+		}
+	}
+	if len(m.Partitions) == 0 {
+		return errors.New("no partitions")
+	}
+	for i, pm := range m.Partitions {
+		p := pm.Partition
+		if !tables[p.Table] {
+			return fmt.Errorf("partition %s: table not described", p)
+		}
+		if i > 0 && !partitionLess(m.Partitions[i-1].Partition, p) {
+			return fmt.Errorf("partition %s: not sorted or listed twice", p)
+		}
+		if pm.Rows < 0 || pm.Bytes < 0 || (pm.Rows == 0) != (pm.Bytes == 0) {
+			return fmt.Errorf("partition %s: %d rows in %d bytes", p, pm.Rows, pm.Bytes)
+		}
+		if pm.Bytes == 0 && pm.Digest != emptyDigest {
+			return fmt.Errorf("partition %s: empty but digest %s", p, pm.Digest.short())
+		}
+		var sum int64
+		for j, c := range pm.Chunks {
+			if !validChunkID(c.ID) {
+				return fmt.Errorf("partition %s chunk %d: invalid id %q", p, j, truncate(c.ID, 80))
+			}
+			if c.Size <= 0 || c.Size > maxChunkSize || c.Stored <= 0 || c.Stored > 2*maxChunkSize {
+				return fmt.Errorf("partition %s chunk %d: size %d, stored %d", p, j, c.Size, c.Stored)
+			}
+			sum += c.Size
+		}
+		if sum != pm.Bytes {
+			return fmt.Errorf("partition %s: chunks hold %d bytes, want %d", p, sum, pm.Bytes)
+		}
+	}
+	return nil
+}
+
+// encode returns the manifest's stored form.
+func (m *Manifest) encode() ([]byte, error) {
+	var b bytes.Buffer
+	if err := m.Encode(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

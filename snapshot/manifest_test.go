@@ -1,0 +1,75 @@
+package snapshot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestDecodeManifestRejectsInconsistency(t *testing.T) {
+	src := newFakeSource(2, 200, 60)
+	m := takeAll(t, src, newMemStore(), fixedClock, smallChunks)
+	for _, tc := range []struct {
+		name   string
+		change func(m *Manifest)
+		text   string
+	}{
+		{"future format", func(m *Manifest) { m.Format = 2 }, "format 2"},
+		{"bad id", func(m *Manifest) { m.ID = "../etc" }, "id"},
+		{"no partitions", func(m *Manifest) { m.Partitions = nil }, "no partitions"},
+		{"unsorted", func(m *Manifest) { m.Partitions[0], m.Partitions[1] = m.Partitions[1], m.Partitions[0] }, "not sorted"},
+		{"duplicate", func(m *Manifest) { m.Partitions[1] = m.Partitions[0] }, "listed twice"},
+		{"unknown table", func(m *Manifest) { m.Partitions[0].Partition.Table = "a" }, "table not described"},
+		{"fingerprint", func(m *Manifest) { m.Tables[0].Schema.Columns[0].Type = "int" }, "fingerprint"},
+		{"bytes", func(m *Manifest) { m.Partitions[0].Bytes++ }, "chunks hold"},
+		{"chunk id", func(m *Manifest) { m.Partitions[0].Chunks[0].ID = "ABC" }, "invalid id"},
+		{"chunk size", func(m *Manifest) { m.Partitions[0].Chunks[0].Size = maxChunkSize + 1 }, "size"},
+		{"negative rows", func(m *Manifest) { m.Partitions[0].Rows = -1 }, "rows"},
+		{"no key columns", func(m *Manifest) { m.Tables[0].Schema.KeyColumns = nil }, "no key columns"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c Manifest
+			b, _ := json.Marshal(m)
+			json.Unmarshal(b, &c)
+			tc.change(&c)
+			var buf bytes.Buffer
+			c.Encode(&buf)
+			_, err := DecodeManifest(&buf)
+			if !errors.Is(err, ErrBadManifest) || !strings.Contains(err.Error(), tc.text) {
+				t.Errorf("DecodeManifest = %v, want ErrBadManifest mentioning %q", err, tc.text)
+			}
+		})
+	}
+	for _, bad := range []string{"", "{", `{"format":1,"digest":"zz"}`, strings.Repeat(" ", 10)} {
+		if _, err := DecodeManifest(strings.NewReader(bad)); !errors.Is(err, ErrBadManifest) {
+			t.Errorf("DecodeManifest(%q) = %v", bad, err)
+		}
+	}
+}
+
+func TestLoadManifestErrors(t *testing.T) {
+	ctx := context.Background()
+	store := newMemStore()
+	if _, err := LoadManifest(ctx, store, "nope"); !errors.Is(err, ErrNotExist) {
+		t.Errorf("missing manifest: %v", err)
+	}
+	if _, err := LoadManifest(ctx, store, "a/b"); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("bad id: %v", err)
+	}
+	src := newFakeSource(1, 10, 61)
+	m := takeAll(t, src, store, WithID("one"))
+	data, _ := m.encode()
+	store.set(manifestKey("two"), data)
+	if _, err := LoadManifest(ctx, store, "two"); !errors.Is(err, ErrBadManifest) {
+		t.Errorf("manifest under the wrong id: %v", err)
+	}
+	if _, err := OpenPartition(ctx, store, m, Partition{"orders", "zzz"}); !errors.Is(err, ErrUnknownPartition) {
+		t.Errorf("OpenPartition of an unknown partition: %v", err)
+	}
+	if _, err := ListManifests(ctx, downStore{}); !errors.Is(err, errDown) {
+		t.Errorf("ListManifests on a down store: %v", err)
+	}
+}

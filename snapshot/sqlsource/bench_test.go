@@ -1,0 +1,428 @@
+package sqlsource
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deploysafe/deploysafe/internal/testenv"
+	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/klauspost/compress/zstd"
+)
+
+// The benchmarks compare sqlsource (and snapshot.Take/Restore/Check on top
+// of it) with PostgreSQL's own tools, side by side in each iteration, on
+// the same 2M rows of 1,000 tenants in two layouts:
+//
+//	clustered    tenant = (g-1)/2000+1: each tenant's rows are contiguous
+//	interleaved  tenant = (g-1)%1000+1: each tenant's rows are spread over the whole table
+//
+// The tables live in schema sqlsource_bench and are built once (with
+// generate_series) and reused by later benchmark processes while they still
+// hold benchRows rows. Run with, for example:
+//
+//	source .ci/services && go test -run '^$' -bench . -benchtime 3x ./snapshot/sqlsource/
+const (
+	benchRows    = 2_000_000
+	benchTenants = 1000
+	benchSchema  = "sqlsource_bench"
+)
+
+var layouts = []struct{ name, tenant string }{
+	{"clustered", "(g - 1) / 2000 + 1"},
+	{"interleaved", "(g - 1) % 1000 + 1"},
+}
+
+const benchColumns = `tenant integer NOT NULL, id bigint NOT NULL, sku text NOT NULL, qty integer,
+	price numeric(10,2), note text, created timestamptz, PRIMARY KEY (tenant, id)`
+
+var (
+	benchMu    sync.Mutex
+	benchReady = map[string]bool{}
+)
+
+// benchTable returns a connection to the benchmark data and the table's
+// qualified name, building the table if this process has not seen it yet.
+func benchTable(b *testing.B, layout, tenantExpr string) (*sql.DB, string, string) {
+	b.Helper()
+	dsn := testenv.PostgresDSN(b)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	table := benchSchema + "." + layout
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if benchReady[table] {
+		return db, table, dsn
+	}
+	var n int64
+	err = db.QueryRow("SELECT count(*) FROM " + table).Scan(&n)
+	if err != nil || n != benchRows {
+		began := time.Now()
+		mustExec(b, db, "CREATE SCHEMA IF NOT EXISTS "+benchSchema,
+			"DROP TABLE IF EXISTS "+table,
+			"CREATE TABLE "+table+" ("+benchColumns+")",
+			fmt.Sprintf(`INSERT INTO %s SELECT %s, g, 'SKU-' || g, g %% 97, (g %% 100000) / 100.0, md5(g::text),
+				timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second'
+				FROM generate_series(1, %d) g`, table, tenantExpr, benchRows),
+			"VACUUM ANALYZE "+table)
+		b.Logf("built %s (%d rows) in %v", table, benchRows, time.Since(began).Round(time.Millisecond))
+	}
+	benchReady[table] = true
+	return db, table, dsn
+}
+
+// benchSelection is 100 tenants spread over the 1,000.
+func benchSelection(table string) ([]snapshot.Partition, string) {
+	var ps []snapshot.Partition
+	var in []string
+	for t := 5; t <= benchTenants; t += 10 {
+		ps = append(ps, snapshot.Partition{Table: table, Key: fmt.Sprint(t)})
+		in = append(in, fmt.Sprint(t))
+	}
+	return ps, strings.Join(in, ",")
+}
+
+// psqlCopy runs the baseline: psql \copy (SELECT … WHERE tenant IN …) TO /dev/null.
+func psqlCopy(b *testing.B, dsn, table, in string) time.Duration {
+	b.Helper()
+	began := time.Now()
+	cmd := exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-c",
+		fmt.Sprintf(`\copy (SELECT * FROM %s WHERE tenant IN (%s)) TO '/dev/null'`, table, in))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("psql: %v\n%s", err, out)
+	}
+	return time.Since(began)
+}
+
+func rate(rows int64, d time.Duration) float64 { return float64(rows) / d.Seconds() }
+
+// BenchmarkDump100 dumps 100 tenants one after another through the COPY
+// path, the generic keyset path, and COPY with SHA-256 and zstd as Take
+// does them, against psql \copy of the same rows in one statement.
+func BenchmarkDump100(b *testing.B) {
+	for _, l := range layouts {
+		b.Run(l.name, func(b *testing.B) {
+			db, table, dsn := benchTable(b, l.name, l.tenant)
+			sel, in := benchSelection(table)
+			fast := mustNew(b, db, Table(table, "tenant"))
+			slow := mustNew(b, db, Table(table, "tenant"), withCopy(false))
+			enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			var tPsql, tCopy, tGeneric, tHashed time.Duration
+			var rows int64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				tPsql += psqlCopy(b, dsn, table, in)
+				began := time.Now()
+				rows = 0
+				for _, p := range sel {
+					n, err := fast.Dump(ctx, p, io.Discard)
+					if err != nil {
+						b.Fatal(err)
+					}
+					rows += n
+				}
+				tCopy += time.Since(began)
+				began = time.Now()
+				for _, p := range sel {
+					if _, err := slow.Dump(ctx, p, io.Discard); err != nil {
+						b.Fatal(err)
+					}
+				}
+				tGeneric += time.Since(began)
+				began = time.Now()
+				for _, p := range sel {
+					h := sha256.New()
+					enc.Reset(io.Discard)
+					if _, err := fast.Dump(ctx, p, io.MultiWriter(h, enc)); err != nil {
+						b.Fatal(err)
+					}
+					if err := enc.Close(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				tHashed += time.Since(began)
+			}
+			b.StopTimer()
+			psql := rate(rows*int64(b.N), tPsql)
+			b.ReportMetric(psql, "psql-rows/s")
+			b.ReportMetric(rate(rows*int64(b.N), tCopy), "copy-rows/s")
+			b.ReportMetric(rate(rows*int64(b.N), tGeneric), "generic-rows/s")
+			b.ReportMetric(rate(rows*int64(b.N), tCopy)/psql, "copy/psql")
+			b.ReportMetric(rate(rows*int64(b.N), tGeneric)/psql, "generic/psql")
+			b.ReportMetric(rate(rows*int64(b.N), tHashed)/psql, "copy+sha+zstd/psql")
+		})
+	}
+}
+
+// BenchmarkTake100 takes a snapshot of 100 tenants into a fresh DirStore
+// (dump, SHA-256, zstd, content-addressed chunks, manifest) against psql
+// \copy of the same rows, with one worker and with the default parallelism.
+func BenchmarkTake100(b *testing.B) {
+	for _, l := range layouts {
+		b.Run(l.name, func(b *testing.B) {
+			db, table, dsn := benchTable(b, l.name, l.tenant)
+			sel, in := benchSelection(table)
+			src := mustNew(b, db, Table(table, "tenant"))
+			ctx := context.Background()
+			// Variants: DirStore with 1 worker, DirStore with the default
+			// parallelism, and an in-memory store with 1 worker (no fsync).
+			var tPsql time.Duration
+			var t [3]time.Duration
+			var rows int64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				tPsql += psqlCopy(b, dsn, table, in)
+				for v := range t {
+					var store snapshot.Store = newMemStore()
+					if v < 2 {
+						ds, err := snapshot.NewDirStore(b.TempDir())
+						if err != nil {
+							b.Fatal(err)
+						}
+						store = ds
+					}
+					opts := []snapshot.Option{}
+					if v != 1 {
+						opts = append(opts, snapshot.Parallelism(1))
+					}
+					began := time.Now()
+					m, err := snapshot.Take(ctx, src, store, sel, opts...)
+					if err != nil {
+						b.Fatal(err)
+					}
+					t[v] += time.Since(began)
+					rows = m.Metrics.Rows
+				}
+			}
+			b.StopTimer()
+			psql := rate(rows*int64(b.N), tPsql)
+			b.ReportMetric(psql, "psql-rows/s")
+			b.ReportMetric(rate(rows*int64(b.N), t[0]), "take1-rows/s")
+			b.ReportMetric(rate(rows*int64(b.N), t[0])/psql, "take1/psql")
+			b.ReportMetric(rate(rows*int64(b.N), t[1])/psql, "take/psql")
+			b.ReportMetric(rate(rows*int64(b.N), t[2])/psql, "take1-mem/psql")
+		})
+	}
+}
+
+var (
+	pgRestoreOnce sync.Once
+	pgRestoreDSN  string
+	pgRestoreErr  error
+)
+
+// restoreDB is a second database where pg_restore loads the whole table
+// into an empty copy of it.
+func restoreDB(b *testing.B, db *sql.DB, dsn string) string {
+	b.Helper()
+	pgRestoreOnce.Do(func() {
+		var exists bool
+		if pgRestoreErr = db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'sqlsource_bench_restore')`).Scan(&exists); pgRestoreErr != nil {
+			return
+		}
+		if !exists {
+			if _, pgRestoreErr = db.Exec(`CREATE DATABASE sqlsource_bench_restore`); pgRestoreErr != nil {
+				return
+			}
+		}
+		u, err := url.Parse(dsn)
+		if err != nil {
+			pgRestoreErr = err
+			return
+		}
+		u.Path = "/sqlsource_bench_restore"
+		pgRestoreDSN = u.String()
+	})
+	if pgRestoreErr != nil {
+		b.Fatal(pgRestoreErr)
+	}
+	return pgRestoreDSN
+}
+
+// BenchmarkRestore100 restores 100 tenants from a snapshot with one worker
+// (each partition: delete, COPY FROM, re-dump through SHA-256, verify,
+// commit) against pg_restore --data-only of the whole table (pg_dump -Fc
+// once) into an empty copy, also one worker. Rows per second per worker.
+func BenchmarkRestore100(b *testing.B) {
+	for _, l := range layouts {
+		b.Run(l.name, func(b *testing.B) {
+			db, table, dsn := benchTable(b, l.name, l.tenant)
+			sel, _ := benchSelection(table)
+			src := mustNew(b, db, Table(table, "tenant"))
+			ctx := context.Background()
+			store, err := snapshot.NewDirStore(b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			m, err := snapshot.Take(ctx, src, store, sel)
+			if err != nil {
+				b.Fatal(err)
+			}
+			dumpFile := filepath.Join(b.TempDir(), "table.dump")
+			if out, err := exec.Command("pg_dump", "-Fc", "-t", table, "-f", dumpFile, "-d", dsn).CombinedOutput(); err != nil {
+				b.Fatalf("pg_dump: %v\n%s", err, out)
+			}
+			rdsn := restoreDB(b, db, dsn)
+			rdb, err := sql.Open("pgx", rdsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer rdb.Close()
+			mustExec(b, rdb, "CREATE SCHEMA IF NOT EXISTS "+benchSchema, "DROP TABLE IF EXISTS "+table,
+				"CREATE TABLE "+table+" ("+benchColumns+")")
+			dumps := make([][]byte, len(sel))
+			for i, p := range sel {
+				var buf bytes.Buffer
+				if _, err := src.Dump(ctx, p, &buf); err != nil {
+					b.Fatal(err)
+				}
+				dumps[i] = buf.Bytes()
+			}
+			var tPg, tOurs, tReplace time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				mustExec(b, rdb, "TRUNCATE "+table)
+				began := time.Now()
+				if out, err := exec.Command("pg_restore", "--data-only", "-d", rdsn, dumpFile).CombinedOutput(); err != nil {
+					b.Fatalf("pg_restore: %v\n%s", err, out)
+				}
+				tPg += time.Since(began)
+				began = time.Now()
+				res, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Apply(), snapshot.Parallelism(1),
+					snapshot.RestoreID(fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Restored) != len(sel) {
+					b.Fatalf("restored %d partitions, want %d", len(res.Restored), len(sel))
+				}
+				tOurs += time.Since(began)
+				began = time.Now()
+				for j, p := range sel {
+					if err := src.Replace(ctx, p, bytes.NewReader(dumps[j]), expect(dumps[j])); err != nil {
+						b.Fatal(err)
+					}
+				}
+				tReplace += time.Since(began)
+			}
+			b.StopTimer()
+			pg := rate(benchRows*int64(b.N), tPg)
+			ours := rate(m.Metrics.Rows*int64(b.N), tOurs)
+			b.ReportMetric(pg, "pg_restore-rows/s")
+			b.ReportMetric(ours, "restore1-rows/s")
+			b.ReportMetric(ours/pg, "restore1/pg_restore")
+			b.ReportMetric(rate(m.Metrics.Rows*int64(b.N), tReplace)/pg, "replace1/pg_restore")
+		})
+	}
+}
+
+// BenchmarkCheck1000 measures the post-deploy invariant check over all
+// 1,000 tenants: Counts alone (one grouped query) and snapshot.Check with
+// RowCountDrop against a snapshot of every tenant (taken once).
+func BenchmarkCheck1000(b *testing.B) {
+	for _, l := range layouts {
+		b.Run(l.name, func(b *testing.B) {
+			db, table, _ := benchTable(b, l.name, l.tenant)
+			src := mustNew(b, db, Table(table, "tenant"))
+			ctx := context.Background()
+			keys := make([]string, benchTenants)
+			sel := make([]snapshot.Partition, benchTenants)
+			for i := range keys {
+				keys[i] = fmt.Sprint(i + 1)
+				sel[i] = snapshot.Partition{Table: table, Key: keys[i]}
+			}
+			store, err := snapshot.NewDirStore(b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			m, err := snapshot.Take(ctx, src, store, sel)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var tCounts, tCheck time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				began := time.Now()
+				c, err := src.Counts(ctx, table, keys)
+				if err != nil || len(c) != benchTenants || c["1"] != benchRows/benchTenants {
+					b.Fatalf("Counts: %d keys, tenant 1 has %d, %v", len(c), c["1"], err)
+				}
+				tCounts += time.Since(began)
+				began = time.Now()
+				v, err := snapshot.Check(ctx, src, m, snapshot.RowCountDrop(0.1))
+				if err != nil || len(v) != 0 {
+					b.Fatalf("Check: %v, %v", v, err)
+				}
+				tCheck += time.Since(began)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(tCounts.Milliseconds())/float64(b.N), "counts-ms")
+			b.ReportMetric(float64(tCheck.Milliseconds())/float64(b.N), "check-ms")
+		})
+	}
+}
+
+// BenchmarkResnapshot100 takes the same 100 tenants again, unchanged, into
+// the store that already holds them, and reports the new bytes written as
+// a percentage of the snapshot's stored bytes.
+func BenchmarkResnapshot100(b *testing.B) {
+	for _, l := range layouts {
+		b.Run(l.name, func(b *testing.B) {
+			db, table, _ := benchTable(b, l.name, l.tenant)
+			sel, _ := benchSelection(table)
+			src := mustNew(b, db, Table(table, "tenant"))
+			ctx := context.Background()
+			dir := b.TempDir()
+			store, err := snapshot.NewDirStore(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			first, err := snapshot.Take(ctx, src, store, sel)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var newBytes, manifest int64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m, err := snapshot.Take(ctx, src, store, sel, snapshot.WithID(fmt.Sprintf("again-%d-%d", time.Now().UnixNano(), i)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				newBytes += m.Metrics.NewBytes
+				manifest += manifestSize(b, dir, m.ID)
+			}
+			b.StopTimer()
+			stored := float64(first.Metrics.StoredBytes)
+			b.ReportMetric(100*float64(newBytes)/float64(b.N)/stored, "new-chunk-bytes-%")
+			b.ReportMetric(100*float64(newBytes+manifest)/float64(b.N)/stored, "new-bytes-with-manifest-%")
+			b.ReportMetric(float64(first.Metrics.StoredBytes), "stored-bytes")
+		})
+	}
+}
+
+func manifestSize(b *testing.B, dir, id string) int64 {
+	b.Helper()
+	fi, err := os.Stat(filepath.Join(dir, "manifests", id+".json"))
+	if err != nil {
+		b.Fatalf("manifest of %s: %v", id, err)
+	}
+	return fi.Size()
+}

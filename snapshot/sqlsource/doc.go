@@ -1,0 +1,56 @@
+// Package sqlsource is a [snapshot.Source] over database/sql, for tables
+// partitioned by a column (a tenant or site id), on PostgreSQL and SQLite.
+//
+//	db, _ := sql.Open("pgx", dsn) // or sql.Open("sqlite", path)
+//	src, err := sqlsource.New(db, sqlsource.Table("orders", "tenant_id"))
+//	m, err := snapshot.Take(ctx, src, store, selection)
+//
+// # Reading
+//
+// Dump reads one partition inside a read-only transaction (REPEATABLE READ
+// on PostgreSQL), ordered by the key columns: the primary key, or the
+// columns given to [Table] (NOT NULL and covering a unique index). Text
+// keys are ordered bytewise (COLLATE "C" / BINARY), so the order does not
+// depend on the locale. The generic path pages with keyset pagination
+// (WHERE part = $1 AND (keys) > ($2, …) ORDER BY keys LIMIT n), never OFFSET.
+// With pgx's driver (github.com/jackc/pgx/v5/stdlib) it runs one
+// COPY (SELECT …) TO STDOUT instead, which is faster.
+//
+// # Value rendering
+//
+// Rows travel as PostgreSQL COPY TEXT (see [snapshot.Source]). On
+// PostgreSQL values are rendered by each type's output function, as COPY
+// does, with TimeZone=UTC, DateStyle=ISO, IntervalStyle=postgres,
+// extra_float_digits=1 and bytea_output=hex pinned for the transaction, so
+// the same data gives the same bytes whatever the session's settings; the
+// generic path selects format('%s', col), which is byte-identical to COPY
+// (a ::text cast is not: it writes "true" for a boolean and a netmask for
+// inet). On SQLite each stored value is rendered by its storage class:
+//
+//	NULL     \N
+//	INTEGER  decimal: -42
+//	REAL     shortest round-trip decimal with a '.' or exponent: 3.0, 0.1, 1e+300, -Infinity
+//	TEXT     the text
+//	BLOB     \x and lowercase hex, as PostgreSQL writes bytea: \x00ff
+//
+// Replace binds each field back by the column's affinity, so values
+// round-trip; the exceptions SQLite's dynamic typing allows are that a
+// BLOB stored in a TEXT column returns as the text \x…, and a TEXT value in
+// a non-TEXT column that reads exactly like a rendered number or BLOB
+// returns as one.
+//
+// # Writing
+//
+// Replace runs in one transaction: DELETE the partition, load (COPY FROM
+// STDIN WHERE part = key on pgx, multi-row INSERTs otherwise), dump again
+// through SHA-256, and commit only if the verify callback accepts the row
+// count and digest. Rows whose partition column is not the partition being
+// replaced fail the call ([ErrForeignRow]).
+//
+// # Names
+//
+// Table and column names are checked against the catalog (pg_catalog, or
+// sqlite_schema and pragma_table_info) on every call and always quoted, so
+// a name cannot inject SQL; partition keys are bind parameters, or quoted
+// literals inside COPY.
+package sqlsource

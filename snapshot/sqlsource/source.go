@@ -1,0 +1,142 @@
+package sqlsource
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/deploysafe/deploysafe/snapshot"
+)
+
+var (
+	// ErrUnknownTable reports a table that was not configured with [Table]
+	// or that the database's catalog does not have.
+	ErrUnknownTable = errors.New("sqlsource: unknown table")
+	// ErrUnknownColumn reports a configured partition or key column that the
+	// table does not have.
+	ErrUnknownColumn = errors.New("sqlsource: unknown column")
+	// ErrNoKey reports a table whose rows cannot be ordered deterministically:
+	// it has no primary key and no key columns were given, or the given key
+	// columns are nullable or not covered by a unique index.
+	ErrNoKey = errors.New("sqlsource: no usable key")
+	// ErrForeignRow reports a row handed to Replace whose partition column
+	// does not hold the partition being replaced. Replace never writes
+	// outside the partition it was asked to replace.
+	ErrForeignRow = errors.New("sqlsource: row belongs to another partition")
+)
+
+// Dialect is the SQL dialect a Source speaks.
+type Dialect int
+
+const (
+	// Auto detects the dialect from the database/sql driver (the zero value).
+	Auto Dialect = iota
+	// Postgres is PostgreSQL (tested on 15), through any database/sql driver;
+	// with pgx's driver (github.com/jackc/pgx/v5/stdlib) Dump and Replace use
+	// COPY.
+	Postgres
+	// SQLite is SQLite, through modernc.org/sqlite or another driver.
+	SQLite
+)
+
+// String returns the dialect's name.
+func (d Dialect) String() string {
+	switch d {
+	case Auto:
+		return "auto"
+	case Postgres:
+		return "postgres"
+	case SQLite:
+		return "sqlite"
+	}
+	return fmt.Sprintf("Dialect(%d)", int(d))
+}
+
+// A Source reads and replaces partitions of the tables it was configured
+// with. It implements [snapshot.Source] and is safe for concurrent use.
+type Source struct {
+	db       *sql.DB
+	dialect  Dialect
+	tables   map[string]tableConfig
+	pageSize int
+	useCopy  bool
+}
+
+var _ snapshot.Source = (*Source)(nil)
+
+type tableConfig struct {
+	name      string // as given, possibly "schema.table" on PostgreSQL
+	namespace string // PostgreSQL schema, "" for the search path
+	relname   string
+	partition string
+	keys      []string // explicit key columns, nil for the primary key
+}
+
+const defaultPageSize = 10000
+
+// New returns a Source over db for the tables named by [Table] options (at
+// least one). It does no I/O: tables are checked against the catalog on
+// every call, so a Source notices schema changes.
+func New(db *sql.DB, opts ...Option) (*Source, error) {
+	if db == nil {
+		return nil, errors.New("sqlsource: New: nil *sql.DB")
+	}
+	c := config{tables: map[string]tableConfig{}, pageSize: defaultPageSize, useCopy: true}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("sqlsource: New: nil Option")
+		}
+		if err := o.apply(&c); err != nil {
+			return nil, err
+		}
+	}
+	if len(c.tables) == 0 {
+		return nil, errors.New("sqlsource: New: no tables: pass at least one Table option")
+	}
+	d := c.dialect
+	if d == Auto {
+		d = detect(db)
+		if d == Auto {
+			return nil, fmt.Errorf("sqlsource: New: cannot tell the dialect of driver %T: pass WithDialect", db.Driver())
+		}
+	}
+	if d == SQLite {
+		for _, t := range c.tables {
+			if t.namespace != "" {
+				return nil, fmt.Errorf("sqlsource: New: Table(%q): schema-qualified names are PostgreSQL only", t.name)
+			}
+		}
+	}
+	return &Source{db: db, dialect: d, tables: c.tables, pageSize: c.pageSize, useCopy: c.useCopy}, nil
+}
+
+// Dialect returns the dialect s speaks.
+func (s *Source) Dialect() Dialect { return s.dialect }
+
+// detect recognises the common drivers by their package.
+func detect(db *sql.DB) Dialect {
+	t := reflect.TypeOf(db.Driver())
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return Auto
+	}
+	switch pkg := t.PkgPath(); {
+	case strings.HasPrefix(pkg, "github.com/jackc/pgx/"), pkg == "github.com/lib/pq":
+		return Postgres
+	case pkg == "modernc.org/sqlite", pkg == "github.com/mattn/go-sqlite3", strings.HasPrefix(pkg, "github.com/ncruces/go-sqlite3"):
+		return SQLite
+	}
+	return Auto
+}
+
+func (s *Source) table(name string) (tableConfig, error) {
+	t, ok := s.tables[name]
+	if !ok {
+		return t, fmt.Errorf("%w %q: not configured (see sqlsource.Table)", ErrUnknownTable, name)
+	}
+	return t, nil
+}

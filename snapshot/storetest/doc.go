@@ -1,0 +1,19 @@
+// Package storetest is a conformance suite that every [snapshot.Store] must pass.
+//
+// Call it from a test with a constructor that returns a fresh, empty store:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.TestStore(t, func(t testing.TB) snapshot.Store {
+//			s, err := snapshot.NewDirStore(t.TempDir())
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			return s
+//		})
+//	}
+//
+// The suite checks put-if-absent under racing writers (exactly one wins),
+// that a reader never sees a partial or failed write, missing keys, List order
+// and prefixes, idempotent Delete, the key rules of [snapshot.CheckKey], large
+// values, unusual but valid key characters and context cancellation.
+package storetest

@@ -1,0 +1,147 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/deploysafe/deploysafe/snapshot"
+)
+
+// timeout bounds each case, so a store that hangs fails instead of stalling
+// the whole test binary.
+const timeout = 2 * time.Minute
+
+// A check exercises one property of a store and reports the first violation.
+type check struct {
+	name string
+	run  func(ctx context.Context, s snapshot.Store) error
+}
+
+// checks is the suite, in the order TestStore runs it.
+var checks = []check{
+	{"PutGet", checkPutGet},
+	{"EmptyValue", checkEmptyValue},
+	{"PutExisting", checkPutExisting},
+	{"ConcurrentPut", checkConcurrentPut},
+	{"ConcurrentLargePut", checkConcurrentLargePut},
+	{"ReadDuringPut", checkReadDuringPut},
+	{"GetMissing", checkGetMissing},
+	{"List", checkList},
+	{"Delete", checkDelete},
+	{"InvalidKeys", checkInvalidKeys},
+	{"UnusualKeys", checkUnusualKeys},
+	{"LargeValue", checkLargeValue},
+	{"FailedWrite", checkFailedWrite},
+	{"CanceledContext", checkCanceledContext},
+	{"CanceledMidWrite", checkCanceledMidWrite},
+}
+
+// TestStore runs the conformance suite as subtests of t. newStore is called
+// once per subtest and must return a new, empty store (register any cleanup
+// with t.Cleanup).
+func TestStore(t *testing.T, newStore func(t testing.TB) snapshot.Store) {
+	t.Helper()
+	if newStore == nil {
+		panic("storetest: TestStore with nil newStore")
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			if err := c.run(ctx, newStore(t)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// put stores value under key and fails on any error.
+func put(ctx context.Context, s snapshot.Store, key string, value []byte) error {
+	if err := s.PutIfAbsent(ctx, key, bytes.NewReader(value)); err != nil {
+		return fmt.Errorf("PutIfAbsent(%q, %d bytes) = %v, want nil", key, len(value), err)
+	}
+	return nil
+}
+
+// read returns the value stored under key.
+func read(ctx context.Context, s snapshot.Store, key string) ([]byte, error) {
+	r, err := s.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(r)
+	if cerr := r.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("Close: %w", cerr)
+	}
+	return b, err
+}
+
+// wantValue checks that key holds exactly want.
+func wantValue(ctx context.Context, s snapshot.Store, key string, want []byte) error {
+	got, err := read(ctx, s, key)
+	if err != nil {
+		return fmt.Errorf("Get(%q) = %v, want its value", key, err)
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("Get(%q) returned %d bytes %s, want %d bytes %s",
+			key, len(got), preview(got), len(want), preview(want))
+	}
+	return nil
+}
+
+// wantMissing checks that Get reports key as missing.
+func wantMissing(ctx context.Context, s snapshot.Store, key string) error {
+	r, err := s.Get(ctx, key)
+	if err == nil {
+		b, _ := io.ReadAll(r)
+		r.Close()
+		return fmt.Errorf("Get(%q) returned %d bytes %s, want an error wrapping ErrNotExist", key, len(b), preview(b))
+	}
+	if !errors.Is(err, snapshot.ErrNotExist) {
+		return fmt.Errorf("Get(%q) = %v, want an error wrapping ErrNotExist", key, err)
+	}
+	return nil
+}
+
+// wantList checks that List(prefix) returns exactly want, in order.
+func wantList(ctx context.Context, s snapshot.Store, prefix string, want ...string) error {
+	got, err := s.List(ctx, prefix)
+	if err != nil {
+		return fmt.Errorf("List(%q) = %v", prefix, err)
+	}
+	if len(got) != len(want) {
+		return fmt.Errorf("List(%q) = %q, want %q", prefix, got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			return fmt.Errorf("List(%q) = %q, want %q", prefix, got, want)
+		}
+	}
+	return nil
+}
+
+// randomBytes returns n reproducible pseudo-random bytes.
+func randomBytes(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	b := make([]byte, n)
+	for i := 0; i < n; i += 8 {
+		v := r.Uint64()
+		for j := 0; j < 8 && i+j < n; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return b
+}
+
+func preview(b []byte) string {
+	if len(b) > 16 {
+		return fmt.Sprintf("%q…", b[:16])
+	}
+	return fmt.Sprintf("%q", b)
+}

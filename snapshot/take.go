@@ -1,0 +1,280 @@
+package snapshot
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Take snapshots the selected partitions of src into store and returns the
+// manifest. Each partition is dumped, cut into content-defined chunks, hashed
+// (SHA-256) and compressed (zstd); chunks already in the store are not written
+// again, so a snapshot of unchanged data adds almost nothing. The manifest is
+// written last: if Take fails or is interrupted, no snapshot exists, and
+// running it again (with the same [WithID]) completes it.
+//
+// Every selected partition must exist in src: a key with no rows is
+// reported as [ErrUnknownPartition], since a mistyped tenant is far likelier
+// than an empty one.
+//
+// Options: [Parallelism], [WithID], [OnProgress].
+func Take(ctx context.Context, src Source, store Store, selection []Partition, opts ...Option) (*Manifest, error) {
+	o, err := buildOptions("Take", opts, "Parallelism", "WithID", "OnProgress")
+	if err != nil {
+		return nil, err
+	}
+	if src == nil || store == nil {
+		return nil, errors.New("snapshot: Take: nil Source or Store")
+	}
+	sel, err := normalize("Take", selection)
+	if err != nil {
+		return nil, err
+	}
+	start := o.now()
+	tables, err := describeTables(ctx, src, sel)
+	if err != nil {
+		return nil, err
+	}
+	cd, err := newCodec(o.parallelism)
+	if err != nil {
+		return nil, err
+	}
+	defer cd.Close()
+
+	parts := make([]PartitionManifest, len(sel))
+	bufs := &sync.Pool{New: func() any { return new(takeBuffers) }}
+	rep := newReporter("take", len(sel), o.progress)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.parallelism)
+	for i, p := range sel {
+		g.Go(func() error {
+			rep.report(p, Started, 0, 0, nil)
+			pm, err := takePartition(gctx, src, store, cd, o.chunking, p, bufs)
+			if err != nil {
+				rep.report(p, Failed, 0, 0, err)
+				return err
+			}
+			parts[i] = pm
+			rep.report(p, Done, pm.Rows, pm.Bytes, nil)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		return nil, err
+	}
+
+	m := &Manifest{Format: ManifestFormat, Created: start.UTC(), Chunking: o.chunking.Name, Tables: tables, Partitions: parts}
+	for _, pm := range parts {
+		m.Metrics.Rows += pm.Rows
+		m.Metrics.Bytes += pm.Bytes
+		m.Metrics.StoredBytes += pm.Metrics.StoredBytes
+		m.Metrics.NewBytes += pm.Metrics.NewBytes
+		m.Metrics.Chunks += len(pm.Chunks)
+		m.Metrics.NewChunks += pm.Metrics.NewChunks
+	}
+	m.Metrics.Duration = o.now().Sub(start)
+	m.ID = o.id
+	if m.ID == "" {
+		m.ID = m.Created.Format("20060102T150405Z") + "-" + contentHash(m)[:8]
+	}
+	return putManifest(ctx, store, m)
+}
+
+// putManifest writes m unless its id is taken; a taken id holding the same
+// data (a rerun of a Take whose manifest write did land) returns that manifest.
+func putManifest(ctx context.Context, store Store, m *Manifest) (*Manifest, error) {
+	data, err := m.encode()
+	if err != nil {
+		return nil, err
+	}
+	err = store.PutIfAbsent(ctx, manifestKey(m.ID), bytes.NewReader(data))
+	if err == nil {
+		return m, nil
+	}
+	if !errors.Is(err, ErrExist) {
+		return nil, fmt.Errorf("snapshot: Take: write manifest %q: %w", m.ID, err)
+	}
+	old, lerr := LoadManifest(ctx, store, m.ID)
+	if lerr != nil {
+		return nil, fmt.Errorf("snapshot: Take: snapshot %q already exists and cannot be read: %w", m.ID, lerr)
+	}
+	if contentHash(old) != contentHash(m) {
+		return nil, fmt.Errorf("snapshot: Take: snapshot %q already exists with different data: %w", m.ID, ErrExist)
+	}
+	return old, nil
+}
+
+// contentHash hashes what a snapshot holds, ignoring when and how fast it was taken.
+func contentHash(m *Manifest) string {
+	h := sha256.New()
+	for _, t := range m.Tables {
+		fmt.Fprintf(h, "t\x00%s\x00%s\n", t.Schema.Table, t.Fingerprint)
+	}
+	for _, pm := range m.Partitions {
+		fmt.Fprintf(h, "p\x00%s\x00%s\x00%d\x00%s\x00", pm.Partition.Table, pm.Partition.Key, pm.Rows, pm.Digest)
+		for _, c := range pm.Chunks {
+			fmt.Fprintf(h, "%s.", c.ID)
+		}
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// normalize returns the selection sorted, refusing an empty one and duplicates.
+func normalize(op string, selection []Partition) ([]Partition, error) {
+	if len(selection) == 0 {
+		return nil, fmt.Errorf("snapshot: %s: %w", op, ErrEmptySelection)
+	}
+	sel := append([]Partition(nil), selection...)
+	sort.Slice(sel, func(i, j int) bool { return partitionLess(sel[i], sel[j]) })
+	for i, p := range sel {
+		if p.Table == "" {
+			return nil, fmt.Errorf("snapshot: %s: partition %q has no table", op, p.Key)
+		}
+		if i > 0 && sel[i-1] == p {
+			return nil, fmt.Errorf("snapshot: %s: partition %s selected twice", op, p)
+		}
+	}
+	return sel, nil
+}
+
+// describeTables fetches and validates the schema of every selected table
+// and checks that every selected partition exists in src.
+func describeTables(ctx context.Context, src Source, sel []Partition) ([]TableSchema, error) {
+	var out []TableSchema
+	for i := 0; i < len(sel); {
+		table := sel[i].Table
+		j := i
+		for j < len(sel) && sel[j].Table == table {
+			j++
+		}
+		s, err := src.Schema(ctx, table)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot: Take: table %q: %w", table, err)
+		}
+		if s.Table != table {
+			return nil, fmt.Errorf("snapshot: Take: source described table %q as %q", table, s.Table)
+		}
+		if _, err := s.validate(); err != nil {
+			return nil, fmt.Errorf("snapshot: Take: %w", err)
+		}
+		keys, err := src.Partitions(ctx, table)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot: Take: table %q: list partitions: %w", table, err)
+		}
+		have := make(map[string]bool, len(keys))
+		for _, k := range keys {
+			have[k] = true
+		}
+		var missing []string
+		for _, p := range sel[i:j] {
+			if !have[p.Key] {
+				missing = append(missing, fmt.Sprintf("%q", p.Key))
+			}
+		}
+		if len(missing) > 0 {
+			if len(missing) > 10 {
+				missing = append(missing[:10], fmt.Sprintf("and %d more", len(missing)-10))
+			}
+			return nil, fmt.Errorf("snapshot: Take: table %q has no partition %s: %w", table, strings.Join(missing, ", "), ErrUnknownPartition)
+		}
+		out = append(out, TableSchema{Schema: s, Fingerprint: s.Fingerprint()})
+		i = j
+	}
+	return out, nil
+}
+
+// takeBuffers are reused from partition to partition within one Take.
+type takeBuffers struct {
+	chunk, comp []byte
+	bw          *bufio.Writer
+}
+
+func takePartition(ctx context.Context, src Source, store Store, cd *codec, params chunkParams, p Partition, pool *sync.Pool) (PartitionManifest, error) {
+	began := time.Now()
+	pm := PartitionManifest{Partition: p}
+	bufs := pool.Get().(*takeBuffers)
+	defer pool.Put(bufs)
+	if cap(bufs.chunk) < params.Max {
+		bufs.chunk = make([]byte, 0, params.Max)
+	}
+	ck := &chunker{p: params, buf: bufs.chunk[:0]}
+	ck.emit = func(b []byte) error {
+		id := chunkID(b)
+		comp := cd.enc.EncodeAll(b, bufs.comp[:0])
+		bufs.comp = comp
+		err := store.PutIfAbsent(ctx, chunkKey(id), bytes.NewReader(comp))
+		switch {
+		case err == nil:
+			pm.Metrics.NewBytes += int64(len(comp))
+			pm.Metrics.NewChunks++
+		case errors.Is(err, ErrExist):
+		default:
+			return fmt.Errorf("write chunk %s: %w", id[:12], err)
+		}
+		pm.Metrics.StoredBytes += int64(len(comp))
+		pm.Chunks = append(pm.Chunks, ChunkRef{ID: id, Size: int64(len(b)), Stored: int64(len(comp))})
+		return nil
+	}
+	dw := &dumpWriter{h: sha256.New(), next: ck}
+	// Sources tend to write a row at a time; batch the writes.
+	if bufs.bw == nil {
+		bufs.bw = bufio.NewWriterSize(dw, 64<<10)
+	}
+	bufs.bw.Reset(dw)
+	rows, err := src.Dump(ctx, p, bufs.bw)
+	if err == nil {
+		err = bufs.bw.Flush()
+	}
+	if err == nil {
+		err = ck.flush()
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return pm, &PartitionError{Op: "take", Partition: p, Err: err}
+	}
+	if rows != dw.lines || (dw.bytes > 0 && dw.last != '\n') {
+		return pm, &PartitionError{Op: "take", Partition: p, Err: fmt.Errorf(
+			"%w: source reported %d rows but wrote %d newline-terminated lines", ErrBadRow, rows, dw.lines)}
+	}
+	pm.Rows, pm.Bytes = rows, dw.bytes
+	copy(pm.Digest[:], dw.h.Sum(nil))
+	pm.Metrics.Duration = time.Since(began)
+	return pm, nil
+}
+
+// dumpWriter hashes and measures a dump on its way to the chunker.
+type dumpWriter struct {
+	h     hash.Hash
+	next  *chunker
+	bytes int64
+	lines int64
+	last  byte
+}
+
+func (w *dumpWriter) Write(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	w.h.Write(b)
+	w.bytes += int64(len(b))
+	w.lines += int64(bytes.Count(b, []byte{'\n'}))
+	w.last = b[len(b)-1]
+	return w.next.Write(b)
+}

@@ -1,0 +1,215 @@
+package snapshot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+var fixedClock = withClock(func() time.Time { return time.Date(2026, 11, 23, 12, 40, 0, 0, time.UTC) })
+
+// takeAll snapshots every partition of src into store, failing t on error.
+func takeAll(t testing.TB, src *fakeSource, store Store, opts ...Option) *Manifest {
+	t.Helper()
+	m, err := Take(context.Background(), src, store, src.partitions(), opts...)
+	if err != nil {
+		t.Fatalf("Take: %v", err)
+	}
+	return m
+}
+
+func TestTakeRoundTrip(t *testing.T) {
+	src := newFakeSource(5, 3000, 1)
+	store := newMemStore()
+	var events []Event
+	m := takeAll(t, src, store, fixedClock, Parallelism(3), OnProgress(func(e Event) { events = append(events, e) }))
+
+	if m.ID != "20261123T124000Z-"+contentHash(m)[:8] {
+		t.Errorf("ID = %q, want creation time and content hash", m.ID)
+	}
+	if len(m.Partitions) != 5 || m.Metrics.Rows != 15000 {
+		t.Fatalf("manifest has %d partitions, %d rows; want 5, 15000", len(m.Partitions), m.Metrics.Rows)
+	}
+	if m.Metrics.NewBytes == 0 || m.Metrics.NewBytes != store.bytesUnder("chunks/") {
+		t.Errorf("NewBytes = %d, store holds %d chunk bytes", m.Metrics.NewBytes, store.bytesUnder("chunks/"))
+	}
+	if m.Metrics.StoredBytes >= m.Metrics.Bytes {
+		t.Errorf("stored %d bytes for %d uncompressed: not compressed", m.Metrics.StoredBytes, m.Metrics.Bytes)
+	}
+	if got := len(events); got != 10 || events[9].Finished != 5 || events[9].Total != 5 {
+		t.Errorf("got %d progress events, last %v; want 10 ending 5/5", got, events[len(events)-1])
+	}
+
+	loaded, err := LoadManifest(context.Background(), store, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentHash(loaded) != contentHash(m) || !loaded.Created.Equal(m.Created) {
+		t.Error("loaded manifest differs from the one Take returned")
+	}
+	ids, err := ListManifests(context.Background(), store)
+	if err != nil || len(ids) != 1 || ids[0] != m.ID {
+		t.Errorf("ListManifests = %v, %v; want [%s]", ids, err, m.ID)
+	}
+
+	// Every partition reads back byte for byte.
+	for p, lines := range src.snapshotOf() {
+		rc, err := OpenPartition(context.Background(), store, m, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("read %s: %v", p, err)
+		}
+		if string(got) != strings.Join(lines, "") {
+			t.Errorf("partition %s reads back different bytes", p)
+		}
+	}
+	if _, err := Verify(context.Background(), store, m); err != nil {
+		t.Errorf("Verify: %v", err)
+	}
+}
+
+func TestTakeUnchangedWritesNothing(t *testing.T) {
+	src := newFakeSource(3, 1000, 2)
+	store := newMemStore()
+	first := takeAll(t, src, store)
+	before := store.bytesUnder("chunks/")
+	second := takeAll(t, src, store, WithID("second"))
+	if second.Metrics.NewBytes != 0 || second.Metrics.NewChunks != 0 {
+		t.Errorf("re-snapshot wrote %d bytes in %d chunks, want 0", second.Metrics.NewBytes, second.Metrics.NewChunks)
+	}
+	if after := store.bytesUnder("chunks/"); after != before {
+		t.Errorf("chunk bytes grew from %d to %d", before, after)
+	}
+	for i := range first.Partitions {
+		if first.Partitions[i].Digest != second.Partitions[i].Digest {
+			t.Errorf("digest of %s changed", first.Partitions[i].Partition)
+		}
+	}
+}
+
+func TestTakeSameIDIsIdempotent(t *testing.T) {
+	src := newFakeSource(2, 100, 3)
+	store := newMemStore()
+	a := takeAll(t, src, store, WithID("pre-deploy"))
+	b := takeAll(t, src, store, WithID("pre-deploy"))
+	if contentHash(a) != contentHash(b) || !a.Created.Equal(b.Created) {
+		t.Error("second Take under the same id did not return the stored manifest")
+	}
+	src.mutate(Partition{"orders", "t000"}, func(l []string) []string { return l[1:] })
+	_, err := Take(context.Background(), src, store, src.partitions(), WithID("pre-deploy"))
+	if !errors.Is(err, ErrExist) {
+		t.Errorf("Take of different data under a taken id = %v, want ErrExist", err)
+	}
+}
+
+func TestTakeRefusesBadInput(t *testing.T) {
+	src := newFakeSource(2, 10, 4)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		src   Source
+		store Store
+		sel   []Partition
+		opts  []Option
+		want  error
+		text  string
+	}{
+		{"empty selection", src, newMemStore(), nil, nil, ErrEmptySelection, "empty selection"},
+		{"unknown partition", src, newMemStore(), selectKeys("t000", "t999"), nil, ErrUnknownPartition, `"t999"`},
+		{"unknown table", src, newMemStore(), []Partition{{"nope", "t000"}}, nil, nil, `table "nope"`},
+		{"duplicate", src, newMemStore(), selectKeys("t000", "t000"), nil, nil, "selected twice"},
+		{"no table", src, newMemStore(), []Partition{{"", "t000"}}, nil, nil, "has no table"},
+		{"nil source", nil, newMemStore(), selectKeys("t000"), nil, nil, "nil Source"},
+		{"option for Restore", src, newMemStore(), selectKeys("t000"), []Option{Apply()}, nil, "does not accept option Apply"},
+		{"bad id", src, newMemStore(), selectKeys("t000"), []Option{WithID("../x")}, ErrInvalidKey, "WithID"},
+		{"bad parallelism", src, newMemStore(), selectKeys("t000"), []Option{Parallelism(0)}, nil, "Parallelism(0)"},
+		{"store down", src, downStore{}, selectKeys("t000"), nil, errDown, "connection refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Take(ctx, tc.src, tc.store, tc.sel, tc.opts...)
+			if err == nil || m != nil {
+				t.Fatalf("Take = %v, %v; want an error", m, err)
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Errorf("error %v does not wrap %v", err, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.text) {
+				t.Errorf("error %q does not mention %q", err, tc.text)
+			}
+			if ms, ok := tc.store.(*memStore); ok && ms.bytesUnder("manifests/") != 0 {
+				t.Error("a manifest was written")
+			}
+		})
+	}
+}
+
+func TestTakeRefusesInconsistentDump(t *testing.T) {
+	src := newFakeSource(1, 10, 5)
+	src.mutate(Partition{"orders", "t000"}, func(l []string) []string {
+		l[3] = strings.TrimSuffix(l[3], "\n") + "\\n" // same bytes count of rows changes: merge rows
+		l[4] = strings.TrimSuffix(l[4], "\n")
+		return l
+	})
+	_, err := Take(context.Background(), src, newMemStore(), src.partitions())
+	if !errors.Is(err, ErrBadRow) {
+		t.Errorf("Take of a dump whose lines do not match its row count = %v, want ErrBadRow", err)
+	}
+}
+
+func TestChunkerIsContentDefined(t *testing.T) {
+	p := chunkParams{Min: 1 << 10, Max: 16 << 10, Mask: highBits(12)}
+	data := make([]byte, 400<<10)
+	for i := range data {
+		data[i] = byte(gear[i%251] >> (i % 57))
+	}
+	cut := func(data []byte, step int) [][]byte {
+		var out [][]byte
+		c := &chunker{p: p, emit: func(b []byte) error { out = append(out, append([]byte(nil), b...)); return nil }}
+		for i := 0; i < len(data); i += step {
+			if _, err := c.Write(data[i:min(i+step, len(data))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := c.flush(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	whole := cut(data, len(data))
+	if got := bytes.Join(whole, nil); !bytes.Equal(got, data) {
+		t.Fatal("chunks do not concatenate to the input")
+	}
+	for i, c := range whole[:len(whole)-1] {
+		if len(c) < p.Min || len(c) > p.Max {
+			t.Errorf("chunk %d has %d bytes, outside [%d, %d]", i, len(c), p.Min, p.Max)
+		}
+	}
+	for _, step := range []int{1, 7, 4096, 100000} {
+		if got := cut(data, step); len(got) != len(whole) || !bytes.Equal(got[len(got)/2], whole[len(whole)/2]) {
+			t.Errorf("writes of %d bytes cut differently (%d chunks, want %d)", step, len(got), len(whole))
+		}
+	}
+	// Inserting bytes near the start changes only the chunks around it.
+	shifted := cut(append(append([]byte("inserted!"), data[:1000]...), data[1000:]...), 4096)
+	seen := map[string]bool{}
+	for _, c := range whole {
+		seen[string(c)] = true
+	}
+	same := 0
+	for _, c := range shifted {
+		if seen[string(c)] {
+			same++
+		}
+	}
+	if same < len(whole)-2 {
+		t.Errorf("after an insertion only %d of %d chunks are unchanged", same, len(whole))
+	}
+}

@@ -1,0 +1,93 @@
+package snapshot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// corruptChunk flips a byte of the stored form of chunk i of partition p.
+func corruptChunk(t testing.TB, store *memStore, m *Manifest, p Partition, i int) ChunkRef {
+	t.Helper()
+	pm, ok := m.Partition(p)
+	if !ok || i >= len(pm.Chunks) {
+		t.Fatalf("no chunk %d in partition %s", i, p)
+	}
+	ref := pm.Chunks[i]
+	store.mu.Lock()
+	b := append([]byte(nil), store.m[chunkKey(ref.ID)]...)
+	store.mu.Unlock()
+	b[len(b)/2] ^= 0x40
+	store.set(chunkKey(ref.ID), b)
+	return ref
+}
+
+func TestVerifyNamesPartitionAndChunk(t *testing.T) {
+	src := newFakeSource(4, 3000, 6)
+	store := newMemStore()
+	m := takeAll(t, src, store)
+	bad := Partition{"orders", "t002"}
+	ref := corruptChunk(t, store, m, bad, 0)
+	missing := m.Partitions[3].Chunks[0]
+	store.Delete(context.Background(), chunkKey(missing.ID))
+
+	rep, err := Verify(context.Background(), store, m)
+	var ve *VerifyError
+	if !errors.As(err, &ve) || len(ve.Problems) != 2 {
+		t.Fatalf("Verify = %v, want a VerifyError with 2 problems", err)
+	}
+	var ce *ChunkError
+	if !errors.As(ve.Problems[0], &ce) || ce.Partition != bad || ce.Index != 0 || ce.Chunk != ref.ID || !errors.Is(ce, ErrChunkCorrupt) {
+		t.Errorf("first problem = %v, want chunk 0 of %s corrupt", ve.Problems[0], bad)
+	}
+	if !errors.As(ve.Problems[1], &ce) || ce.Partition != m.Partitions[3].Partition || !errors.Is(ce, ErrChunkMissing) {
+		t.Errorf("second problem = %v, want a missing chunk of %s", ve.Problems[1], m.Partitions[3].Partition)
+	}
+	if !strings.Contains(err.Error(), "orders/t002 chunk 0") {
+		t.Errorf("message %q does not name the partition and chunk", err)
+	}
+	if rep.Partitions != 4 || rep.Chunks != m.Metrics.Chunks-2 {
+		t.Errorf("report %+v: want 4 partitions and %d sound chunks", rep, m.Metrics.Chunks-2)
+	}
+}
+
+func TestVerifySample(t *testing.T) {
+	src := newFakeSource(20, 2000, 7)
+	store := newMemStore()
+	m := takeAll(t, src, store)
+	full, err := Verify(context.Background(), store, m, Sample(1))
+	if err != nil || full.Chunks != m.Metrics.Chunks {
+		t.Fatalf("Sample(1) checked %d of %d chunks, err %v", full.Chunks, m.Metrics.Chunks, err)
+	}
+	part, err := Verify(context.Background(), store, m, Sample(0.3))
+	if err != nil || part.Chunks >= m.Metrics.Chunks {
+		t.Errorf("Sample(0.3) checked %d of %d chunks, err %v", part.Chunks, m.Metrics.Chunks, err)
+	}
+	for _, f := range []float64{0, -1, 1.5} {
+		if _, err := Verify(context.Background(), store, m, Sample(f)); err == nil {
+			t.Errorf("Sample(%v) accepted", f)
+		}
+	}
+}
+
+func TestVerifyDetectsWrongDigest(t *testing.T) {
+	src := newFakeSource(1, 100, 8)
+	store := newMemStore()
+	m := takeAll(t, src, store)
+	m.Partitions[0].Digest[0] ^= 1
+	_, err := Verify(context.Background(), store, m)
+	var me *MismatchError
+	if !errors.As(err, &me) || !errors.Is(err, ErrMismatch) {
+		t.Errorf("Verify of a manifest with a wrong digest = %v, want a MismatchError", err)
+	}
+}
+
+func TestVerifyStoreDown(t *testing.T) {
+	src := newFakeSource(1, 100, 9)
+	m := takeAll(t, src, newMemStore())
+	_, err := Verify(context.Background(), downStore{}, m)
+	if !errors.Is(err, errDown) {
+		t.Errorf("Verify against an unreachable store = %v, want the store's error", err)
+	}
+}
