@@ -313,8 +313,8 @@ func (s *DirStore) checkKey(key string) error {
 // CheckKey returns an error wrapping [ErrInvalidKey] unless key is a valid
 // Store key: non-empty, slash-separated, relative, clean (no ".", ".." or empty
 // elements, no trailing slash), valid UTF-8, without backslashes, NUL bytes
-// or "__0x" (gocloud.dev/blob's escape marker: S3 would list "a__0x41__" as "aA"). Every Store
-// applies it, so a key that works on one store works on all.
+// or "__0x" (gocloud.dev/blob's escape marker: S3 would list "a__0x41__" as
+// "aA"). Every Store applies it, so a key that works on one store works on all.
 func CheckKey(key string) error {
 	var why string
 	switch {

@@ -354,3 +354,30 @@ func BenchmarkDirStore(b *testing.B) {
 		}
 	})
 }
+
+func ExampleDirStore() {
+	dir, err := os.MkdirTemp("", "snapshots")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	store, err := snapshot.NewDirStore(dir)
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+
+	ctx := context.Background()
+	fmt.Println(store.PutIfAbsent(ctx, "chunks/ab/abcdef", strings.NewReader("data")))
+	err = store.PutIfAbsent(ctx, "chunks/ab/abcdef", strings.NewReader("other"))
+	fmt.Println(errors.Is(err, snapshot.ErrExist))
+	err = store.PutIfAbsent(ctx, "../etc/passwd", strings.NewReader("x"))
+	fmt.Println(errors.Is(err, snapshot.ErrInvalidKey))
+	keys, _ := store.List(ctx, "chunks/")
+	fmt.Println(keys)
+	// Output:
+	// <nil>
+	// true
+	// true
+	// [chunks/ab/abcdef]
+}

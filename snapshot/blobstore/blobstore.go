@@ -96,9 +96,23 @@ func (s *Store) PutIfAbsent(ctx context.Context, key string, data io.Reader) err
 		return s.fail(ctx, "put", key, err)
 	}
 	if err := w.Close(); err != nil {
-		return s.fail(ctx, "put", key, err)
+		return s.lostRace(ctx, key, s.fail(ctx, "put", key, err))
 	}
 	return nil
+}
+
+// lostRace turns a failed conditional write into ErrExist when the key now
+// exists. A gateway may refuse a conditional write with 412 before it has
+// read the body and close the connection, so the client sees "connection
+// reset" instead of the 412 (versitygw v1.8.0 does so for multi-MiB values).
+func (s *Store) lostRace(ctx context.Context, key string, err error) error {
+	if errors.Is(err, snapshot.ErrExist) || ctx.Err() != nil {
+		return err
+	}
+	if ok, xerr := s.bucket.Exists(ctx, key); xerr == nil && ok {
+		return fmt.Errorf("blobstore: put %q: %w (the write failed with: %v)", key, snapshot.ErrExist, err)
+	}
+	return err
 }
 
 // Get implements [snapshot.Store]. The returned reader reads under ctx:

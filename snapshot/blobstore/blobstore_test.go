@@ -22,17 +22,6 @@ func TestMemblobConformance(t *testing.T) {
 	})
 }
 
-func TestOpenMemConformance(t *testing.T) {
-	storetest.TestStore(t, func(t testing.TB) snapshot.Store {
-		s, err := blobstore.Open(context.Background(), "mem://")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	})
-}
-
 func TestOpenFileConformance(t *testing.T) {
 	storetest.TestStore(t, func(t testing.TB) snapshot.Store {
 		s, err := blobstore.Open(context.Background(), "file://"+filepath.ToSlash(t.TempDir()))

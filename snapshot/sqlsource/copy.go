@@ -95,6 +95,11 @@ func copyFrom(ctx context.Context, conn *sql.Conn, m *meta, key string, r io.Rea
 		return err
 	})
 	if err != nil {
+		if lr.err != nil && lr.err != io.EOF {
+			// pgconn reports a failed reader as the server's text only;
+			// keep the reader's error (say, a corrupt chunk) for errors.Is.
+			return n, fmt.Errorf("%w (server: %v)", lr.err, err)
+		}
 		return n, err
 	}
 	if lines := lr.rows(); lines != n {
@@ -110,6 +115,7 @@ type lineCounter struct {
 	lines int64
 	last  byte
 	any   bool
+	err   error // the reader's last error
 }
 
 func (l *lineCounter) Read(p []byte) (int, error) {
@@ -117,6 +123,9 @@ func (l *lineCounter) Read(p []byte) (int, error) {
 	if n > 0 {
 		l.lines += int64(bytes.Count(p[:n], []byte{'\n'}))
 		l.last, l.any = p[n-1], true
+	}
+	if err != nil {
+		l.err = err
 	}
 	return n, err
 }

@@ -11,7 +11,8 @@
 // on PostgreSQL), ordered by the key columns: the primary key, or the
 // columns given to [Table] (NOT NULL and covering a unique index). Text
 // keys are ordered bytewise (COLLATE "C" / BINARY), so the order does not
-// depend on the locale. The generic path pages with keyset pagination
+// depend on the locale (on PostgreSQL an index on a text key serves that
+// order only if it was built COLLATE "C"). The generic path pages with keyset pagination
 // (WHERE part = $1 AND (keys) > ($2, …) ORDER BY keys LIMIT n), never OFFSET.
 // With pgx's driver (github.com/jackc/pgx/v5/stdlib) it runs one
 // COPY (SELECT …) TO STDOUT instead, which is faster.

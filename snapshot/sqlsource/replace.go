@@ -64,6 +64,13 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 			return err
 		}
 	}
+	if s.dialect == Postgres {
+		// Serialize Replaces of the same partition: under READ COMMITTED a
+		// second DELETE would not see the rows the first one loaded.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, m.qname+"/"+p.Key); err != nil {
+			return fmt.Errorf("lock partition: %w", err)
+		}
+	}
 	del := fmt.Sprintf("DELETE FROM %s WHERE %s = %s", m.qname, m.cols[m.part].quoted, s.param(m.cols[m.part], 1))
 	if _, err := tx.ExecContext(ctx, del, s.keyArg(m, p.Key)); err != nil {
 		return fmt.Errorf("delete: %w", err)

@@ -303,3 +303,49 @@ func TestConcurrentReplace(t *testing.T) {
 		})
 	}
 }
+
+// failReader fails after n bytes, as a store read that breaks midway.
+type failReader struct {
+	r io.Reader
+	n int
+}
+
+var errBroken = errors.New("store connection reset")
+
+func (f *failReader) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, errBroken
+	}
+	if len(p) > f.n {
+		p = p[:f.n]
+	}
+	k, err := f.r.Read(p)
+	f.n -= k
+	return k, err
+}
+
+func TestReplaceReadErrorRollsBack(t *testing.T) {
+	for _, md := range modes {
+		t.Run(md.name, func(t *testing.T) {
+			_, s, table := ordersDB(t, md)
+			before := dump(t, s, table, "1")
+			var in bytes.Buffer
+			for i := 0; i < 2000; i++ {
+				fmt.Fprintf(&in, "1\t%d\trow %d\t%d.5\n", i, i, i)
+			}
+			for _, n := range []int{0, 10, 20000} {
+				err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "1"},
+					&failReader{r: bytes.NewReader(in.Bytes()), n: n}, func(int64, snapshot.Digest) error { return nil })
+				if err == nil {
+					t.Fatalf("Replace succeeded although its reader failed after %d bytes", n)
+				}
+				if !errors.Is(err, errBroken) {
+					t.Errorf("error %v does not wrap the reader's error", err)
+				}
+				if !bytes.Equal(dump(t, s, table, "1"), before) {
+					t.Fatalf("a Replace whose reader failed after %d bytes changed data", n)
+				}
+			}
+		})
+	}
+}

@@ -12,7 +12,7 @@ import (
 	"github.com/deploysafe/deploysafe/snapshot"
 )
 
-// largeSize crosses the 5 MiB part size of S3 multipart uploads twice.
+// largeSize crosses the 8 MiB part size of the AWS SDK's S3 uploads.
 const largeSize = 11<<20 + 3
 
 func checkPutGet(ctx context.Context, s snapshot.Store) error {
@@ -103,7 +103,7 @@ func checkConcurrentLargePut(ctx context.Context, s snapshot.Store) error {
 // checkReadDuringPut reads a key while it is being written: every read must
 // see either no value or the whole value.
 func checkReadDuringPut(ctx context.Context, s snapshot.Store) error {
-	value := randomBytes(7, 4<<20)
+	value := randomBytes(7, 2<<20)
 	done := make(chan error, 1)
 	go func() { done <- put(ctx, s, "atomic", value) }()
 	for finished := false; !finished; {

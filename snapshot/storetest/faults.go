@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,9 @@ import (
 
 // errBroken is returned by a value reader that fails part-way.
 var errBroken = errors.New("storetest: reader broke")
+
+// filler is the content brokenReader streams.
+var filler = bytes.Repeat([]byte("x"), 32<<10)
 
 // brokenReader returns n bytes of data, then err. If cancel is set, it is
 // called when the reader first reaches n.
@@ -28,22 +32,19 @@ func (r *brokenReader) Read(p []byte) (int, error) {
 			r.cancel = nil
 		}
 		if r.err == nil {
-			return len(p), nil // keep streaming after cancellation
+			return copy(p, filler), nil // keep streaming after cancellation
 		}
 		return 0, r.err
 	}
-	p = p[:min(len(p), r.n)]
-	for i := range p {
-		p[i] = 'x'
-	}
-	r.n -= len(p)
-	return len(p), nil
+	n := copy(p[:min(len(p), r.n)], filler)
+	r.n -= n
+	return n, nil
 }
 
 // checkFailedWrite: a value whose reader fails must not be stored, the
 // reader's error must reach the caller, and the key must stay writable.
 func checkFailedWrite(ctx context.Context, s snapshot.Store) error {
-	for _, n := range []int{0, 1 << 20, largeSize} {
+	for _, n := range []int{0, 1 << 20, 9 << 20} { // 9 MiB: an S3 multipart upload
 		err := s.PutIfAbsent(ctx, "broken", &brokenReader{n: n, err: errBroken})
 		if !errors.Is(err, errBroken) {
 			return fmt.Errorf("PutIfAbsent with a reader failing after %d bytes = %v, want an error wrapping the reader's error", n, err)

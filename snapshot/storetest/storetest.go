@@ -3,10 +3,12 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -126,16 +128,24 @@ func wantList(ctx context.Context, s snapshot.Store, prefix string, want ...stri
 	return nil
 }
 
-// randomBytes returns n reproducible pseudo-random bytes.
+// noise is generated once: producing 11 MiB of randomness per case is slow
+// under the race detector.
+var noise = sync.OnceValue(func() []byte {
+	b := make([]byte, largeSize)
+	rand.NewChaCha8([32]byte{'s', 't', 'o', 'r', 'e'}).Read(b)
+	return b
+})
+
+// randomBytes returns n reproducible pseudo-random bytes, distinct for each
+// seed (which is written into the first bytes).
 func randomBytes(seed uint64, n int) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := 0; i < n; i += 8 {
-		v := r.Uint64()
-		for j := 0; j < 8 && i+j < n; j++ {
-			b[i+j] = byte(v >> (8 * j))
-		}
+	if n > largeSize {
+		panic("storetest: randomBytes: too large")
 	}
+	b := bytes.Clone(noise()[:n])
+	var s [8]byte
+	binary.LittleEndian.PutUint64(s[:], seed)
+	copy(b, s[:])
 	return b
 }
 

@@ -9,9 +9,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/deploysafe/deploysafe/snapshot"
 )
+
+// The racing checks start goroutines; all must have ended.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // mapStore is a correct in-memory Store; its flags break it on purpose to
 // prove that the suite notices.
@@ -42,11 +48,12 @@ func (s *mapStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) 
 		if !s.ignoreCtx && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		n, err := io.CopyN(&buf, data, 32<<10)
+		n, err := io.CopyN(&buf, data, 1<<20)
 		if s.streaming {
 			s.mu.Lock()
 			s.m[key] = bytes.Clone(buf.Bytes())
 			s.mu.Unlock()
+			time.Sleep(2 * time.Millisecond) // let readers see the partial value
 		}
 		if err == io.EOF || (n == 0 && err == nil) {
 			break
