@@ -1,0 +1,174 @@
+package reaper
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// strata assigns every resource to one stratum per configured key.
+type strata struct {
+	names []string // stratum index → "key=value"
+	of    []int32  // resource i, key d → stratum index at of[i*dims+d]
+	dims  int
+	size  []int // stratum index → resources
+}
+
+const fleetStratum = "fleet"
+
+func (r *Reaper) stratify(res []Resource) *strata {
+	keys := r.cfg.strata
+	if len(keys) == 0 {
+		s := &strata{names: []string{fleetStratum}, of: make([]int32, len(res)), dims: 1, size: []int{len(res)}}
+		return s
+	}
+	s := &strata{dims: len(keys), of: make([]int32, len(res)*len(keys))}
+	idx := make([]map[string]int32, len(keys))
+	for d := range keys {
+		idx[d] = map[string]int32{}
+	}
+	for i, rs := range res {
+		for d, k := range keys {
+			v := rs.Attrs[k]
+			n, ok := idx[d][v]
+			if !ok {
+				n = int32(len(s.names))
+				idx[d][v] = n
+				s.names = append(s.names, k+"="+v)
+				s.size = append(s.size, 0)
+			}
+			s.of[i*s.dims+d] = n
+			s.size[n]++
+		}
+	}
+	return s
+}
+
+// allowed is the most a fraction f of n permits.
+func allowed(f float64, n int) int { return int(math.Ceil(f * float64(n))) }
+
+// inventoryTrips checks that the listing itself looks sane.
+func (r *Reaper) inventoryTrips(snap Snapshot, st *state, now time.Time) []Trip {
+	var trips []Trip
+	l := r.cfg.limits
+	n := len(snap.Resources)
+	if n == 0 {
+		trips = append(trips, Trip{Limit: "inventory-empty", Detail: "the inventory listed no resources"})
+	}
+	if st.LastInventory > 0 && n < st.LastInventory {
+		min := st.LastInventory - allowed(l.MaxShrink, st.LastInventory)
+		if n < min {
+			trips = append(trips, Trip{Limit: "inventory-shrunk", Count: st.LastInventory - n, Allowed: st.LastInventory - min, Total: st.LastInventory,
+				Detail: fmt.Sprintf("inventory shrank from %d to %d since the last sweep", st.LastInventory, n)})
+		}
+	}
+	if snap.AsOf.IsZero() {
+		trips = append(trips, Trip{Limit: "inventory-stale", Detail: "the snapshot has no AsOf time"})
+	} else if age := now.Sub(snap.AsOf); age > l.MaxAge {
+		trips = append(trips, Trip{Limit: "inventory-stale", Count: int(age / time.Second), Allowed: int(l.MaxAge / time.Second),
+			Detail: fmt.Sprintf("snapshot is %v old, limit %v", age.Round(time.Second), l.MaxAge)})
+	}
+	seen := make(map[string]struct{}, n)
+	bad := 0
+	first := ""
+	for _, rs := range snap.Resources {
+		if _, dup := seen[rs.ID]; dup || rs.ID == "" {
+			if bad == 0 {
+				first = rs.ID
+			}
+			bad++
+			continue
+		}
+		seen[rs.ID] = struct{}{}
+	}
+	if bad > 0 {
+		trips = append(trips, Trip{Limit: "inventory-invalid", Count: bad,
+			Detail: fmt.Sprintf("%d resources with an empty or repeated ID (first %q)", bad, first)})
+	}
+	return trips
+}
+
+// tallies are the counts the blast-radius limits read.
+type tallies struct {
+	orphans  int
+	actions  int
+	perStrat []int // orphan verdicts per stratum
+	claims   []int // observer j, stratum s → Orphan votes at claims[j*len(names)+s]
+}
+
+func (r *Reaper) countTallies(s *strata, b *ballots, verdicts []Verdict) tallies {
+	ns := len(s.names)
+	t := tallies{perStrat: make([]int, ns), claims: make([]int, len(r.obs)*ns)}
+	for i, v := range verdicts {
+		row := s.of[i*s.dims : (i+1)*s.dims]
+		if v == Orphan {
+			t.orphans++
+			for _, si := range row {
+				t.perStrat[si]++
+			}
+		}
+		for j, vote := range b.of(i) {
+			if vote.Verdict == Orphan {
+				for _, si := range row {
+					t.claims[j*ns+int(si)]++
+				}
+			}
+		}
+	}
+	return t
+}
+
+// radiusTrips checks the blast-radius limits.
+func (r *Reaper) radiusTrips(s *strata, t tallies, n int) []Trip {
+	l := r.cfg.limits
+	var trips []Trip
+	if t.actions > l.MaxActions {
+		trips = append(trips, Trip{Limit: "actions", Count: t.actions, Allowed: l.MaxActions,
+			Detail: "quarantines and deletes planned in this sweep"})
+	}
+	if a := allowed(l.MaxFraction, n); t.orphans > a {
+		trips = append(trips, Trip{Limit: "inventory-fraction", Count: t.orphans, Allowed: a, Total: n,
+			Detail: "resources judged orphaned"})
+	}
+	ns := len(s.names)
+	for si, name := range s.names {
+		a := allowed(l.MaxStratumFraction, s.size[si])
+		if t.perStrat[si] > a {
+			trips = append(trips, Trip{Limit: "stratum-fraction", Stratum: name, Count: t.perStrat[si], Allowed: a, Total: s.size[si],
+				Detail: "resources judged orphaned in this stratum"})
+		}
+		for j, o := range r.obs {
+			if c := t.claims[j*ns+si]; c > a {
+				trips = append(trips, Trip{Limit: "observer-stratum-fraction", Stratum: name, Observer: o.Name(), Count: c, Allowed: a, Total: s.size[si],
+					Detail: "one observer calls this much of the stratum orphaned; suspect the observer (data format, version, outage)"})
+			}
+		}
+	}
+	return trips
+}
+
+// unacknowledged drops trips an operator acknowledged (same rule and scope,
+// count no larger than acknowledged) and returns the rest.
+func unacknowledged(trips []Trip, allow map[string]int) (rest, acked []Trip) {
+	for _, t := range trips {
+		if a, ok := allow[t.key()]; ok && t.Count <= a {
+			acked = append(acked, t)
+			continue
+		}
+		rest = append(rest, t)
+	}
+	return rest, acked
+}
+
+func haltID(sweep uint64, trips []Trip) string {
+	h := sha256.New()
+	h.Write([]byte(strconv.FormatUint(sweep, 10)))
+	for _, t := range trips {
+		h.Write([]byte{0})
+		h.Write([]byte(t.String()))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:6])
+}

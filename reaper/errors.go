@@ -1,0 +1,164 @@
+package reaper
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Sentinel errors. Match them with errors.Is; the struct errors carry detail.
+var (
+	// ErrConfig: New rejected its arguments. Nothing was built.
+	ErrConfig = errors.New("reaper: invalid configuration")
+	// ErrBlastRadius: the breaker tripped; the sweep halted before acting
+	// and every later sweep refuses until Acknowledge. See *BreakerError.
+	ErrBlastRadius = errors.New("reaper: blast-radius breaker tripped")
+	// ErrHalted: a previous sweep's halt has not been acknowledged; nothing
+	// was observed or acted on.
+	ErrHalted = errors.New("reaper: halted, awaiting acknowledgement")
+	// ErrNotPromoted: the configured mode was refused because some stratum
+	// has not been observed in shadow mode long enough; the sweep ran as
+	// Shadow. See *PromotionError.
+	ErrNotPromoted = errors.New("reaper: promotion refused")
+	// ErrPrecondition: the resource changed since it was judged. A
+	// deprovisioner wraps it to refuse an action.
+	ErrPrecondition = errors.New("reaper: precondition failed")
+	// ErrLeaseHeld: another replica holds the lease; this sweep did nothing.
+	ErrLeaseHeld = errors.New("reaper: lease held by another replica")
+	// ErrLeaseLost: the lease was lost mid-sweep; no further action was taken.
+	ErrLeaseLost = errors.New("reaper: lease lost")
+	// ErrLedger: the ledger could not be read, written or decoded; nothing
+	// more was acted on.
+	ErrLedger = errors.New("reaper: ledger")
+	// ErrAudit: an audit record could not be written; nothing more was
+	// acted on (an action the log cannot show is not taken).
+	ErrAudit = errors.New("reaper: audit sink")
+	// ErrInventory: the inventory could not be listed; nothing was acted on.
+	ErrInventory = errors.New("reaper: inventory")
+	// ErrNotFound: Restore was asked for a resource the ledger does not hold
+	// in quarantine.
+	ErrNotFound = errors.New("reaper: not in quarantine")
+)
+
+// Trip is one limit the breaker found exceeded.
+type Trip struct {
+	// Limit names the rule: "actions", "inventory-fraction",
+	// "stratum-fraction", "observer-stratum-fraction", "inventory-empty",
+	// "inventory-shrunk", "inventory-stale", "inventory-invalid".
+	Limit string
+	// Stratum is "key=value" for per-stratum limits, else empty.
+	Stratum string
+	// Observer names the observer for "observer-stratum-fraction".
+	Observer string
+	// Count is what was seen; Allowed is the most the limit permits.
+	// Total is the population the fraction is of (0 for absolute limits).
+	Count, Allowed, Total int
+	// Detail is a human explanation.
+	Detail string
+}
+
+// key identifies the rule and scope of a trip, for acknowledgements.
+func (t Trip) key() string { return t.Limit + "|" + t.Stratum + "|" + t.Observer }
+
+// String describes the trip in one line.
+func (t Trip) String() string {
+	var b strings.Builder
+	b.WriteString(t.Limit)
+	if t.Stratum != "" {
+		fmt.Fprintf(&b, " [%s]", t.Stratum)
+	}
+	if t.Observer != "" {
+		fmt.Fprintf(&b, " observer %s", t.Observer)
+	}
+	if t.Total > 0 {
+		fmt.Fprintf(&b, ": %d of %d (allowed %d)", t.Count, t.Total, t.Allowed)
+	} else {
+		fmt.Fprintf(&b, ": %d (allowed %d)", t.Count, t.Allowed)
+	}
+	if t.Detail != "" {
+		b.WriteString(": " + t.Detail)
+	}
+	return b.String()
+}
+
+// BreakerError lists what tripped. It wraps ErrBlastRadius. The sweep that
+// returns it acted on nothing; pass HaltID to Reaper.Acknowledge to resume.
+type BreakerError struct {
+	HaltID string
+	Sweep  uint64
+	Trips  []Trip
+}
+
+// Error describes the BreakerError.
+func (e *BreakerError) Error() string {
+	parts := make([]string, len(e.Trips))
+	for i, t := range e.Trips {
+		parts[i] = t.String()
+	}
+	return fmt.Sprintf("reaper: blast-radius breaker tripped (halt %s, sweep %d); nothing was acted on: %s",
+		e.HaltID, e.Sweep, strings.Join(parts, "; "))
+}
+
+// Unwrap returns ErrBlastRadius.
+func (e *BreakerError) Unwrap() error { return ErrBlastRadius }
+
+// StratumProgress is how many shadow sweeps a stratum has had.
+type StratumProgress struct {
+	Stratum string
+	Sweeps  int
+}
+
+// PromotionError lists the strata that block the configured mode. It wraps
+// ErrNotPromoted.
+type PromotionError struct {
+	Mode     Mode
+	Required int
+	Strata   []StratumProgress
+}
+
+// Error describes the PromotionError.
+func (e *PromotionError) Error() string {
+	parts := make([]string, len(e.Strata))
+	for i, s := range e.Strata {
+		parts[i] = fmt.Sprintf("%s (%d/%d)", s.Stratum, s.Sweeps, e.Required)
+	}
+	return fmt.Sprintf("reaper: promotion to %s refused, ran as shadow: strata not yet observed in shadow mode for %d sweeps: %s",
+		e.Mode, e.Required, strings.Join(parts, ", "))
+}
+
+// Unwrap returns ErrNotPromoted.
+func (e *PromotionError) Unwrap() error { return ErrNotPromoted }
+
+// ActionError is one failed action on one resource. A sweep aggregates them
+// with go-multierror.
+type ActionError struct {
+	Resource string
+	Action   Action
+	Err      error
+}
+
+// Error describes the ActionError.
+func (e *ActionError) Error() string {
+	return fmt.Sprintf("reaper: %s %s: %v", e.Action, e.Resource, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *ActionError) Unwrap() error { return e.Err }
+
+// PanicError is the evidence recorded when an observer panicked; the vote
+// counts as Unknown.
+type PanicError struct {
+	Observer string
+	Value    any
+}
+
+// Error describes the PanicError.
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("reaper: observer %s panicked: %v", e.Observer, e.Value)
+}
+
+func sortedTrips(ts []Trip) []Trip {
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].key() < ts[j].key() })
+	return ts
+}
