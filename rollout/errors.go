@@ -48,7 +48,8 @@ var (
 // OffPlanError is the detail of a refused deployer call (wraps ErrOffPlan).
 type OffPlanError = guard.OffPlanError
 
-// FingerprintError is the detail of ErrFingerprint.
+// FingerprintError is the detail of ErrFingerprint. It says only that the
+// plan is not the one approved; Plan.Changes says what differs.
 type FingerprintError struct {
 	Approved string // what the operator approved (or what the journal holds)
 	Actual   string // the plan's fingerprint

@@ -123,6 +123,8 @@ func (e *Executor) load(ctx context.Context, p *Plan) (*runState, error) {
 // it rolls back every touched target in reverse order, confirms each with
 // Version, runs the gates again, and returns the report and a *Failure.
 // When ctx ends it stops without rolling back (OutcomeInterrupted).
+// A refusal before anything is deployed (fingerprint, unfinished journal)
+// returns a nil report.
 func (e *Executor) Run(ctx context.Context, p *Plan, approved string) (*Report, error) {
 	if err := e.approve(p, approved); err != nil {
 		return nil, err

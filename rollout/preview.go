@@ -64,19 +64,8 @@ func (p *Plan) preview(w io.Writer, limit int) {
 			name = " (canary)"
 		}
 		fmt.Fprintf(w, "wave %d%s: %d %s, %s of all (cumulative %s)\n", i+1, name, len(wv.Targets), plural(len(wv.Targets), "target"), pct(len(wv.Targets), n), pct(cum, n))
-		gs := make([]string, len(wv.Gates))
-		for j, g := range wv.Gates {
-			gs[j] = fmt.Sprintf("%s (%v)", g.Name, g.Deadline)
-			if g.SkipVerify {
-				gs[j] = fmt.Sprintf("%s (%v, not rerun after rollback)", g.Name, g.Deadline)
-			}
-		}
-		fmt.Fprintf(w, "  gates: %s\n", strings.Join(gs, ", "))
-		if wv.Bake.Min > 0 || wv.Bake.passes() > 1 {
-			fmt.Fprintf(w, "  bake: at least %v and %d passing gate runs, every %v\n", wv.Bake.Min, wv.Bake.passes(), wv.Bake.Every)
-		} else {
-			fmt.Fprintf(w, "  bake: none (gates must pass once)\n")
-		}
+		fmt.Fprintf(w, "  gates: %s\n", gatesText(wv))
+		fmt.Fprintf(w, "  bake: %s\n", bakeText(wv))
 		ts := wv.Targets
 		more := 0
 		if limit >= 0 && len(ts) > limit {
@@ -89,6 +78,24 @@ func (p *Plan) preview(w io.Writer, limit int) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+func gatesText(wv Wave) string {
+	gs := make([]string, len(wv.Gates))
+	for j, g := range wv.Gates {
+		gs[j] = fmt.Sprintf("%s (%v)", g.Name, g.Deadline)
+		if g.SkipVerify {
+			gs[j] = fmt.Sprintf("%s (%v, not rerun after rollback)", g.Name, g.Deadline)
+		}
+	}
+	return strings.Join(gs, ", ")
+}
+
+func bakeText(wv Wave) string {
+	if wv.Bake.Min > 0 || wv.Bake.passes() > 1 {
+		return fmt.Sprintf("at least %v and %d passing gate runs, every %v", wv.Bake.Min, wv.Bake.passes(), wv.Bake.Every)
+	}
+	return "none (gates must pass once)"
 }
 
 func plural(n int, s string) string {

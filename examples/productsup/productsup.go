@@ -84,20 +84,16 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 	_, err = ex.Run(ctx, mistaken, fingerprint)
 	offPlanDeploys := p.api.deploys
 	refused := errors.Is(err, rollout.ErrFingerprint) && offPlanDeploys == 0
-	var notApproved []string
-	for _, s := range mistaken.Targets() {
-		if !slices.Contains(approved.Targets(), s) {
-			notApproved = append(notApproved, s)
-		}
-	}
-	env.Logf("mistaken plan, %d sites not approved %v: %v", len(notApproved), notApproved, err)
+	changes := mistaken.Changes(approved) // what the reviewer did not approve
+	env.Logf("mistaken plan refused: %v\n      changes: %s", err, strings.Join(changes, "; "))
+	notApproved, _, _ := strings.Cut(changes[0], ":")
 	report, err := ex.Run(ctx, approved, fingerprint)
 	if err != nil {
 		return replay.Outcome{}, fmt.Errorf("approved rollout: %w", err)
 	}
 	onV2 := p.api.on("v2")
-	env.Printf("with:    rollout refused the %d-site plan (%d sites not approved, %d deploys); approved plan: %v",
-		len(mistaken.Targets()), len(notApproved), offPlanDeploys, report.Outcome)
+	env.Printf("with:    rollout refused the %d-site plan (%s, %d deploys); approved plan: %v",
+		len(mistaken.Targets()), notApproved, offPlanDeploys, report.Outcome)
 
 	// Half 2: suppose the upgrade reaches the other sites anyway, by hand,
 	// outside rollout, and they run their imports.
