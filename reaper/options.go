@@ -56,7 +56,8 @@ type Limits struct {
 //     ten stopped servers is an outage a person can undo by hand.
 //   - MaxFraction 0.01: steady-state orphan rates are a fraction of a
 //     percent; 1% of a fleet at once means the detector, not the fleet,
-//     changed.
+//     changed. On a small fleet this bites early (1% of 240 allows 3
+//     orphans): raise it there on purpose, or acknowledge the halt.
 //   - MaxStratumFraction 0.10: Xervo's bug hit one host generation in
 //     full. A fleet-wide fraction hides a small stratum going 100% orphan;
 //     a per-stratum limit (and per observer) does not.

@@ -90,7 +90,8 @@ func (g *Graph) addNode(n string) {
 
 // SetDir records that the files of directory dir belong to node (which is
 // added if needed), so that Changes.Files can name them. A relative dir is
-// taken relative to the root (see SetRoot).
+// resolved against the root set at the time of the call, so call SetRoot
+// first.
 func (g *Graph) SetDir(node, dir string) error {
 	if g == nil {
 		return ErrNilGraph
