@@ -69,12 +69,18 @@ func (c *chunker) Write(b []byte) (int, error) {
 		limit := min(len(b), need)
 		if c.p.Mask != 0 {
 			// Bytes before Min-64 cannot influence the hash at a legal cut.
-			start := max(0, c.p.Min-64-len(c.buf))
+			start := min(limit, max(0, c.p.Min-64-len(c.buf)))
+			// Before Min no cut is legal: roll the hash without testing it.
+			warm := min(limit, max(start, c.p.Min-1-len(c.buf)))
 			h := c.h
-			for i := start; i < limit; i++ {
-				h = h<<1 + gear[b[i]]
-				if len(c.buf)+i+1 >= c.p.Min && h&c.p.Mask == 0 {
-					cut = i + 1
+			for _, x := range b[start:warm] {
+				h = h<<1 + gear[x]
+			}
+			mask := c.p.Mask
+			for i, x := range b[warm:limit] {
+				h = h<<1 + gear[x]
+				if h&mask == 0 {
+					cut = warm + i + 1
 					break
 				}
 			}

@@ -28,6 +28,7 @@ type options struct {
 	parallelism int
 	id          string
 	sample      float64
+	cache       *chunkCache // internal: verified chunks kept by Restore's check
 	progress    func(Event)
 	apply       bool
 	forceSchema bool

@@ -43,6 +43,7 @@ type partitionReader struct {
 	rows       int64
 	err        error
 	closeCodec bool
+	cache      *chunkCache // verified chunks; may be nil
 }
 
 func newPartitionReader(ctx context.Context, store Store, cd *codec, pm *PartitionManifest) *partitionReader {
@@ -58,13 +59,19 @@ func (r *partitionReader) Read(p []byte) (int, error) {
 			r.err = r.finish()
 			return 0, r.err
 		}
-		out, err := r.cd.readChunk(r.ctx, r.store, r.pm.Partition, r.next, r.pm.Chunks[r.next], r.buf)
-		if err != nil {
-			r.err = err
-			return 0, err
+		ref := r.pm.Chunks[r.next]
+		out, ok := r.cache.get(ref)
+		if !ok {
+			var err error
+			out, err = r.cd.readChunk(r.ctx, r.store, r.pm.Partition, r.next, ref, r.buf)
+			if err != nil {
+				r.err = err
+				return 0, err
+			}
+			r.buf = out
 		}
 		r.next++
-		r.buf, r.cur = out, out
+		r.cur = out
 		r.h.Write(out)
 		for _, c := range out {
 			if c == '\n' {

@@ -150,12 +150,33 @@ func Restore(ctx context.Context, src Source, store Store, m *Manifest, selectio
 		return nil, err
 	}
 	defer cd.Close()
-	if _, err := verifyPartitions(ctx, store, cd, m, todo, options{parallelism: o.parallelism}); err != nil {
-		return nil, fmt.Errorf("snapshot: Restore: refusing to restore from a damaged snapshot: %w", err)
+	// Checking the chunks (the store) and computing the plan (the
+	// database) are independent: run them side by side. Both finish before
+	// anything is written, and a damaged snapshot is reported first.
+	// The chunks this check reads and verifies are kept (up to a memory
+	// budget) for the restore itself, which then need not fetch, decompress
+	// and re-hash them again; the rest it reads and verifies as it streams.
+	cache := newChunkCache(chunkCacheBudget)
+	if !o.apply {
+		cache = nil
 	}
-	d, err := diff(ctx, src, store, m, sel, o)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: Restore: %w", err)
+	var (
+		d          *DiffReport
+		verr, derr error
+		wg         sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, verr = verifyPartitions(ctx, store, cd, m, todo, options{parallelism: o.parallelism, cache: cache})
+	}()
+	d, derr = diff(ctx, src, store, m, sel, o)
+	wg.Wait()
+	if verr != nil {
+		return nil, fmt.Errorf("snapshot: Restore: refusing to restore from a damaged snapshot: %w", verr)
+	}
+	if derr != nil {
+		return nil, fmt.Errorf("snapshot: Restore: %w", derr)
 	}
 	res := &RestoreResult{Plan: RestorePlan{Snapshot: m.ID, RestoreID: j.id}}
 	for _, pd := range d.Partitions {
@@ -168,18 +189,31 @@ func Restore(ctx context.Context, src Source, store Store, m *Manifest, selectio
 	if err := j.begin(ctx); err != nil {
 		return nil, fmt.Errorf("snapshot: Restore: %w", err)
 	}
-	return res, apply(ctx, src, store, cd, m, j, sel, done, o, res)
+	return res, apply(ctx, src, store, cd, cache, m, j, sel, done, o, res)
 }
 
-func apply(ctx context.Context, src Source, store Store, cd *codec, m *Manifest, j *journal, sel []Partition, done map[Partition]bool, o options, res *RestoreResult) error {
+func apply(ctx context.Context, src Source, store Store, cd *codec, cache *chunkCache, m *Manifest, j *journal, sel []Partition, done map[Partition]bool, o options, res *RestoreResult) error {
 	res.Applied = true
 	rep := newReporter("restore", len(sel), o.progress)
 	var (
 		mu     sync.Mutex
 		failed []*PartitionError
 	)
+	fail := func(p Partition, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		pe := &PartitionError{Op: "restore", Partition: p, Err: err}
+		failed = append(failed, pe)
+		rep.report(p, Failed, 0, 0, pe)
+	}
+	// The database work (pause, replace) of at most o.parallelism partitions
+	// runs at once. Without pause/resume hooks, each partition's journal
+	// record is then written on its own goroutine, so that the next
+	// partition's load does not wait for the store (two fsyncs on a
+	// DirStore); every such goroutine is waited for below.
 	var g errgroup.Group
 	g.SetLimit(o.parallelism)
+	var tails sync.WaitGroup
 	for _, p := range sel {
 		pm, _ := m.Partition(p)
 		if done[p] {
@@ -192,21 +226,36 @@ func apply(ctx context.Context, src Source, store Store, cd *codec, m *Manifest,
 		}
 		g.Go(func() error {
 			rep.report(p, Started, 0, 0, nil)
-			err := restorePartition(ctx, src, store, cd, j, pm, o)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				pe := &PartitionError{Op: "restore", Partition: p, Err: err}
-				failed = append(failed, pe)
-				rep.report(p, Failed, 0, 0, pe)
+			if err := replacePartition(ctx, src, store, cd, cache, pm, o); err != nil {
+				fail(p, err)
 				return nil
 			}
-			res.Restored = append(res.Restored, p)
-			rep.report(p, Done, pm.Rows, pm.Bytes, nil)
+			finish := func() {
+				if err := finishPartition(ctx, j, pm, o); err != nil {
+					fail(p, err)
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				res.Restored = append(res.Restored, p)
+				rep.report(p, Done, pm.Rows, pm.Bytes, nil)
+			}
+			if o.pause != nil || o.resume != nil {
+				// With hooks, a partition is resumed before its slot
+				// goes to the next one, as the caller's pauses expect.
+				finish()
+				return nil
+			}
+			tails.Add(1)
+			go func() {
+				defer tails.Done()
+				finish()
+			}()
 			return nil
 		})
 	}
 	_ = g.Wait() // workers report through failed
+	tails.Wait()
 	sort.Slice(res.Restored, func(a, b int) bool { return partitionLess(res.Restored[a], res.Restored[b]) })
 	if err := ctx.Err(); err != nil {
 		return context.Cause(ctx)
@@ -214,37 +263,6 @@ func apply(ctx context.Context, src Source, store Store, cd *codec, m *Manifest,
 	if len(failed) > 0 {
 		sort.Slice(failed, func(a, b int) bool { return partitionLess(failed[a].Partition, failed[b].Partition) })
 		return &RestoreError{Failed: failed}
-	}
-	return nil
-}
-
-// restorePartition pauses p, replaces it atomically, journals it, resumes it.
-func restorePartition(ctx context.Context, src Source, store Store, cd *codec, j *journal, pm *PartitionManifest, o options) error {
-	p := pm.Partition
-	if o.pause != nil {
-		if err := o.pause(ctx, p); err != nil {
-			return fmt.Errorf("pause: %w", err)
-		}
-	}
-	r := newPartitionReader(ctx, store, cd, pm)
-	err := src.Replace(ctx, p, r, func(rows int64, sum Digest) error {
-		if rows != pm.Rows || sum != pm.Digest {
-			return &MismatchError{Partition: p, WantRows: pm.Rows, GotRows: rows, WantDigest: pm.Digest, GotDigest: sum}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("replace: %w", err)
-	}
-	// The partition is restored. Journal it before resuming, so a rerun
-	// never restores it again over writes made after the resume.
-	if err := j.markDone(ctx, pm); err != nil {
-		return fmt.Errorf("restored, but not journaled (a rerun will restore it again): %w", err)
-	}
-	if o.resume != nil {
-		if err := o.resume(ctx, p); err != nil {
-			return fmt.Errorf("restored and journaled, but resume failed (resume it by hand): %w", err)
-		}
 	}
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"hash"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -46,7 +45,8 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	if err != nil {
 		return nil, err
 	}
-	cd, err := newCodec(o.parallelism)
+	workers := 2*o.parallelism + 1
+	cd, err := newCodec(workers)
 	if err != nil {
 		return nil, err
 	}
@@ -55,26 +55,64 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	parts := make([]PartitionManifest, len(sel))
 	bufs := &sync.Pool{New: func() any { return new(takeBuffers) }}
 	rep := newReporter("take", len(sel), o.progress)
-	g, gctx := errgroup.WithContext(ctx)
+	// The pipeline's context, not an errgroup's (which Wait cancels), is
+	// what the dumps and chunk writes run under; any failure cancels it.
+	pipe := newChunkPipeline(ctx, store, cd, workers, o.chunking.Max)
+	// The existence check runs beside the dumps instead of before them (on
+	// a large table it costs a good share of a dump); an unknown partition
+	// stops the Take as soon as it is known, and always before the manifest.
+	exist := make(chan error, 1)
+	go func() {
+		err := checkPartitions(ctx, src, sel)
+		if err != nil {
+			pipe.cancel(err)
+		}
+		exist <- err
+	}()
+	var g errgroup.Group
 	g.SetLimit(o.parallelism)
+	// finish waits for one partition's chunks and records it.
+	var fin sync.WaitGroup
 	for i, p := range sel {
 		g.Go(func() error {
 			rep.report(p, Started, 0, 0, nil)
-			pm, err := takePartition(gctx, src, store, cd, o.chunking, p, bufs)
+			pm, pc, err := takePartition(pipe, src, o.chunking, p, bufs)
 			if err != nil {
+				pipe.cancel(err)
 				rep.report(p, Failed, 0, 0, err)
 				return err
 			}
-			parts[i] = pm
-			rep.report(p, Done, pm.Rows, pm.Bytes, nil)
+			// The dump is done: free this slot for the next partition
+			// while the last chunks of this one are still being stored.
+			fin.Add(1)
+			go func() {
+				defer fin.Done()
+				if err := pc.finish(&pm); err != nil {
+					rep.report(p, Failed, 0, 0, err)
+					return
+				}
+				parts[i] = pm
+				rep.report(p, Done, pm.Rows, pm.Bytes, nil)
+			}()
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	gerr := g.Wait()
+	perr := pipe.wait()
+	fin.Wait()
+	eerr := <-exist
+	if gerr != nil || perr != nil || eerr != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		return nil, err
+		if eerr != nil {
+			return nil, eerr
+		}
+		if perr != nil {
+			// A failed chunk cancels the dumps: it is the cause.
+			return nil, perr
+		}
+		return nil, gerr
 	}
 
 	m := &Manifest{Format: ManifestFormat, Created: start.UTC(), Chunking: o.chunking.Name, Tables: tables, Partitions: parts}
@@ -152,90 +190,33 @@ func normalize(op string, selection []Partition) ([]Partition, error) {
 	return sel, nil
 }
 
-// describeTables fetches and validates the schema of every selected table
-// and checks that every selected partition exists in src.
-func describeTables(ctx context.Context, src Source, sel []Partition) ([]TableSchema, error) {
-	var out []TableSchema
-	for i := 0; i < len(sel); {
-		table := sel[i].Table
-		j := i
-		for j < len(sel) && sel[j].Table == table {
-			j++
-		}
-		s, err := src.Schema(ctx, table)
-		if err != nil {
-			return nil, fmt.Errorf("snapshot: Take: table %q: %w", table, err)
-		}
-		if s.Table != table {
-			return nil, fmt.Errorf("snapshot: Take: source described table %q as %q", table, s.Table)
-		}
-		if _, err := s.validate(); err != nil {
-			return nil, fmt.Errorf("snapshot: Take: %w", err)
-		}
-		keys, err := src.Partitions(ctx, table)
-		if err != nil {
-			return nil, fmt.Errorf("snapshot: Take: table %q: list partitions: %w", table, err)
-		}
-		have := make(map[string]bool, len(keys))
-		for _, k := range keys {
-			have[k] = true
-		}
-		var missing []string
-		for _, p := range sel[i:j] {
-			if !have[p.Key] {
-				missing = append(missing, fmt.Sprintf("%q", p.Key))
-			}
-		}
-		if len(missing) > 0 {
-			if len(missing) > 10 {
-				missing = append(missing[:10], fmt.Sprintf("and %d more", len(missing)-10))
-			}
-			return nil, fmt.Errorf("snapshot: Take: table %q has no partition %s: %w", table, strings.Join(missing, ", "), ErrUnknownPartition)
-		}
-		out = append(out, TableSchema{Schema: s, Fingerprint: s.Fingerprint()})
-		i = j
-	}
-	return out, nil
-}
-
 // takeBuffers are reused from partition to partition within one Take.
 type takeBuffers struct {
-	chunk, comp []byte
-	bw          *bufio.Writer
+	chunk []byte
+	bw    *bufio.Writer
 }
 
-func takePartition(ctx context.Context, src Source, store Store, cd *codec, params chunkParams, p Partition, pool *sync.Pool) (PartitionManifest, error) {
+// takePartition dumps p through the partition's SHA-256 and the chunker on
+// the calling goroutine, handing each chunk to pipe. It returns once the dump
+// is done; the chunks may still be in flight until pc.finish.
+func takePartition(pipe *chunkPipeline, src Source, params chunkParams, p Partition, pool *sync.Pool) (PartitionManifest, *partChunks, error) {
 	began := time.Now()
 	pm := PartitionManifest{Partition: p}
+	pc := &partChunks{p: p, began: began}
 	bufs := pool.Get().(*takeBuffers)
 	defer pool.Put(bufs)
 	if cap(bufs.chunk) < params.Max {
 		bufs.chunk = make([]byte, 0, params.Max)
 	}
 	ck := &chunker{p: params, buf: bufs.chunk[:0]}
-	ck.emit = func(b []byte) error {
-		id := chunkID(b)
-		comp := cd.enc.EncodeAll(b, bufs.comp[:0])
-		bufs.comp = comp
-		err := store.PutIfAbsent(ctx, chunkKey(id), bytes.NewReader(comp))
-		switch {
-		case err == nil:
-			pm.Metrics.NewBytes += int64(len(comp))
-			pm.Metrics.NewChunks++
-		case errors.Is(err, ErrExist):
-		default:
-			return fmt.Errorf("write chunk %s: %w", id[:12], err)
-		}
-		pm.Metrics.StoredBytes += int64(len(comp))
-		pm.Chunks = append(pm.Chunks, ChunkRef{ID: id, Size: int64(len(b)), Stored: int64(len(comp))})
-		return nil
-	}
+	ck.emit = func(b []byte) error { return pipe.submit(pc, b) }
 	dw := &dumpWriter{h: sha256.New(), next: ck}
 	// Sources tend to write a row at a time; batch the writes.
 	if bufs.bw == nil {
 		bufs.bw = bufio.NewWriterSize(dw, 64<<10)
 	}
 	bufs.bw.Reset(dw)
+	ctx := pipe.ctx
 	rows, err := src.Dump(ctx, p, bufs.bw)
 	if err == nil {
 		err = bufs.bw.Flush()
@@ -243,20 +224,20 @@ func takePartition(ctx context.Context, src Source, store Store, cd *codec, para
 	if err == nil {
 		err = ck.flush()
 	}
+	bufs.bw.Reset(nil)
 	if err == nil {
 		err = ctx.Err()
 	}
 	if err != nil {
-		return pm, &PartitionError{Op: "take", Partition: p, Err: err}
+		return pm, nil, &PartitionError{Op: "take", Partition: p, Err: err}
 	}
 	if rows != dw.lines || (dw.bytes > 0 && dw.last != '\n') {
-		return pm, &PartitionError{Op: "take", Partition: p, Err: fmt.Errorf(
+		return pm, nil, &PartitionError{Op: "take", Partition: p, Err: fmt.Errorf(
 			"%w: source reported %d rows but wrote %d newline-terminated lines", ErrBadRow, rows, dw.lines)}
 	}
 	pm.Rows, pm.Bytes = rows, dw.bytes
 	copy(pm.Digest[:], dw.h.Sum(nil))
-	pm.Metrics.Duration = time.Since(began)
-	return pm, nil
+	return pm, pc, nil
 }
 
 // dumpWriter hashes and measures a dump on its way to the chunker.

@@ -87,7 +87,7 @@ func verifyPartitions(ctx context.Context, store Store, cd *codec, m *Manifest, 
 		}
 		g.Go(func() error {
 			progress.report(p, Started, 0, 0, nil)
-			chunks, nbytes, probs := verifyPartition(gctx, store, cd, pm, o.sample)
+			chunks, nbytes, probs := verifyPartition(gctx, store, cd, pm, o.sample, o.cache)
 			if err := gctx.Err(); err != nil {
 				return err
 			}
@@ -116,7 +116,8 @@ func verifyPartitions(ctx context.Context, store Store, cd *codec, m *Manifest, 
 }
 
 // verifyPartition checks one partition's chunks, all or a sampled fraction.
-func verifyPartition(ctx context.Context, store Store, cd *codec, pm *PartitionManifest, sample float64) (int, int64, []error) {
+// Chunks that pass are offered to cache (which may be nil) for a later read.
+func verifyPartition(ctx context.Context, store Store, cd *codec, pm *PartitionManifest, sample float64, cache *chunkCache) (int, int64, []error) {
 	var (
 		chunks int
 		nbytes int64
@@ -142,7 +143,11 @@ func verifyPartition(ctx context.Context, store Store, cd *codec, pm *PartitionM
 			full = false // the digest cannot be checked any more
 			continue
 		}
-		buf = out
+		if cache.put(ref.ID, out) {
+			buf = nil // the cache owns out now
+		} else {
+			buf = out
+		}
 		chunks++
 		nbytes += int64(len(out))
 		if full {

@@ -1,0 +1,57 @@
+package snapshot
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveCuts is the chunking rule written as plainly as possible: roll the
+// gear hash over every byte, cut at a mask hit once Min bytes are in, or at Max.
+func naiveCuts(p chunkParams, data []byte) []int {
+	var cuts []int
+	var h uint64
+	n := 0
+	for i, x := range data {
+		h = h<<1 + gear[x]
+		n++
+		if (n >= p.Min && h&p.Mask == 0) || n == p.Max {
+			cuts = append(cuts, i+1)
+			h, n = 0, 0
+		}
+	}
+	return cuts
+}
+
+// TestChunkerMatchesNaiveGear pins the chunker's optimized loop to the naive
+// rule, for writes of random sizes: boundaries (and so deduplication against
+// existing stores) must never change.
+func TestChunkerMatchesNaiveGear(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, p := range []chunkParams{defaultChunking, {Min: 100, Max: 1000, Mask: highBits(7)}, {Min: 10, Max: 300, Mask: highBits(4)}} {
+		data := make([]byte, 3<<20)
+		for i := range data {
+			data[i] = byte(rng.IntN(40))
+		}
+		want := naiveCuts(p, data)
+		var got []int
+		pos := 0
+		c := &chunker{p: p, emit: func(b []byte) error { pos += len(b); got = append(got, pos); return nil }}
+		for off := 0; off < len(data); {
+			n := min(len(data)-off, 1+rng.IntN(70000))
+			c.Write(data[off : off+n])
+			off += n
+		}
+		c.flush()
+		if len(want) == 0 || want[len(want)-1] != len(data) {
+			want = append(want, len(data))
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%v: %d cuts, want %d", p, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("cut %d at %d, want %d", i, got[i], want[i])
+			}
+		}
+	}
+}
