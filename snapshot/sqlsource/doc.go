@@ -48,6 +48,13 @@
 // count and digest. Rows whose partition column is not the partition being
 // replaced fail the call ([ErrForeignRow]).
 //
+// SQLite allows one writer at a time. snapshot.Restore replaces partitions
+// in parallel, so open the database with a busy timeout, or with a single
+// connection, or parallel Replaces fail with SQLITE_BUSY:
+//
+//	db, _ := sql.Open("sqlite", "file:shop.db?_pragma=busy_timeout(5000)")
+//	db.SetMaxOpenConns(1) // or this: writes then queue in database/sql
+//
 // # Names
 //
 // Table and column names are checked against the catalog (pg_catalog, or
