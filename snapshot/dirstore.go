@@ -15,7 +15,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 )
 
 // stagingDir is the directory, directly under a DirStore's root, where values
@@ -308,34 +307,6 @@ func (s *DirStore) checkKey(key string) error {
 		return fmt.Errorf("%w %q: %s/ is reserved by DirStore", ErrInvalidKey, key, stagingDir)
 	}
 	return nil
-}
-
-// CheckKey returns an error wrapping [ErrInvalidKey] unless key is a valid
-// Store key: non-empty, slash-separated, relative, clean (no ".", ".." or empty
-// elements, no trailing slash), valid UTF-8, without backslashes, NUL bytes
-// or "__0x" (gocloud.dev/blob's escape marker: S3 would list "a__0x41__" as
-// "aA"). Every Store applies it, so a key that works on one store works on all.
-func CheckKey(key string) error {
-	var why string
-	switch {
-	case key == "":
-		why = "empty"
-	case strings.HasPrefix(key, "/"):
-		why = "absolute"
-	case strings.ContainsRune(key, '\\'):
-		why = "contains a backslash"
-	case strings.ContainsRune(key, 0):
-		why = "contains a NUL byte"
-	case !utf8.ValidString(key):
-		why = "not valid UTF-8"
-	case !fs.ValidPath(key) || key == ".":
-		why = "not a clean relative path"
-	case strings.Contains(key, "__0x"):
-		why = `contains "__0x", the escape marker of gocloud.dev/blob`
-	default:
-		return nil
-	}
-	return fmt.Errorf("%w %q: %s", ErrInvalidKey, key, why)
 }
 
 // ctxReader stops a copy once ctx is done.
