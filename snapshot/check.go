@@ -34,6 +34,7 @@ type Violation struct {
 	Reason    string // what is wrong, for people
 }
 
+// String describes the violation on one line.
 func (v Violation) String() string {
 	return fmt.Sprintf("%s: %s: %s (rows %d → %d)", v.Invariant, v.Partition, v.Reason, v.Snapshot, v.Now)
 }

@@ -49,6 +49,7 @@ type ColumnChange struct {
 	Snapshot, Live sql.NullString
 }
 
+// String shows the column with its snapshot and live values.
 func (c ColumnChange) String() string {
 	return fmt.Sprintf("%s %s → %s", c.Name, showValue(c.Snapshot), showValue(c.Live))
 }

@@ -37,6 +37,7 @@ type PartitionError struct {
 	Err       error
 }
 
+// Error names the partition and the failed step.
 func (e *PartitionError) Error() string {
 	return fmt.Sprintf("snapshot: %s %s: %v", e.Op, e.Partition, e.Err)
 }
@@ -54,6 +55,7 @@ type ChunkError struct {
 	Err       error
 }
 
+// Error names the partition and chunk that are missing or corrupt.
 func (e *ChunkError) Error() string {
 	return fmt.Sprintf("snapshot: partition %s chunk %d (%s): %v", e.Partition, e.Index, e.Chunk, e.Err)
 }
@@ -70,6 +72,7 @@ type SchemaError struct {
 	Differences string // human-readable difference
 }
 
+// Error names the table whose schema changed since the snapshot.
 func (e *SchemaError) Error() string {
 	return fmt.Sprintf("snapshot: table %q: schema changed since snapshot (fingerprint %s, now %s): %s",
 		e.Table, e.Snapshot, e.Current, e.Differences)
@@ -88,6 +91,7 @@ type MismatchError struct {
 	GotDigest  Digest
 }
 
+// Error says what differs from the manifest.
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("snapshot: partition %s does not match manifest: rows %d (want %d), digest %s (want %s)",
 		e.Partition, e.GotRows, e.WantRows, e.GotDigest.short(), e.WantDigest.short())

@@ -19,6 +19,7 @@ const (
 	Failed
 )
 
+// String returns the stage name.
 func (s Stage) String() string {
 	switch s {
 	case Started:
@@ -45,6 +46,7 @@ type Event struct {
 	Err       error // when Failed
 }
 
+// String describes the event on one line, for logs and progress output.
 func (e Event) String() string {
 	s := fmt.Sprintf("%s %d/%d %s %s", e.Op, e.Finished, e.Total, e.Partition, e.Stage)
 	if e.Err != nil {

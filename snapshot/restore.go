@@ -70,6 +70,7 @@ type RestoreError struct {
 	Failed []*PartitionError
 }
 
+// Error lists the partitions that failed to restore.
 func (e *RestoreError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "snapshot: restore failed for %d partition(s)", len(e.Failed))

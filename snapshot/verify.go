@@ -27,6 +27,7 @@ type VerifyError struct {
 	Problems []error
 }
 
+// Error lists every problem Verify found.
 func (e *VerifyError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "snapshot: verify found %d problem(s)", len(e.Problems))
