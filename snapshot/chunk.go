@@ -112,8 +112,12 @@ func (c *chunker) flush() error {
 	return err
 }
 
-// chunkKey returns the store key of a chunk: "chunks/ab/abcdef…".
-func chunkKey(id string) string { return "chunks/" + id[:2] + "/" + id }
+// chunkKey returns the store key of a chunk: "chunks/a/abcdef…". Sixteen
+// directories rather than 256: each new directory costs an inode and two
+// fsyncs in a DirStore, and a first snapshot would create nearly one per
+// chunk, while ext4, XFS and object stores keep millions of keys per
+// directory or prefix without trouble.
+func chunkKey(id string) string { return "chunks/" + id[:1] + "/" + id }
 
 func validChunkID(id string) bool {
 	if len(id) != 64 {

@@ -92,7 +92,10 @@ func (s *DirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) 
 	if _, err := s.root.Lstat(filepath.FromSlash(key)); err == nil {
 		return s.existErr(key)
 	}
-	tmp, err := s.writeStaging(ctx, data)
+	f, tmp, err := s.writeStaging(ctx, data)
+	if err == nil {
+		err = closeSynced(f)
+	}
 	if tmp != "" {
 		defer s.root.Remove(tmp)
 	}
@@ -130,12 +133,13 @@ func (s *DirStore) existErr(key string) error {
 	return fmt.Errorf("snapshot: dirstore: put %q: %w", key, ErrExist)
 }
 
-// writeStaging copies data into a new fsynced staging file and returns its
-// name relative to the root (also on error, when the file was created).
-func (s *DirStore) writeStaging(ctx context.Context, data io.Reader) (string, error) {
+// writeStaging copies data into a new staging file and returns it, still
+// open, with its name relative to the root (the name also on error, when the
+// file was created; the file is then closed).
+func (s *DirStore) writeStaging(ctx context.Context, data io.Reader) (*os.File, string, error) {
 	var rnd [12]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
-		return "", err
+		return nil, "", err
 	}
 	name := filepath.Join(stagingDir, hex.EncodeToString(rnd[:]))
 	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
@@ -146,37 +150,58 @@ func (s *DirStore) writeStaging(ctx context.Context, data io.Reader) (string, er
 		}
 	}
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	if _, err := io.Copy(f, ctxReader{ctx, data}); err != nil {
 		f.Close()
-		return name, err
+		return nil, name, err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return name, err
+	return f, name, nil
+}
+
+// closeSynced fsyncs and closes f.
+func closeSynced(f *os.File) error {
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return name, f.Close()
+	return err
 }
 
 // mkdirAll creates dir (slash-separated, relative to the root) and, when it
 // had to create it, fsyncs the parents so the new entries survive a crash.
 func (s *DirStore) mkdirAll(dir string) error {
-	if dir == "." {
-		return nil
-	}
-	if fi, err := s.root.Stat(filepath.FromSlash(dir)); err == nil && fi.IsDir() {
-		return nil
-	}
-	if err := s.root.MkdirAll(filepath.FromSlash(dir), 0o750); err != nil {
+	created, err := s.ensureDir(dir)
+	if err != nil || !created {
 		return err
 	}
-	for d := path.Dir(dir); ; d = path.Dir(d) {
+	for _, d := range parents(dir) {
 		if err := s.syncDir(d); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// ensureDir creates dir and its parents as needed, without syncing, and
+// reports whether it had to.
+func (s *DirStore) ensureDir(dir string) (bool, error) {
+	if dir == "." {
+		return false, nil
+	}
+	if fi, err := s.root.Stat(filepath.FromSlash(dir)); err == nil && fi.IsDir() {
+		return false, nil
+	}
+	return true, s.root.MkdirAll(filepath.FromSlash(dir), 0o750)
+}
+
+// parents returns the directories above dir, nearest first, ending with ".".
+func parents(dir string) []string {
+	var ps []string
+	for d := path.Dir(dir); ; d = path.Dir(d) {
+		ps = append(ps, d)
 		if d == "." {
-			return nil
+			return ps
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // Store holds snapshot chunks, manifests and restore journals under
-// slash-separated keys such as "chunks/ab/abcdef…" or "manifests/2026-11-23T….json".
+// slash-separated keys such as "chunks/a/abcdef…" or "manifests/2026-11-23T….json.zst".
 //
 // The interface is deliberately small so that any object store can back it:
 // a local directory ([DirStore]), or S3, GCS and Azure through
@@ -29,6 +29,37 @@ type Store interface {
 	List(ctx context.Context, prefix string) ([]string, error)
 	// Delete removes key. Deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
+}
+
+// A Batcher is a Store that can make many new values durable together, at a
+// fraction of the cost of one [Store.PutIfAbsent] at a time: a [DirStore]
+// put waits for two fsyncs, a DirStore batch flushes once per file and once
+// per directory, all in parallel, when it commits. Take writes its chunks
+// through a batch when the store offers one, and commits it before it
+// writes the manifest, so a manifest never names a chunk a crash could lose.
+type Batcher interface {
+	// Batch starts an empty batch.
+	Batch() Batch
+}
+
+// A Batch collects content-addressed values for one store: two puts of the
+// same key, in any batch or process, must carry the same bytes (as a chunk
+// named by its SHA-256 does), so it does not matter which of them lands.
+// A Batch is safe for concurrent use.
+type Batch interface {
+	// PutIfAbsent is [Store.PutIfAbsent], except that the value need be
+	// neither durable nor visible until Commit returns nil. A key already in
+	// the store, or already put in this batch, returns an error wrapping
+	// [ErrExist].
+	PutIfAbsent(ctx context.Context, key string, data io.Reader) error
+	// Commit makes every value put so far durable and visible. A crash or a
+	// failure during Commit leaves each value either absent or whole and
+	// durable, and a later batch may put it again. After Commit, the batch
+	// accepts no more puts.
+	Commit(ctx context.Context) error
+	// Discard drops the values that were not committed. It is safe to call
+	// after Commit, and more than once.
+	Discard()
 }
 
 var (

@@ -45,7 +45,10 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	if err != nil {
 		return nil, err
 	}
-	workers := 2*o.parallelism + 1
+	// Encoders bound the CPU work; the pipeline keeps more chunks in
+	// flight than that, so store latency (fsyncs, round trips) overlaps
+	// with hashing and compressing instead of stalling the dumps.
+	workers := o.parallelism + 1
 	cd, err := newCodec(workers)
 	if err != nil {
 		return nil, err
@@ -57,18 +60,18 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	rep := newReporter("take", len(sel), o.progress)
 	// The pipeline's context, not an errgroup's (which Wait cancels), is
 	// what the dumps and chunk writes run under; any failure cancels it.
-	pipe := newChunkPipeline(ctx, store, cd, workers, o.chunking.Max)
-	// The existence check runs beside the dumps instead of before them (on
-	// a large table it costs a good share of a dump); an unknown partition
-	// stops the Take as soon as it is known, and always before the manifest.
-	exist := make(chan error, 1)
-	go func() {
-		err := checkPartitions(ctx, src, sel)
-		if err != nil {
-			pipe.cancel(err)
-		}
-		exist <- err
-	}()
+	var chunks putter = store
+	var batch Batch
+	if b, ok := store.(Batcher); ok {
+		batch = b.Batch()
+		defer batch.Discard()
+		chunks = batch
+	}
+	pipe := newChunkPipeline(ctx, chunks, cd, 4*workers+4, o.chunking.Max)
+	// A partition that does not exist dumps no rows. Existence is judged
+	// from the dump rather than by a count query up front, which would cost
+	// the database a scan of every selected partition on every Take.
+	var unknown unknownOnce
 	var g errgroup.Group
 	g.SetLimit(o.parallelism)
 	// finish waits for one partition's chunks and records it.
@@ -77,6 +80,9 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 		g.Go(func() error {
 			rep.report(p, Started, 0, 0, nil)
 			pm, pc, err := takePartition(pipe, src, o.chunking, p, bufs)
+			if (err != nil || pm.Rows == 0) && pipe.ctx.Err() == nil {
+				err = unknown.check(ctx, src, sel, p, err)
+			}
 			if err != nil {
 				pipe.cancel(err)
 				rep.report(p, Failed, 0, 0, err)
@@ -100,13 +106,12 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	gerr := g.Wait()
 	perr := pipe.wait()
 	fin.Wait()
-	eerr := <-exist
-	if gerr != nil || perr != nil || eerr != nil {
+	if gerr != nil || perr != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		if eerr != nil {
-			return nil, eerr
+		if unknown.result != nil {
+			return nil, unknown.result
 		}
 		if perr != nil {
 			// A failed chunk cancels the dumps: it is the cause.
@@ -115,6 +120,12 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 		return nil, gerr
 	}
 
+	// The manifest names the chunks: they must be durable first.
+	if batch != nil {
+		if err := batch.Commit(ctx); err != nil {
+			return nil, fmt.Errorf("snapshot: Take: store chunks: %w", err)
+		}
+	}
 	m := &Manifest{Format: ManifestFormat, Created: start.UTC(), Chunking: o.chunking.Name, Tables: tables, Partitions: parts}
 	for _, pm := range parts {
 		m.Metrics.Rows += pm.Rows

@@ -2,8 +2,10 @@ package snapshot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // describeTables fetches and validates the schema of every selected table.
@@ -83,4 +85,31 @@ func checkPartitions(ctx context.Context, src Source, sel []Partition) error {
 		}
 	}
 	return nil
+}
+
+// unknownOnce names the selected partitions that do not exist, once per
+// Take: the first partition whose dump is empty or fails asks the source
+// about the whole selection, so that one error lists every mistyped key.
+type unknownOnce struct {
+	once   sync.Once
+	result error // wraps ErrUnknownPartition; read only after the dumps
+}
+
+// check is called when p's dump failed with dumpErr or wrote no rows. It
+// returns the error to report for p: the unknown partitions of the whole
+// selection if there are any, else dumpErr, else (p was emptied after the
+// source was asked) ErrUnknownPartition for p alone.
+func (u *unknownOnce) check(ctx context.Context, src Source, sel []Partition, p Partition, dumpErr error) error {
+	u.once.Do(func() {
+		if err := checkPartitions(ctx, src, sel); errors.Is(err, ErrUnknownPartition) {
+			u.result = err
+		}
+	})
+	switch {
+	case u.result != nil:
+		return u.result
+	case dumpErr != nil:
+		return dumpErr
+	}
+	return fmt.Errorf("snapshot: Take: table %q has no partition %q: %w", p.Table, p.Key, ErrUnknownPartition)
 }

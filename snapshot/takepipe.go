@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 )
@@ -18,7 +19,7 @@ import (
 type chunkPipeline struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	store  Store
+	store  putter
 	cd     *codec
 	slots  chan struct{}
 	bufs   sync.Pool
@@ -27,7 +28,12 @@ type chunkPipeline struct {
 	err    error // the first failure, a *PartitionError
 }
 
-func newChunkPipeline(ctx context.Context, store Store, cd *codec, workers, maxChunk int) *chunkPipeline {
+// putter is where the pipeline writes chunks: a Store or a Batch.
+type putter interface {
+	PutIfAbsent(ctx context.Context, key string, data io.Reader) error
+}
+
+func newChunkPipeline(ctx context.Context, store putter, cd *codec, workers, maxChunk int) *chunkPipeline {
 	ctx, cancel := context.WithCancelCause(ctx)
 	p := &chunkPipeline{ctx: ctx, cancel: cancel, store: store, cd: cd, slots: make(chan struct{}, workers)}
 	p.bufs.New = func() any { b := make([]byte, 0, maxChunk); return &b }

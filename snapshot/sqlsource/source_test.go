@@ -349,3 +349,32 @@ func TestReplaceReadErrorRollsBack(t *testing.T) {
 		})
 	}
 }
+
+// Take judges existence from the dumps: every missing key of the selection
+// is named, including one the database cannot even parse as the column's
+// type, and nothing is written to the store's manifests.
+func TestTakeNamesEveryUnknownPartition(t *testing.T) {
+	for _, md := range modes {
+		t.Run(md.name, func(t *testing.T) {
+			_, s, table := ordersDB(t, md)
+			store, err := snapshot.NewDirStore(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			sel := []snapshot.Partition{{Table: table, Key: "1"}, {Table: table, Key: "42"}, {Table: table, Key: "abc"}}
+			_, err = snapshot.Take(context.Background(), s, store, sel)
+			if !errors.Is(err, snapshot.ErrUnknownPartition) {
+				t.Fatalf("Take = %v, want ErrUnknownPartition", err)
+			}
+			for _, k := range []string{`"42"`, `"abc"`} {
+				if !strings.Contains(err.Error(), k) {
+					t.Errorf("error %q does not name partition %s", err, k)
+				}
+			}
+			if keys, _ := store.List(context.Background(), "manifests/"); len(keys) != 0 {
+				t.Errorf("manifests written: %q", keys)
+			}
+		})
+	}
+}

@@ -52,7 +52,11 @@ func TestStore(t *testing.T, newStore func(t testing.TB) snapshot.Store) {
 	if newStore == nil {
 		panic("storetest: TestStore with nil newStore")
 	}
-	for _, c := range checks {
+	all := checks
+	if _, ok := newStore(t).(snapshot.Batcher); ok {
+		all = append(all[:len(all):len(all)], batchChecks...)
+	}
+	for _, c := range all {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()

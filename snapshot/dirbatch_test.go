@@ -1,0 +1,249 @@
+package snapshot
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// faultBatcher is a faultStore whose batches count toward the same call
+// budget: each batch put and each Commit is a step a fault can hit.
+type faultBatcher struct{ *faultStore }
+
+func (f faultBatcher) Batch() Batch {
+	return &faultBatch{f: f.faultStore, b: f.faultStore.Store.(Batcher).Batch()}
+}
+
+type faultBatch struct {
+	f *faultStore
+	b Batch
+}
+
+func (fb *faultBatch) PutIfAbsent(ctx context.Context, key string, data io.Reader) error {
+	if fb.f.hit() {
+		if fb.f.afterEffect {
+			_ = fb.b.PutIfAbsent(ctx, key, data)
+		}
+		return fmt.Errorf("batch put %q: %w", key, errInjected)
+	}
+	return fb.b.PutIfAbsent(ctx, key, data)
+}
+
+func (fb *faultBatch) Commit(ctx context.Context) error {
+	if fb.f.hit() {
+		if fb.f.afterEffect {
+			_ = fb.b.Commit(ctx)
+		}
+		return fmt.Errorf("commit: %w", errInjected)
+	}
+	return fb.b.Commit(ctx)
+}
+
+func (fb *faultBatch) Discard() { fb.b.Discard() }
+
+func newTestDirStore(t testing.TB) *DirStore {
+	t.Helper()
+	s, err := NewDirStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// wholeChunks fails unless every chunk visible in store decompresses to
+// bytes whose SHA-256 is its name: a chunk is either absent or whole.
+func wholeChunks(t testing.TB, store Store) int {
+	t.Helper()
+	ctx := context.Background()
+	keys, err := store.List(ctx, "chunks/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := zstd.NewReader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	for _, k := range keys {
+		r, err := store.Get(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := dec.DecodeAll(stored, nil)
+		sum := sha256.Sum256(data)
+		if err != nil || hex.EncodeToString(sum[:]) != path.Base(k) {
+			t.Errorf("chunk %s is visible but not whole (%d stored bytes, %v)", k, len(stored), err)
+		}
+	}
+	return len(keys)
+}
+
+// Take into a DirStore writes chunks through a batch; a fault at any batch
+// put, at Commit, or at any other store call leaves no manifest and only
+// whole chunks, and a rerun completes the same snapshot.
+func TestTakeIntoDirStoreFaultAtEveryStep(t *testing.T) {
+	testTakeFaults(t, func(t testing.TB) Store { return newTestDirStore(t) }, func(f *faultStore) Store { return faultBatcher{f} })
+}
+
+// A batch abandoned by a crash (neither committed nor discarded) leaves no
+// key, only staging files, which a later NewDirStore removes once stale.
+func TestDirBatchAbandoned(t *testing.T) {
+	dir := t.TempDir()
+	s, err := NewDirStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	b := s.Batch()
+	for _, k := range []string{"chunks/a/1", "chunks/b/2"} {
+		if err := b.PutIfAbsent(ctx, k, strings.NewReader(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.(*dirBatch).syncs.Wait() // the crash comes after the background fsyncs
+	if keys, err := s.List(ctx, ""); err != nil || len(keys) != 0 {
+		t.Fatalf("uncommitted batch: List = %q, %v; want no keys", keys, err)
+	}
+	staged, _ := os.ReadDir(filepath.Join(dir, stagingDir))
+	if len(staged) != 2 {
+		t.Fatalf("%d staging files, want 2", len(staged))
+	}
+	old := time.Now().Add(-2 * staleAfter)
+	for _, e := range staged {
+		if err := os.Chtimes(filepath.Join(dir, stagingDir, e.Name()), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s2, err := NewDirStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if staged, _ := os.ReadDir(filepath.Join(dir, stagingDir)); len(staged) != 0 {
+		t.Errorf("NewDirStore left %d stale staging files", len(staged))
+	}
+	// The same values go in again through a new batch.
+	b2 := s2.Batch()
+	if err := b2.PutIfAbsent(ctx, "chunks/a/1", strings.NewReader("chunks/a/1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b2.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := s2.List(ctx, ""); len(keys) != 1 {
+		t.Errorf("after a new batch: keys %q, want [chunks/a/1]", keys)
+	}
+}
+
+// A key whose parent is already a key fails at the put, and the batch
+// still commits the rest.
+func TestDirBatchParentIsKey(t *testing.T) {
+	s := newTestDirStore(t)
+	ctx := context.Background()
+	if err := s.PutIfAbsent(ctx, "a", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	b := s.Batch()
+	defer b.Discard()
+	if err := b.PutIfAbsent(ctx, "a/b", strings.NewReader("y")); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("batch put under a key = %v, want ErrInvalidKey", err)
+	}
+	if err := b.PutIfAbsent(ctx, "c/d", strings.NewReader("z")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := s.List(ctx, "")
+	if strings.Join(keys, " ") != "a c/d" {
+		t.Errorf("keys %q, want [a c/d]", keys)
+	}
+}
+
+// recordingBatcher logs the order in which Take commits chunks and writes
+// the manifest, and can fail Commit. Take calls both from one goroutine.
+type recordingBatcher struct {
+	*memStore
+	log        []string
+	failCommit bool
+}
+
+func (r *recordingBatcher) PutIfAbsent(ctx context.Context, key string, data io.Reader) error {
+	r.log = append(r.log, "put "+strings.SplitN(key, "/", 2)[0])
+	return r.memStore.PutIfAbsent(ctx, key, data)
+}
+
+func (r *recordingBatcher) Batch() Batch { return &recordingBatch{r: r, vals: map[string][]byte{}} }
+
+type recordingBatch struct {
+	r    *recordingBatcher
+	mu   sync.Mutex
+	vals map[string][]byte
+}
+
+func (b *recordingBatch) PutIfAbsent(ctx context.Context, key string, data io.Reader) error {
+	v, err := io.ReadAll(data)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.vals[key] = v
+	return err
+}
+
+func (b *recordingBatch) Commit(ctx context.Context) error {
+	b.r.log = append(b.r.log, "commit")
+	if b.r.failCommit {
+		return errInjected
+	}
+	for k, v := range b.vals {
+		b.r.memStore.set(k, v)
+	}
+	return nil
+}
+
+func (b *recordingBatch) Discard() {}
+
+func TestTakeCommitsChunksBeforeManifest(t *testing.T) {
+	src := newFakeSource(2, 50, 7)
+	rb := &recordingBatcher{memStore: newMemStore()}
+	m, err := Take(context.Background(), src, rb, src.partitions(), Parallelism(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rb.log, ", "); got != "commit, put manifests" {
+		t.Errorf("Take's store calls: %s; want the chunk batch committed, then the manifest", got)
+	}
+	if _, err := Verify(context.Background(), rb.memStore, m); err != nil {
+		t.Errorf("snapshot does not verify: %v", err)
+	}
+
+	failing := &recordingBatcher{memStore: newMemStore(), failCommit: true}
+	if _, err := Take(context.Background(), src, failing, src.partitions()); !errors.Is(err, errInjected) {
+		t.Errorf("Take with a failing Commit = %v, want the commit error", err)
+	}
+	if failing.bytesUnder("manifests/") != 0 {
+		t.Error("a manifest was written although the chunks were not committed")
+	}
+	if !bytes.Contains([]byte(strings.Join(failing.log, ",")), []byte("commit")) {
+		t.Error("Commit was never called")
+	}
+}
