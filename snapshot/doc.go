@@ -27,8 +27,8 @@
 //
 // # Layout in the store
 //
-//	chunks/ab/abcdef…                 zstd of a chunk; the name is the SHA-256 of its uncompressed bytes
-//	manifests/<id>.json               one per snapshot, written last
+//	chunks/a/abcdef…                  zstd of a chunk; the name is the SHA-256 of its uncompressed bytes
+//	manifests/<id>.json.zst           one per snapshot (zstd of its JSON), written last
 //	restores/<restore id>/plan.json   a restore's journal: what it restores…
 //	restores/<restore id>/done/…      …and each partition it has committed
 //

@@ -38,6 +38,9 @@ func FuzzDecodeManifest(f *testing.F) {
 	m := takeAll(f, src, newMemStore(), fixedClock)
 	good, _ := m.encode()
 	f.Add(good)
+	var plain bytes.Buffer
+	m.Encode(&plain)
+	f.Add(plain.Bytes())
 	f.Add([]byte(`{"format":1,"id":"x","partitions":[]}`))
 	f.Add([]byte(`{"format":1,"id":"x","tables":[{"schema":{"Table":"t"}}]}`))
 	f.Add([]byte(`null`))

@@ -10,7 +10,10 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // ManifestFormat is the manifest format version that this package writes and reads.
@@ -21,8 +24,8 @@ const maxManifestSize = 256 << 20
 
 // A Manifest describes one snapshot: what was taken, from which schema, and
 // where its bytes are. Take writes it to the store last, under
-// "manifests/<ID>.json", so a snapshot either has a complete manifest or
-// does not exist.
+// "manifests/<ID>.json.zst" (zstd-compressed JSON), so a snapshot either has
+// a complete manifest or does not exist.
 type Manifest struct {
 	Format     int                 `json:"format"`
 	ID         string              `json:"id"`
@@ -103,7 +106,12 @@ func partitionLess(a, b Partition) bool {
 	return a.Key < b.Key
 }
 
-func manifestKey(id string) string { return "manifests/" + id + ".json" }
+// manifestSuffix ends every manifest key. The manifest is compressed: most of
+// it is field names and hex chunk ids, and uncompressed it would be more than
+// all the new chunks of a re-snapshot of unchanged data.
+const manifestSuffix = ".json.zst"
+
+func manifestKey(id string) string { return "manifests/" + id + manifestSuffix }
 
 // LoadManifest reads and validates the manifest of snapshot id from store.
 func LoadManifest(ctx context.Context, store Store, id string) (*Manifest, error) {
@@ -139,7 +147,7 @@ func ListManifests(ctx context.Context, store Store) ([]string, error) {
 	}
 	var ids []string
 	for _, k := range keys {
-		id, ok := strings.CutSuffix(strings.TrimPrefix(k, "manifests/"), ".json")
+		id, ok := strings.CutSuffix(strings.TrimPrefix(k, "manifests/"), manifestSuffix)
 		if ok && validID(id) == nil {
 			ids = append(ids, id)
 		}
@@ -148,8 +156,9 @@ func ListManifests(ctx context.Context, store Store) ([]string, error) {
 	return ids, nil
 }
 
-// DecodeManifest reads a manifest in JSON and checks that it is complete and
-// consistent. Errors wrap [ErrBadManifest].
+// DecodeManifest reads a manifest, as stored (zstd-compressed JSON) or as
+// plain JSON, and checks that it is complete and consistent. Errors wrap
+// [ErrBadManifest].
 func DecodeManifest(r io.Reader) (*Manifest, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxManifestSize+1))
 	if err != nil {
@@ -157,6 +166,11 @@ func DecodeManifest(r io.Reader) (*Manifest, error) {
 	}
 	if len(data) > maxManifestSize {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrBadManifest, maxManifestSize)
+	}
+	if bytes.HasPrefix(data, zstdMagic) {
+		if data, err = manifestDecoder().DecodeAll(data, nil); err != nil {
+			return nil, fmt.Errorf("%w: decompress: %v", ErrBadManifest, err)
+		}
 	}
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
@@ -237,11 +251,34 @@ func (m *Manifest) validate() error {
 	return nil
 }
 
-// encode returns the manifest's stored form.
+// encode returns the manifest's stored form: compact JSON, compressed.
 func (m *Manifest) encode() ([]byte, error) {
-	var b bytes.Buffer
-	if err := m.Encode(&b); err != nil {
-		return nil, err
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: encode manifest: %w", err)
 	}
-	return b.Bytes(), nil
+	return manifestEncoder().EncodeAll(b, nil), nil
 }
+
+// zstdMagic starts every zstd frame (RFC 8878), and never a JSON text.
+var zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+
+// The manifest codecs are made once per process and shared: EncodeAll and
+// DecodeAll are safe for concurrent use. The decoder's limit is the
+// manifest's, so a small hostile frame cannot claim gigabytes.
+var (
+	manifestEncoder = sync.OnceValue(func() *zstd.Encoder {
+		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderConcurrency(1))
+		if err != nil {
+			panic(err) // only invalid options fail, and these are fixed
+		}
+		return enc
+	})
+	manifestDecoder = sync.OnceValue(func() *zstd.Decoder {
+		dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxManifestSize))
+		if err != nil {
+			panic(err)
+		}
+		return dec
+	})
+)

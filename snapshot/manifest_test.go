@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 func TestDecodeManifestRejectsInconsistency(t *testing.T) {
@@ -71,5 +73,45 @@ func TestLoadManifestErrors(t *testing.T) {
 	}
 	if _, err := ListManifests(ctx, downStore{}); !errors.Is(err, errDown) {
 		t.Errorf("ListManifests on a down store: %v", err)
+	}
+}
+
+// The stored manifest is zstd-compressed JSON, several times smaller than
+// the indented JSON that Encode writes; DecodeManifest reads both, and
+// refuses a broken frame or one that inflates past the manifest limit.
+func TestManifestStoredCompressed(t *testing.T) {
+	src := newFakeSource(20, 40, 62)
+	m := takeAll(t, src, newMemStore(), WithID("small"), smallChunks)
+	stored, err := m.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain bytes.Buffer
+	if err := m.Encode(&plain); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(stored, zstdMagic) || len(stored)*2 > plain.Len() {
+		t.Errorf("stored manifest: %d bytes (zstd frame: %v), indented JSON %d bytes; want a frame under half the size",
+			len(stored), bytes.HasPrefix(stored, zstdMagic), plain.Len())
+	}
+	for name, data := range map[string][]byte{"stored": stored, "plain": plain.Bytes()} {
+		got, err := DecodeManifest(bytes.NewReader(data))
+		if err != nil || contentHash(got) != contentHash(m) {
+			t.Errorf("DecodeManifest(%s) = %v; content equal: %v", name, err, err == nil && contentHash(got) == contentHash(m))
+		}
+	}
+	broken := bytes.Clone(stored)
+	broken[len(broken)/2] ^= 0xff
+	if _, err := DecodeManifest(bytes.NewReader(broken)); !errors.Is(err, ErrBadManifest) {
+		t.Errorf("DecodeManifest of a damaged frame = %v, want ErrBadManifest", err)
+	}
+	enc, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bomb := enc.EncodeAll(make([]byte, maxManifestSize+1), nil)
+	enc.Close()
+	if _, err := DecodeManifest(bytes.NewReader(bomb)); !errors.Is(err, ErrBadManifest) {
+		t.Errorf("DecodeManifest of %d bytes inflating past the limit = %v, want ErrBadManifest", len(bomb), err)
 	}
 }

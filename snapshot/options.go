@@ -53,7 +53,7 @@ func Parallelism(n int) Option {
 }
 
 // WithID names the snapshot (default: its UTC creation time and a content
-// hash). The manifest is stored under "manifests/<id>.json". Taking a
+// hash). The manifest is stored under "manifests/<id>.json.zst". Taking a
 // snapshot again under an existing id succeeds only if the data is
 // identical, which makes a crashed Take safe to rerun. Read by Take.
 func WithID(id string) Option {
