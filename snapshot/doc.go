@@ -24,6 +24,9 @@
 // local directory, snapshot/blobstore for S3, GCS, Azure and file:// URLs).
 // Rows travel between them in PostgreSQL's COPY TEXT encoding;
 // [DecodeRow], [AppendRow] and [RowReader] read and write it.
+// A store that also implements [Batcher] (DirStore does) lets Take make a
+// snapshot's chunks durable together, in one parallel flush just before the
+// manifest, instead of with two fsyncs per chunk.
 //
 // # Layout in the store
 //
