@@ -52,7 +52,22 @@ func (p *RestorePlan) String() string {
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
+	if n := p.journaled(); n > 0 {
+		// A second bad deploy can damage a tenant that was restored before:
+		// say plainly that this run will not touch it.
+		fmt.Fprintf(&b, "%d partition(s) were restored before under journal %s and are skipped; to restore them again, pass a new RestoreID\n", n, p.RestoreID)
+	}
 	return b.String()
+}
+
+func (p *RestorePlan) journaled() int {
+	n := 0
+	for _, pp := range p.Partitions {
+		if pp.Journaled {
+			n++
+		}
+	}
+	return n
 }
 
 // A RestoreResult reports a restore: its plan, and when applied, what happened.

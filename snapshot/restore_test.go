@@ -113,7 +113,8 @@ func TestRestoreAppliesSelectionOnly(t *testing.T) {
 	if err != nil || len(res.Skipped) != 2 || len(res.Restored) != 0 {
 		t.Errorf("rerun = %+v, %v; want both skipped", res, err)
 	}
-	if !res.Plan.Partitions[0].Journaled || !strings.Contains(res.Plan.String(), "skip (already restored)") {
+	if !res.Plan.Partitions[0].Journaled || !strings.Contains(res.Plan.String(), "skip (already restored)") ||
+		!strings.Contains(res.Plan.String(), "pass a new RestoreID") {
 		t.Errorf("plan does not show journaled partitions:\n%s", res.Plan.String())
 	}
 	// A new restore id restores again.
