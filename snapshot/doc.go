@@ -25,8 +25,9 @@
 // Rows travel between them in PostgreSQL's COPY TEXT encoding;
 // [DecodeRow], [AppendRow] and [RowReader] read and write it.
 // A store that also implements [Batcher] (DirStore does) lets Take make a
-// snapshot's chunks durable together, in one parallel flush just before the
-// manifest, instead of with two fsyncs per chunk.
+// snapshot's chunks durable together: flushed in the background while the
+// dumps run, and committed, each directory synced once, just before the
+// manifest.
 //
 // # Layout in the store
 //

@@ -31,12 +31,13 @@ type Store interface {
 	Delete(ctx context.Context, key string) error
 }
 
-// A Batcher is a Store that can make many new values durable together, at a
-// fraction of the cost of one [Store.PutIfAbsent] at a time: a [DirStore]
-// put waits for two fsyncs, a DirStore batch flushes once per file and once
-// per directory, all in parallel, when it commits. Take writes its chunks
-// through a batch when the store offers one, and commits it before it
-// writes the manifest, so a manifest never names a chunk a crash could lose.
+// A Batcher is a Store that can make many new values durable together, more
+// cheaply than one [Store.PutIfAbsent] at a time: a [DirStore] put waits for
+// a file fsync and a directory fsync, while a DirStore batch fsyncs each file
+// in the background as it arrives and each directory once, when it commits.
+// Take writes its chunks through a batch when the store offers one, and
+// commits it before it writes the manifest, so a manifest never names a chunk
+// that a crash could lose.
 type Batcher interface {
 	// Batch starts an empty batch.
 	Batch() Batch
