@@ -12,9 +12,9 @@ import (
 
 // chunkPipeline hashes, compresses and stores the chunks of every partition
 // of one Take on worker goroutines, so that the database dump, the CPU work
-// and the store's I/O (a DirStore put waits for two fsyncs) overlap, also
-// across partition boundaries. At most `workers` chunks are in flight: a
-// dump that gets ahead waits in submit. Every goroutine it starts is waited
+// and the store's I/O overlap, also across partition boundaries. At most
+// `inflight` chunks are in flight (the codec's encoders bound how many of
+// them compress at once): a dump that gets ahead waits in submit. Every goroutine it starts is waited
 // for by wait. The first failure cancels ctx, which stops the dumps too.
 type chunkPipeline struct {
 	ctx    context.Context
@@ -33,9 +33,9 @@ type putter interface {
 	PutIfAbsent(ctx context.Context, key string, data io.Reader) error
 }
 
-func newChunkPipeline(ctx context.Context, store putter, cd *codec, workers, maxChunk int) *chunkPipeline {
+func newChunkPipeline(ctx context.Context, store putter, cd *codec, inflight, maxChunk int) *chunkPipeline {
 	ctx, cancel := context.WithCancelCause(ctx)
-	p := &chunkPipeline{ctx: ctx, cancel: cancel, store: store, cd: cd, slots: make(chan struct{}, workers)}
+	p := &chunkPipeline{ctx: ctx, cancel: cancel, store: store, cd: cd, slots: make(chan struct{}, inflight)}
 	p.bufs.New = func() any { b := make([]byte, 0, maxChunk); return &b }
 	return p
 }
