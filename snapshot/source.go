@@ -58,9 +58,11 @@ type Source interface {
 	// round trip; keys with no rows map to 0.
 	Counts(ctx context.Context, table string, keys []string) (map[string]int64, error)
 	// Replace atomically replaces partition p with the rows read from r (the
-	// canonical encoding): in one transaction it deletes p's rows, loads r,
-	// dumps p again inside the transaction and passes that dump's row count
-	// and Digest to verify. It commits only if verify returns nil; otherwise,
-	// or on any error, it rolls back and the partition is as it was.
+	// canonical encoding): in one transaction it makes p hold exactly r's
+	// rows (deleting and loading all of them, or only those that differ),
+	// dumps p inside the transaction once it holds them and passes that
+	// dump's row count and Digest to verify. It commits only if verify
+	// returns nil; otherwise, or on any error, it rolls back and the
+	// partition is as it was.
 	Replace(ctx context.Context, p Partition, r io.Reader, verify func(rows int64, sum Digest) error) error
 }

@@ -42,11 +42,16 @@
 //
 // # Writing
 //
-// Replace runs in one transaction: DELETE the partition, load (COPY FROM
-// STDIN WHERE part = key on pgx, multi-row INSERTs otherwise), dump again
-// through SHA-256, and commit only if the verify callback accepts the row
-// count and digest. Rows whose partition column is not the partition being
-// replaced fail the call ([ErrForeignRow]).
+// Replace runs in one transaction and writes only what differs: it dumps
+// the live partition, compares it with the rows to restore (up to 64 MiB of
+// them, in memory), deletes by key the live rows that differ, loads the
+// missing ones (COPY FROM STDIN WHERE part = key on pgx, multi-row INSERTs
+// otherwise), dumps again through SHA-256, and commits only if the verify
+// callback accepts the row count and digest. A partition that already
+// matches is verified by its first dump and not written at all. Larger
+// partitions are deleted and loaded whole, streaming. Rows whose partition
+// column is not the partition being replaced fail the call
+// ([ErrForeignRow]).
 //
 // SQLite allows one writer at a time. snapshot.Restore replaces partitions
 // in parallel, so open the database with a busy timeout, or with a single

@@ -19,6 +19,7 @@ type config struct {
 	tables   map[string]tableConfig
 	pageSize int
 	useCopy  bool
+	diffMax  int64
 }
 
 // Table makes the Source serve table name, partitioned by the values of
@@ -88,6 +89,12 @@ func withPageSize(n int) Option {
 		c.pageSize = n
 		return nil
 	})
+}
+
+// withDiffLimit sets how many bytes of a partition Replace compares in
+// memory before it falls back to replacing the partition whole (tests).
+func withDiffLimit(n int64) Option {
+	return optionFunc(func(c *config) error { c.diffMax = n; return nil })
 }
 
 // withCopy turns PostgreSQL's COPY fast path on or off (tests, benchmarks).

@@ -1,8 +1,10 @@
 package sqlsource
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -16,13 +18,20 @@ import (
 // 65535, SQLite 32766).
 const maxParams = 30000
 
-// Replace atomically replaces partition p with the rows read from r. In one
-// transaction it deletes p's rows, loads r (COPY FROM on pgx, batched
-// INSERTs otherwise), dumps p again through SHA-256, and commits only if
-// verify accepts that row count and digest. Any error, a rejection by verify
-// or a cancelled ctx rolls everything back. A row of r whose partition
-// column is not p.Key fails the call with [ErrForeignRow]: Replace never
-// writes outside p.
+// Replace atomically replaces partition p with the rows read from r, and
+// commits only if a dump of the result, through SHA-256, is accepted by
+// verify. Any error, a rejection by verify or a cancelled ctx rolls
+// everything back. A row of r whose partition column is not p.Key fails the
+// call with [ErrForeignRow]: Replace never writes outside p.
+//
+// It writes only what differs. Up to 64 MiB of r is held in memory and
+// compared with the live partition, dumped inside the transaction: live
+// rows identical to a row of r stay, the others are deleted by key, and
+// only the missing rows are loaded (COPY FROM on pgx, batched INSERTs
+// otherwise) before the partition is dumped again for verify. A partition
+// that already matches is verified by the first dump and left unwritten: a
+// restore of an undamaged tenant costs one read and no table bloat. A
+// larger r is streamed: delete the partition, load r, dump, verify.
 func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader, verify func(rows int64, sum snapshot.Digest) error) (err error) {
 	t, err := s.table(p.Table)
 	if err != nil {
@@ -39,53 +48,34 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 			err = fmt.Errorf("sqlsource: Replace %s: %w", p, err)
 		}
 	}()
+	// Read (and so verify) the rows to restore before the transaction
+	// starts: a broken store then costs the database nothing, and the
+	// partition is locked only while it is written.
+	want, rest, err := readWant(r, s.diffMax)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	var m *meta
-	if s.dialect == SQLite {
-		// Read the catalog before the transaction, so that its first
-		// statement is the DELETE: a SQLite transaction that reads and then
-		// writes fails with SQLITE_BUSY instead of waiting when another
-		// writer is active.
-		if m, err = s.describe(ctx, conn, t); err != nil {
-			return err
-		}
-	}
-	tx, err := s.begin(ctx, conn, nil)
+	tx, m, err := s.beginWrite(ctx, conn, t, p.Key)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if m == nil {
-		if m, err = s.describe(ctx, tx, t); err != nil {
+	if want == nil {
+		if err := s.deletePartition(ctx, tx, m, p.Key); err != nil {
 			return err
 		}
-	}
-	if s.dialect == Postgres {
-		// Serialize Replaces of the same partition: under READ COMMITTED a
-		// second DELETE would not see the rows the first one loaded.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, m.qname+"/"+p.Key); err != nil {
-			return fmt.Errorf("lock partition: %w", err)
+		if err := s.load(ctx, conn, tx, m, p.Key, rest); err != nil {
+			return err
 		}
-	}
-	del := fmt.Sprintf("DELETE FROM %s WHERE %s = %s", m.qname, m.cols[m.part].quoted, s.param(m.cols[m.part], 1))
-	if _, err := tx.ExecContext(ctx, del, s.keyArg(m, p.Key)); err != nil {
-		return fmt.Errorf("delete: %w", err)
-	}
-	loaded := false
-	if s.dialect == Postgres && s.useCopy {
-		_, err := copyFrom(ctx, conn, m, p.Key, r)
-		if err != nil && !errors.Is(err, errNoCopy) {
-			return fmt.Errorf("load: %w", err)
-		}
-		loaded = err == nil
-	}
-	if !loaded {
-		if err := s.insertRows(ctx, tx, m, p.Key, r); err != nil {
-			return fmt.Errorf("load: %w", err)
+	} else {
+		done, err := s.applyDiff(ctx, conn, tx, m, p.Key, want, verify)
+		if err != nil || done {
+			return err
 		}
 	}
 	h := sha256.New()
@@ -102,6 +92,115 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 		return err
 	}
 	return tx.Commit()
+}
+
+// applyDiff dumps the live partition inside tx and compares it with want:
+// live rows identical to a snapshot row stay, the others are deleted by key,
+// and only the snapshot rows still missing are loaded. A partition that
+// already matches is verified by that dump and committed unwritten
+// (done is true); otherwise the caller re-dumps and verifies.
+func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, want *wantRows, verify func(int64, snapshot.Digest) error) (done bool, err error) {
+	d := &liveDiff{want: want}
+	h := sha256.New()
+	rows, err := s.dumpIn(ctx, conn, tx, m, key, io.MultiWriter(h, d))
+	if err != nil {
+		return false, fmt.Errorf("dump live rows: %w", err)
+	}
+	d.close()
+	missing, n := want.missing()
+	if len(d.stale) == 0 && n == 0 {
+		var sum snapshot.Digest
+		h.Sum(sum[:0])
+		if err := verify(rows, sum); err != nil {
+			return false, err
+		}
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		return true, tx.Commit()
+	}
+	switch {
+	case len(d.stale) == 0:
+	case d.kept == 0 || len(m.order) == 0:
+		err = s.deletePartition(ctx, tx, m, key)
+	default:
+		if err = s.deleteKeys(ctx, tx, m, key, d.stale); err != nil {
+			err = fmt.Errorf("delete: %w", err)
+		}
+	}
+	if err != nil {
+		return false, err
+	}
+	if n == 0 {
+		return false, nil
+	}
+	return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(missing))
+}
+
+// beginWrite starts Replace's transaction on conn and locks partition key of
+// table t against other Replaces.
+func (s *Source) beginWrite(ctx context.Context, conn *sql.Conn, t tableConfig, key string) (*sql.Tx, *meta, error) {
+	if s.dialect == SQLite {
+		// A SQLite transaction that reads (the live rows) and then writes
+		// fails with SQLITE_BUSY instead of waiting when another writer is
+		// active. So read the catalog before the transaction, and take the
+		// write lock with its first statement, one that deletes nothing.
+		m, err := s.describe(ctx, conn, t)
+		if err != nil {
+			return nil, nil, err
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+m.qname+" WHERE 0"); err != nil {
+			tx.Rollback()
+			return nil, nil, fmt.Errorf("lock: %w", err)
+		}
+		return tx, m, nil
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := s.describe(ctx, tx, t)
+	if err != nil {
+		tx.Rollback()
+		return nil, nil, err
+	}
+	// Pin the settings and serialize Replaces of the same partition (under
+	// READ COMMITTED a second one would not see the rows the first one
+	// loaded) in one round trip.
+	if _, err := tx.ExecContext(ctx, pgSettings+`, pg_advisory_xact_lock(hashtextextended($1, 0))`, m.qname+"/"+key); err != nil {
+		tx.Rollback()
+		return nil, nil, fmt.Errorf("lock partition: %w", err)
+	}
+	return tx, m, nil
+}
+
+func (s *Source) deletePartition(ctx context.Context, tx *sql.Tx, m *meta, key string) error {
+	del := fmt.Sprintf("DELETE FROM %s WHERE %s = %s", m.qname, m.cols[m.part].quoted, s.param(m.cols[m.part], 1))
+	if _, err := tx.ExecContext(ctx, del, s.keyArg(m, key)); err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	return nil
+}
+
+// load inserts r's rows: COPY FROM on pgx, batched INSERTs otherwise.
+func (s *Source) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, r io.Reader) error {
+	if s.dialect == Postgres && s.useCopy {
+		_, err := copyFrom(ctx, conn, m, key, r)
+		if !errors.Is(err, errNoCopy) {
+			if err != nil {
+				return fmt.Errorf("load: %w", err)
+			}
+			return nil
+		}
+	}
+	if err := s.insertRows(ctx, tx, m, key, r); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	return nil
 }
 
 // insertRows decodes r and inserts its rows in multi-row INSERTs.

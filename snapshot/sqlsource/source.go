@@ -62,6 +62,7 @@ type Source struct {
 	tables   map[string]tableConfig
 	pageSize int
 	useCopy  bool
+	diffMax  int64
 }
 
 var _ snapshot.Source = (*Source)(nil)
@@ -83,7 +84,7 @@ func New(db *sql.DB, opts ...Option) (*Source, error) {
 	if db == nil {
 		return nil, errors.New("sqlsource: New: nil *sql.DB")
 	}
-	c := config{tables: map[string]tableConfig{}, pageSize: defaultPageSize, useCopy: true}
+	c := config{tables: map[string]tableConfig{}, pageSize: defaultPageSize, useCopy: true, diffMax: maxDiffBytes}
 	for _, o := range opts {
 		if o == nil {
 			return nil, errors.New("sqlsource: New: nil Option")
@@ -109,7 +110,7 @@ func New(db *sql.DB, opts ...Option) (*Source, error) {
 			}
 		}
 	}
-	return &Source{db: db, dialect: d, tables: c.tables, pageSize: c.pageSize, useCopy: c.useCopy}, nil
+	return &Source{db: db, dialect: d, tables: c.tables, pageSize: c.pageSize, useCopy: c.useCopy, diffMax: c.diffMax}, nil
 }
 
 // Dialect returns the dialect s speaks.

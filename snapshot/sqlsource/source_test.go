@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/deploysafe/deploysafe/snapshot"
@@ -262,43 +261,6 @@ func TestCountsAndPartitions(t *testing.T) {
 			}
 			if _, err := s.Counts(ctx, "nope", []string{"1"}); !errors.Is(err, ErrUnknownTable) {
 				t.Errorf("Counts of an unconfigured table: %v, want ErrUnknownTable", err)
-			}
-		})
-	}
-}
-
-// TestConcurrentReplace: Replaces of different partitions may run at once
-// (snapshot.Restore runs them in parallel), on SQLite too.
-func TestConcurrentReplace(t *testing.T) {
-	for _, md := range modes {
-		t.Run(md.name, func(t *testing.T) {
-			_, s, table := ordersDB(t, md)
-			want := map[string][]byte{}
-			for _, k := range []string{"1", "2", "3"} {
-				want[k] = dump(t, s, table, k)
-			}
-			var wg sync.WaitGroup
-			errs := make(chan error, 12)
-			for round := 0; round < 4; round++ {
-				for k, data := range want {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						errs <- s.Replace(context.Background(), snapshot.Partition{Table: table, Key: k}, bytes.NewReader(data), expect(data))
-					}()
-				}
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				if err != nil {
-					t.Error(err)
-				}
-			}
-			for k, data := range want {
-				if !bytes.Equal(dump(t, s, table, k), data) {
-					t.Errorf("partition %s differs after concurrent Replaces", k)
-				}
 			}
 		})
 	}

@@ -1,0 +1,216 @@
+package sqlsource
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/deploysafe/deploysafe/snapshot"
+)
+
+// maxDiffBytes bounds the snapshot rows Replace holds in memory to compare
+// with the live partition. A larger partition is replaced whole, streaming.
+const maxDiffBytes = 64 << 20
+
+// wantRows is a partition as the snapshot has it: COPY TEXT lines without
+// their newlines, each marked once a live row is found identical to it.
+type wantRows struct {
+	lines []string
+	index map[string]int
+	kept  []bool
+}
+
+// readWant reads all of r if it holds at most limit bytes. If it holds more,
+// want is nil and rest yields everything r held, from the start.
+func readWant(r io.Reader, limit int64) (want *wantRows, rest io.Reader, err error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, io.MultiReader(bytes.NewReader(data), r), nil
+	}
+	// One string for the whole partition: every line is a substring of it.
+	text := strings.TrimSuffix(string(data), "\n")
+	want = &wantRows{}
+	if text == "" && len(data) == 0 {
+		return want, nil, nil
+	}
+	want.lines = strings.Split(text, "\n")
+	want.index = make(map[string]int, len(want.lines))
+	want.kept = make([]bool, len(want.lines))
+	for i, l := range want.lines {
+		if _, dup := want.index[l]; !dup {
+			want.index[l] = i
+		}
+	}
+	return want, nil, nil
+}
+
+// missing returns, as COPY TEXT, the snapshot rows no live row matched.
+func (w *wantRows) missing() (rows []byte, n int) {
+	var b bytes.Buffer
+	for i, l := range w.lines {
+		if !w.kept[i] {
+			b.WriteString(l)
+			b.WriteByte('\n')
+			n++
+		}
+	}
+	return b.Bytes(), n
+}
+
+// liveDiff receives a dump of the live partition and sorts its rows into
+// those identical to a snapshot row (kept) and the rest (stale).
+type liveDiff struct {
+	want    *wantRows
+	partial []byte
+	kept    int
+	stale   []string
+}
+
+func (d *liveDiff) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(d.partial) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			d.partial = append(d.partial, p...)
+			return n, nil
+		}
+		d.partial = append(d.partial, p[:i]...)
+		d.line(d.partial)
+		d.partial = d.partial[:0]
+		p = p[i+1:]
+	}
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			d.partial = append(d.partial, p...)
+			return n, nil
+		}
+		d.line(p[:i])
+		p = p[i+1:]
+	}
+}
+
+func (d *liveDiff) line(l []byte) {
+	if i, ok := d.want.index[string(l)]; ok && !d.want.kept[i] {
+		d.want.kept[i] = true
+		d.kept++
+		return
+	}
+	d.stale = append(d.stale, string(l))
+}
+
+// close accounts for a last line without its newline.
+func (d *liveDiff) close() {
+	if len(d.partial) > 0 {
+		d.line(d.partial)
+		d.partial = nil
+	}
+}
+
+// deleteKeys deletes the live rows whose COPY TEXT lines are stale, by key,
+// and checks that each of them was there to delete.
+func (s *Source) deleteKeys(ctx context.Context, tx queryer, m *meta, key string, stale []string) error {
+	keys := make([][]string, len(m.order)) // keys[i][r]: key column m.order[i] of stale row r
+	for _, l := range stale {
+		row, err := snapshot.DecodeRow([]byte(l))
+		if err != nil || len(row) != len(m.cols) {
+			return fmt.Errorf("live row %q: cannot read its key (%v)", l, err)
+		}
+		for i, k := range m.order {
+			if !row[k].Valid {
+				return fmt.Errorf("live row %q: NULL in key column %q", l, m.cols[k].name)
+			}
+			keys[i] = append(keys[i], row[k].String)
+		}
+	}
+	if s.dialect == Postgres {
+		// One statement whatever the count, so that it is prepared once
+		// per connection: the keys travel as text[] literals.
+		args := []any{key}
+		for _, col := range keys {
+			args = append(args, pgArray(col))
+		}
+		return checkDeleted(tx.ExecContext(ctx, s.deleteKeysPG(m), args...))(len(stale))
+	}
+	nk := len(m.order)
+	batch := max(1, min(500, (maxParams-1)/max(1, nk)))
+	args := make([]any, 0, 1+batch*nk)
+	for start := 0; start < len(stale); start += batch {
+		n := min(batch, len(stale)-start)
+		args = append(args[:0], s.keyArg(m, key))
+		for r := start; r < start+n; r++ {
+			for i, k := range m.order {
+				args = append(args, parseSQLite(keys[i][r], m.cols[k].aff))
+			}
+		}
+		if err := checkDeleted(tx.ExecContext(ctx, s.deleteKeysSQLite(m, n), args...))(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDeleted turns a DELETE's result into an error unless it deleted want rows.
+func checkDeleted(res sql.Result, err error) func(want int) error {
+	return func(want int) error {
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n != int64(want) {
+			return fmt.Errorf("deleted %d rows where %d differ from the snapshot: the partition changed during the restore", n, want)
+		}
+		return nil
+	}
+}
+
+// deleteKeysPG is DELETE FROM t WHERE part = $1 AND (keys) IN (SELECT … FROM
+// unnest($2::text[], …)).
+func (s *Source) deleteKeysPG(m *meta) string {
+	var cols, casts, arrays strings.Builder
+	for i, k := range m.order {
+		if i > 0 {
+			cols.WriteString(", ")
+			casts.WriteString(", ")
+			arrays.WriteString(", ")
+		}
+		c := m.cols[k]
+		cols.WriteString(c.quoted)
+		fmt.Fprintf(&casts, "CAST(u.c%d AS %s)", i, c.typ)
+		fmt.Fprintf(&arrays, "CAST($%d::text AS text[])", i+2)
+	}
+	names := make([]string, len(m.order))
+	for i := range names {
+		names[i] = fmt.Sprintf("c%d", i)
+	}
+	return fmt.Sprintf("DELETE FROM %s WHERE %s = %s AND (%s) IN (SELECT %s FROM unnest(%s) AS u(%s))",
+		m.qname, m.cols[m.part].quoted, s.param(m.cols[m.part], 1), cols.String(), casts.String(), arrays.String(), strings.Join(names, ", "))
+}
+
+// deleteKeysSQLite is DELETE FROM t WHERE part = ? AND (keys) IN (VALUES (…), …)
+// for n rows.
+func (s *Source) deleteKeysSQLite(m *meta, n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "DELETE FROM %s WHERE %s = ? AND (", m.qname, m.cols[m.part].quoted)
+	for i, k := range m.order {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(m.cols[k].quoted)
+	}
+	b.WriteString(") IN (VALUES ")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(m.order)), ", ") + ")"
+	for r := 0; r < n; r++ {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteByte(')')
+	return b.String()
+}

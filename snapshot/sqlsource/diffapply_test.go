@@ -1,0 +1,283 @@
+package sqlsource
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/deploysafe/deploysafe/snapshot"
+)
+
+// physical maps each row of a partition (by the text of its key column) to
+// where it physically lives: ctid on PostgreSQL, rowid on SQLite. A row
+// that is deleted and loaded again moves.
+func physical(t testing.TB, md mode, db *sql.DB, table, keyCol, tenant string) map[string]string {
+	t.Helper()
+	loc, arg := "rowid", "?"
+	if strings.HasPrefix(md.name, "postgres") {
+		loc, arg = "ctid", "$1"
+	}
+	rows, err := db.Query(fmt.Sprintf("SELECT CAST(%s AS TEXT), CAST(%s AS TEXT) FROM %s WHERE CAST(tenant AS TEXT) = %s", keyCol, loc, table, arg), tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var k, l string
+		if err := rows.Scan(&k, &l); err != nil {
+			t.Fatal(err)
+		}
+		m[k] = l
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestReplaceWritesOnlyWhatDiffers: rows identical to the snapshot are not
+// rewritten, so restoring an undamaged tenant writes nothing and a damaged
+// one only its damage; the result is the snapshot either way.
+func TestReplaceWritesOnlyWhatDiffers(t *testing.T) {
+	for _, md := range modes {
+		t.Run(md.name, func(t *testing.T) {
+			db, s, table := ordersDB(t, md)
+			ctx := context.Background()
+			p := snapshot.Partition{Table: table, Key: "2"}
+			snap, other := dump(t, s, table, "2"), dump(t, s, table, "1")
+			before := physical(t, md, db, table, "id", "2")
+
+			if err := s.Replace(ctx, p, bytes.NewReader(snap), expect(snap)); err != nil {
+				t.Fatal(err)
+			}
+			if after := physical(t, md, db, table, "id", "2"); !maps.Equal(after, before) {
+				t.Fatalf("restoring an undamaged partition rewrote rows: %v, was %v", after, before)
+			}
+
+			q := func(sql string) string {
+				if strings.HasPrefix(md.name, "postgres") {
+					return sql
+				}
+				return strings.NewReplacer("$1", "?").Replace(sql)
+			}
+			mustExec(t, db, q("DELETE FROM "+table+" WHERE tenant = 2 AND id = 20"),
+				q("UPDATE "+table+" SET note = 'damaged' WHERE tenant = 2 AND id = 40"),
+				q("INSERT INTO "+table+" VALUES (2, 99, 'stray', 1)"))
+			damaged := physical(t, md, db, table, "id", "2")
+			if err := s.Replace(ctx, p, bytes.NewReader(snap), expect(snap)); err != nil {
+				t.Fatal(err)
+			}
+			if got := dump(t, s, table, "2"); !bytes.Equal(got, snap) {
+				t.Fatalf("after Replace, dump =\n%q\nwant\n%q", got, snap)
+			}
+			after := physical(t, md, db, table, "id", "2")
+			for _, id := range []string{"10", "30", "50", "60", "70"} {
+				if after[id] != damaged[id] {
+					t.Errorf("row %s was identical to the snapshot but was rewritten (%s → %s)", id, damaged[id], after[id])
+				}
+			}
+			if after["40"] == damaged["40"] {
+				t.Error("row 40 differed from the snapshot but was not rewritten")
+			}
+			if !bytes.Equal(dump(t, s, table, "1"), other) {
+				t.Fatal("Replace touched another partition")
+			}
+
+			// Past the in-memory limit the partition is replaced whole,
+			// with the same result.
+			whole := mustNew(t, db, Table(table, "tenant"), withDiffLimit(16), withCopy(md.name != "postgres-generic"))
+			mustExec(t, db, q("DELETE FROM "+table+" WHERE tenant = 2 AND id = 20"))
+			damaged = physical(t, md, db, table, "id", "2")
+			if err := whole.Replace(ctx, p, bytes.NewReader(snap), expect(snap)); err != nil {
+				t.Fatal(err)
+			}
+			if got := dump(t, s, table, "2"); !bytes.Equal(got, snap) {
+				t.Fatalf("after a whole Replace, dump =\n%q\nwant\n%q", got, snap)
+			}
+			if after := physical(t, md, db, table, "id", "2"); after["10"] == damaged["10"] {
+				t.Error("a partition past the diff limit was not replaced whole")
+			}
+		})
+	}
+}
+
+// TestReplaceDeletesByAwkwardKeys: stale rows are deleted by a key that
+// went through COPY TEXT escaping and back.
+func TestReplaceDeletesByAwkwardKeys(t *testing.T) {
+	for _, md := range modes {
+		t.Run(md.name, func(t *testing.T) {
+			db, prefix, opts := md.open(t)
+			table := prefix + "names"
+			mustExec(t, db, `CREATE TABLE `+table+` (tenant TEXT NOT NULL, name TEXT NOT NULL, v INTEGER, PRIMARY KEY (tenant, name))`)
+			ins := fmt.Sprintf("INSERT INTO %s VALUES (%s)", table, placeholders(md.name, 3))
+			for i, name := range tricky {
+				if _, err := db.Exec(ins, "t", name, i); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := mustNew(t, db, append(opts, Table(table, "tenant"))...)
+			snap := dump(t, s, table, "t")
+			upd := fmt.Sprintf("UPDATE %s SET v = v + 100 WHERE name = %s", table, placeholders(md.name, 1))
+			for _, name := range tricky[1:] { // one row stays as it was
+				if _, err := db.Exec(upd, name); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := db.Exec(ins, "t", "only\tlive\n", 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "t"}, bytes.NewReader(snap), expect(snap)); err != nil {
+				t.Fatal(err)
+			}
+			if got := dump(t, s, table, "t"); !bytes.Equal(got, snap) {
+				t.Fatalf("after Replace, dump =\n%q\nwant\n%q", got, snap)
+			}
+		})
+	}
+}
+
+// TestReplacePartitionIsTheKey: a table keyed by its partition column alone
+// (one row per partition), and a snapshot in which the partition was empty.
+func TestReplacePartitionIsTheKey(t *testing.T) {
+	for _, md := range modes {
+		t.Run(md.name, func(t *testing.T) {
+			db, prefix, opts := md.open(t)
+			table := prefix + "settings"
+			mustExec(t, db, `CREATE TABLE `+table+` (tenant INTEGER NOT NULL PRIMARY KEY, v TEXT)`,
+				`INSERT INTO `+table+` VALUES (1, 'one'), (2, 'two')`)
+			s := mustNew(t, db, append(opts, Table(table, "tenant"))...)
+			ctx := context.Background()
+			snap := dump(t, s, table, "1")
+			mustExec(t, db, `UPDATE `+table+` SET v = 'damaged' WHERE tenant = 1`)
+			if err := s.Replace(ctx, snapshot.Partition{Table: table, Key: "1"}, bytes.NewReader(snap), expect(snap)); err != nil {
+				t.Fatal(err)
+			}
+			if got := dump(t, s, table, "1"); !bytes.Equal(got, snap) {
+				t.Fatalf("after Replace, dump = %q, want %q", got, snap)
+			}
+			if err := s.Replace(ctx, snapshot.Partition{Table: table, Key: "2"}, strings.NewReader(""), expect(nil)); err != nil {
+				t.Fatal(err)
+			}
+			if got := dump(t, s, table, "2"); len(got) != 0 {
+				t.Fatalf("a partition restored to empty still holds %q", got)
+			}
+			if got := dump(t, s, table, "1"); !bytes.Equal(got, snap) {
+				t.Fatal("Replace of partition 2 touched partition 1")
+			}
+		})
+	}
+}
+
+// TestConcurrentReplace: Replaces of different partitions, and of the same
+// one, may run at once (snapshot.Restore runs them in parallel), on SQLite
+// too, where a transaction that reads the live rows before it writes could
+// not wait for the lock.
+func TestConcurrentReplace(t *testing.T) {
+	for _, md := range modes {
+		t.Run(md.name, func(t *testing.T) {
+			_, s, table := ordersDB(t, md)
+			full, smaller := map[string][]byte{}, map[string][]byte{}
+			for _, k := range []string{"1", "2", "3"} {
+				full[k] = dump(t, s, table, k)
+				smaller[k] = bytes.Join(bytes.SplitAfter(full[k], []byte{'\n'})[2:], nil)
+			}
+			var wg sync.WaitGroup
+			errs := make(chan error, 24)
+			for round := 0; round < 4; round++ {
+				for k := range full {
+					for _, data := range [][]byte{full[k], smaller[k]} {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							errs <- s.Replace(context.Background(), snapshot.Partition{Table: table, Key: k}, bytes.NewReader(data), expect(data))
+						}()
+					}
+				}
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			for k, data := range full {
+				if err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: k}, bytes.NewReader(data), expect(data)); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(dump(t, s, table, k), data) {
+					t.Errorf("partition %s differs after concurrent Replaces", k)
+				}
+			}
+		})
+	}
+}
+
+// FuzzLiveDiff: however the live dump is cut into writes, every live line
+// is either kept (then it equals a snapshot line, matched once) or stale,
+// and the snapshot lines not kept are exactly what missing returns.
+func FuzzLiveDiff(f *testing.F) {
+	f.Add("a\nb\nc\n", "b\nx\na\n", []byte{1, 3})
+	f.Add("a\na\n\n", "a\na\n\n\n", []byte{0, 0, 2})
+	f.Add("", "only live", []byte{4})
+	f.Fuzz(func(t *testing.T, want, live string, cuts []byte) {
+		w, rest, err := readWant(strings.NewReader(want), 1<<20)
+		if err != nil || rest != nil {
+			t.Fatalf("readWant: %v, %v", rest, err)
+		}
+		d := &liveDiff{want: w}
+		data := []byte(live)
+		for _, c := range cuts {
+			n := min(int(c), len(data))
+			if _, err := d.Write(data[:n]); err != nil {
+				t.Fatal(err)
+			}
+			data = data[n:]
+		}
+		d.Write(data)
+		d.close()
+
+		var liveLines []string
+		if live != "" {
+			liveLines = strings.Split(strings.TrimSuffix(live, "\n"), "\n")
+		}
+		var wantLines []string
+		if want != "" {
+			wantLines = strings.Split(strings.TrimSuffix(want, "\n"), "\n")
+		}
+		if d.kept+len(d.stale) != len(liveLines) {
+			t.Fatalf("kept %d + stale %d, want %d live lines", d.kept, len(d.stale), len(liveLines))
+		}
+		missing, n := w.missing()
+		if n+d.kept != len(wantLines) {
+			t.Fatalf("missing %d + kept %d, want %d snapshot lines", n, d.kept, len(wantLines))
+		}
+		// Multisets: live = kept + stale, and snapshot = kept + missing.
+		count := map[string]int{}
+		for _, l := range liveLines {
+			count[l]++
+		}
+		for _, l := range d.stale {
+			count[l]--
+		}
+		for _, l := range wantLines {
+			count[l]--
+		}
+		if n > 0 {
+			for _, l := range strings.Split(strings.TrimSuffix(string(missing), "\n"), "\n") {
+				count[l]++
+			}
+		}
+		for l, c := range count {
+			if c != 0 {
+				t.Fatalf("line %q: live - stale - snapshot + missing = %d, want 0", l, c)
+			}
+		}
+	})
+}
