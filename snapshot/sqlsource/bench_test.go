@@ -1,13 +1,11 @@
 package sqlsource
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -251,117 +249,6 @@ func benchStoreDir(b *testing.B) string {
 		b.Fatal(err)
 	}
 	return dir
-}
-
-var (
-	pgRestoreOnce sync.Once
-	pgRestoreDSN  string
-	pgRestoreErr  error
-)
-
-// restoreDB is a second database where pg_restore loads the whole table
-// into an empty copy of it.
-func restoreDB(b *testing.B, db *sql.DB, dsn string) string {
-	b.Helper()
-	pgRestoreOnce.Do(func() {
-		var exists bool
-		if pgRestoreErr = db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'sqlsource_bench_restore')`).Scan(&exists); pgRestoreErr != nil {
-			return
-		}
-		if !exists {
-			if _, pgRestoreErr = db.Exec(`CREATE DATABASE sqlsource_bench_restore`); pgRestoreErr != nil {
-				return
-			}
-		}
-		u, err := url.Parse(dsn)
-		if err != nil {
-			pgRestoreErr = err
-			return
-		}
-		u.Path = "/sqlsource_bench_restore"
-		pgRestoreDSN = u.String()
-	})
-	if pgRestoreErr != nil {
-		b.Fatal(pgRestoreErr)
-	}
-	return pgRestoreDSN
-}
-
-// BenchmarkRestore100 restores 100 tenants from a snapshot with one worker
-// (each partition: delete, COPY FROM, re-dump through SHA-256, verify,
-// commit) against pg_restore --data-only of the whole table (pg_dump -Fc
-// once) into an empty copy, also one worker. Rows per second per worker.
-func BenchmarkRestore100(b *testing.B) {
-	for _, l := range layouts {
-		b.Run(l.name, func(b *testing.B) {
-			db, table, dsn := benchTable(b, l.name, l.tenant)
-			sel, _ := benchSelection(table)
-			src := mustNew(b, db, Table(table, "tenant"))
-			ctx := context.Background()
-			store, err := snapshot.NewDirStore(b.TempDir())
-			if err != nil {
-				b.Fatal(err)
-			}
-			m, err := snapshot.Take(ctx, src, store, sel)
-			if err != nil {
-				b.Fatal(err)
-			}
-			dumpFile := filepath.Join(b.TempDir(), "table.dump")
-			if out, err := exec.Command("pg_dump", "-Fc", "-t", table, "-f", dumpFile, "-d", dsn).CombinedOutput(); err != nil {
-				b.Fatalf("pg_dump: %v\n%s", err, out)
-			}
-			rdsn := restoreDB(b, db, dsn)
-			rdb, err := sql.Open("pgx", rdsn)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer rdb.Close()
-			mustExec(b, rdb, "CREATE SCHEMA IF NOT EXISTS "+benchSchema, "DROP TABLE IF EXISTS "+table,
-				"CREATE TABLE "+table+" ("+benchColumns+")")
-			dumps := make([][]byte, len(sel))
-			for i, p := range sel {
-				var buf bytes.Buffer
-				if _, err := src.Dump(ctx, p, &buf); err != nil {
-					b.Fatal(err)
-				}
-				dumps[i] = buf.Bytes()
-			}
-			var tPg, tOurs, tReplace time.Duration
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				mustExec(b, rdb, "TRUNCATE "+table)
-				began := time.Now()
-				if out, err := exec.Command("pg_restore", "--data-only", "-d", rdsn, dumpFile).CombinedOutput(); err != nil {
-					b.Fatalf("pg_restore: %v\n%s", err, out)
-				}
-				tPg += time.Since(began)
-				began = time.Now()
-				res, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Apply(), snapshot.Parallelism(1),
-					snapshot.RestoreID(fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i)))
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(res.Restored) != len(sel) {
-					b.Fatalf("restored %d partitions, want %d", len(res.Restored), len(sel))
-				}
-				tOurs += time.Since(began)
-				began = time.Now()
-				for j, p := range sel {
-					if err := src.Replace(ctx, p, bytes.NewReader(dumps[j]), expect(dumps[j])); err != nil {
-						b.Fatal(err)
-					}
-				}
-				tReplace += time.Since(began)
-			}
-			b.StopTimer()
-			pg := rate(benchRows*int64(b.N), tPg)
-			ours := rate(m.Metrics.Rows*int64(b.N), tOurs)
-			b.ReportMetric(pg, "pg_restore-rows/s")
-			b.ReportMetric(ours, "restore1-rows/s")
-			b.ReportMetric(ours/pg, "restore1/pg_restore")
-			b.ReportMetric(rate(m.Metrics.Rows*int64(b.N), tReplace)/pg, "replace1/pg_restore")
-		})
-	}
 }
 
 // BenchmarkCheck1000 measures the post-deploy invariant check over all
