@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -152,11 +153,39 @@ func (s *DirStore) writeStaging(ctx context.Context, data io.Reader) (*os.File, 
 	if err != nil {
 		return nil, "", err
 	}
-	if _, err := io.Copy(f, ctxReader{ctx, data}); err != nil {
+	if err := writeAll(ctx, f, data); err != nil {
 		f.Close()
 		return nil, name, err
 	}
 	return f, name, nil
+}
+
+// inMemory is a reader whose bytes are already in memory: *bytes.Reader,
+// *bytes.Buffer, *strings.Reader.
+type inMemory interface {
+	io.WriterTo
+	Len() int
+}
+
+// copyBufs are writeAll's buffers for streamed values.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// writeAll writes data to f: an in-memory value (a chunk, a manifest) in one
+// write, a stream through a pooled buffer with ctx checked between reads.
+// (io.Copy would go through os.File's ReadFrom and allocate a fresh 32 KiB
+// buffer per value: a measurable share of a Take's CPU.)
+func writeAll(ctx context.Context, f *os.File, data io.Reader) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if m, ok := data.(inMemory); ok {
+		_, err := m.WriteTo(f)
+		return err
+	}
+	buf := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(buf)
+	_, err := io.CopyBuffer(struct{ io.Writer }{f}, ctxReader{ctx, data}, *buf)
+	return err
 }
 
 // closeSynced fsyncs and closes f.
