@@ -11,8 +11,9 @@ import (
 	"github.com/deploysafe/deploysafe/snapshot"
 )
 
-// maxDiffBytes bounds the snapshot rows Replace holds in memory to compare
-// with the live partition. A larger partition is replaced whole, streaming.
+// maxDiffBytes bounds what Replace holds in memory to compare a partition
+// with its live rows: the snapshot rows, and separately the live rows that
+// differ from them. Past either bound the partition is replaced whole.
 const maxDiffBytes = 64 << 20
 
 // wantRows is a partition as the snapshot has it: COPY TEXT lines without
@@ -26,20 +27,21 @@ type wantRows struct {
 // readWant reads all of r if it holds at most limit bytes. If it holds more,
 // want is nil and rest yields everything r held, from the start.
 func readWant(r io.Reader, limit int64) (want *wantRows, rest io.Reader, err error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	// A strings.Builder hands its bytes over as a string without a copy:
+	// every line below is a substring of it.
+	var b strings.Builder
+	n, err := io.Copy(&b, io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, nil, err
 	}
-	if int64(len(data)) > limit {
-		return nil, io.MultiReader(bytes.NewReader(data), r), nil
+	if n > limit {
+		return nil, io.MultiReader(strings.NewReader(b.String()), r), nil
 	}
-	// One string for the whole partition: every line is a substring of it.
-	text := strings.TrimSuffix(string(data), "\n")
 	want = &wantRows{}
-	if text == "" && len(data) == 0 {
+	if n == 0 {
 		return want, nil, nil
 	}
-	want.lines = strings.Split(text, "\n")
+	want.lines = strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 	want.index = make(map[string]int, len(want.lines))
 	want.kept = make([]bool, len(want.lines))
 	for i, l := range want.lines {
@@ -48,6 +50,16 @@ func readWant(r io.Reader, limit int64) (want *wantRows, rest io.Reader, err err
 		}
 	}
 	return want, nil, nil
+}
+
+// all returns every snapshot row as COPY TEXT.
+func (w *wantRows) all() []byte {
+	var b bytes.Buffer
+	for _, l := range w.lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
 }
 
 // missing returns, as COPY TEXT, the snapshot rows no live row matched.
@@ -64,12 +76,17 @@ func (w *wantRows) missing() (rows []byte, n int) {
 }
 
 // liveDiff receives a dump of the live partition and sorts its rows into
-// those identical to a snapshot row (kept) and the rest (stale).
+// those identical to a snapshot row (kept) and the rest (stale). Once the
+// stale rows pass limit bytes it stops keeping them and sets overflow: the
+// live partition is then mostly not the snapshot, and is replaced whole.
 type liveDiff struct {
-	want    *wantRows
-	partial []byte
-	kept    int
-	stale   []string
+	want       *wantRows
+	limit      int64
+	partial    []byte
+	kept       int
+	stale      []string
+	staleBytes int64
+	overflow   bool
 }
 
 func (d *liveDiff) Write(p []byte) (int, error) {
@@ -100,6 +117,13 @@ func (d *liveDiff) line(l []byte) {
 	if i, ok := d.want.index[string(l)]; ok && !d.want.kept[i] {
 		d.want.kept[i] = true
 		d.kept++
+		return
+	}
+	if d.overflow {
+		return
+	}
+	if d.staleBytes += int64(len(l)) + 1; d.staleBytes > d.limit {
+		d.overflow, d.stale = true, nil
 		return
 	}
 	d.stale = append(d.stale, string(l))

@@ -103,6 +103,17 @@ func TestReplaceWritesOnlyWhatDiffers(t *testing.T) {
 			if after := physical(t, md, db, table, "id", "2"); after["10"] == damaged["10"] {
 				t.Error("a partition past the diff limit was not replaced whole")
 			}
+
+			// So is one whose live rows differ by more than the limit,
+			// although the snapshot's rows are within it.
+			one := []byte("2\t10\tone\t\\N\n")
+			whole = mustNew(t, db, Table(table, "tenant"), withDiffLimit(int64(len(one))+8), withCopy(md.name != "postgres-generic"))
+			if err := whole.Replace(ctx, p, bytes.NewReader(one), expect(one)); err != nil {
+				t.Fatal(err)
+			}
+			if got := dump(t, s, table, "2"); !bytes.Equal(got, one) {
+				t.Fatalf("after a Replace past the stale limit, dump = %q, want %q", got, one)
+			}
 		})
 	}
 }
@@ -231,7 +242,7 @@ func FuzzLiveDiff(f *testing.F) {
 		if err != nil || rest != nil {
 			t.Fatalf("readWant: %v, %v", rest, err)
 		}
-		d := &liveDiff{want: w}
+		d := &liveDiff{want: w, limit: 1 << 20}
 		data := []byte(live)
 		for _, c := range cuts {
 			n := min(int(c), len(data))
@@ -280,4 +291,25 @@ func FuzzLiveDiff(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLiveDiffOverflow: stale rows are kept only up to the limit; past it
+// the diff gives up on them instead of growing with the live partition.
+func TestLiveDiffOverflow(t *testing.T) {
+	w, _, err := readWant(strings.NewReader("a\nb\n"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &liveDiff{want: w, limit: 10}
+	d.Write([]byte("a\nxxxx\n"))
+	if d.overflow || len(d.stale) != 1 {
+		t.Fatalf("after 5 stale bytes: overflow %v, stale %q", d.overflow, d.stale)
+	}
+	d.Write([]byte("yyyyyy\nzz\n"))
+	if !d.overflow || d.stale != nil {
+		t.Fatalf("after 15 stale bytes: overflow %v, stale %q, want overflow and nothing kept", d.overflow, d.stale)
+	}
+	if d.kept != 1 {
+		t.Errorf("kept = %d, want 1", d.kept)
+	}
 }

@@ -49,7 +49,10 @@
 // otherwise), dumps again through SHA-256, and commits only if the verify
 // callback accepts the row count and digest. A partition that already
 // matches is verified by its first dump and not written at all. Larger
-// partitions are deleted and loaded whole, streaming. Rows whose partition
+// partitions, and live partitions with more than 64 MiB of differing rows,
+// are deleted and loaded whole. A Replace holds at most ~64 MiB of
+// snapshot rows plus an index of ~40 bytes per row, and 64 MiB of
+// differing live rows. Rows whose partition
 // column is not the partition being replaced fail the call
 // ([ErrForeignRow]).
 //

@@ -31,7 +31,9 @@ const maxParams = 30000
 // otherwise) before the partition is dumped again for verify. A partition
 // that already matches is verified by the first dump and left unwritten: a
 // restore of an undamaged tenant costs one read and no table bloat. A
-// larger r is streamed: delete the partition, load r, dump, verify.
+// larger r is streamed: delete the partition, load r, dump, verify. If the
+// live rows that differ pass 64 MiB too, the partition is deleted and r
+// loaded whole, so memory stays bounded whatever the live table holds.
 func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader, verify func(rows int64, sum snapshot.Digest) error) (err error) {
 	t, err := s.table(p.Table)
 	if err != nil {
@@ -100,13 +102,19 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 // already matches is verified by that dump and committed unwritten
 // (done is true); otherwise the caller re-dumps and verifies.
 func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, want *wantRows, verify func(int64, snapshot.Digest) error) (done bool, err error) {
-	d := &liveDiff{want: want}
+	d := &liveDiff{want: want, limit: s.diffMax}
 	h := sha256.New()
 	rows, err := s.dumpIn(ctx, conn, tx, m, key, io.MultiWriter(h, d))
 	if err != nil {
 		return false, fmt.Errorf("dump live rows: %w", err)
 	}
 	d.close()
+	if d.overflow {
+		if err := s.deletePartition(ctx, tx, m, key); err != nil {
+			return false, err
+		}
+		return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(want.all()))
+	}
 	missing, n := want.missing()
 	if len(d.stale) == 0 && n == 0 {
 		var sum snapshot.Digest
