@@ -3,6 +3,7 @@ package sqlsource
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"io"
@@ -50,6 +51,55 @@ func readWant(r io.Reader, limit int64) (want *wantRows, rest io.Reader, err err
 		}
 	}
 	return want, nil, nil
+}
+
+// applyDiff dumps the live partition inside tx and compares it with want:
+// live rows identical to a snapshot row stay, the others are deleted by key,
+// and only the snapshot rows still missing are loaded. A partition that
+// already matches is verified by that dump and committed unwritten
+// (done is true); otherwise the caller re-dumps and verifies.
+func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, want *wantRows, verify func(int64, snapshot.Digest) error) (done bool, err error) {
+	d := &liveDiff{want: want, limit: s.diffMax}
+	h := sha256.New()
+	rows, err := s.dumpIn(ctx, conn, tx, m, key, io.MultiWriter(h, d))
+	if err != nil {
+		return false, fmt.Errorf("dump live rows: %w", err)
+	}
+	d.close()
+	if d.overflow {
+		if err := s.deletePartition(ctx, tx, m, key); err != nil {
+			return false, err
+		}
+		return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(want.all()))
+	}
+	missing, n := want.missing()
+	if len(d.stale) == 0 && n == 0 {
+		var sum snapshot.Digest
+		h.Sum(sum[:0])
+		if err := verify(rows, sum); err != nil {
+			return false, err
+		}
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		return true, tx.Commit()
+	}
+	switch {
+	case len(d.stale) == 0:
+	case d.kept == 0 || len(m.order) == 0:
+		err = s.deletePartition(ctx, tx, m, key)
+	default:
+		if err = s.deleteKeys(ctx, tx, m, key, d.stale); err != nil {
+			err = fmt.Errorf("delete: %w", err)
+		}
+	}
+	if err != nil {
+		return false, err
+	}
+	if n == 0 {
+		return false, nil
+	}
+	return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(missing))
 }
 
 // all returns every snapshot row as COPY TEXT.
