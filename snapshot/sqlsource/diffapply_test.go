@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -311,5 +312,30 @@ func TestLiveDiffOverflow(t *testing.T) {
 	}
 	if d.kept != 1 {
 		t.Errorf("kept = %d, want 1", d.kept)
+	}
+}
+
+// TestReplaceDiffFailureRollsBack: a differential Replace that fails after
+// it deleted the stale rows (the load meets a row of another partition)
+// leaves the damaged partition exactly as it was, not half repaired.
+func TestReplaceDiffFailureRollsBack(t *testing.T) {
+	for _, md := range modes {
+		t.Run(md.name, func(t *testing.T) {
+			db, s, table := ordersDB(t, md)
+			snap := dump(t, s, table, "1")
+			mustExec(t, db, "UPDATE "+table+" SET note = 'damaged' WHERE tenant = 1 AND id = 20")
+			damaged, other := dump(t, s, table, "1"), dump(t, s, table, "2")
+			bad := append(append([]byte(nil), snap...), "2\t999\tnot mine\t1\n"...)
+			err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "1"}, bytes.NewReader(bad), expect(bad))
+			if !errors.Is(err, ErrForeignRow) {
+				t.Fatalf("Replace error = %v, want ErrForeignRow", err)
+			}
+			if got := dump(t, s, table, "1"); !bytes.Equal(got, damaged) {
+				t.Fatalf("a failed differential Replace changed the partition:\n%q\nwant\n%q", got, damaged)
+			}
+			if !bytes.Equal(dump(t, s, table, "2"), other) {
+				t.Fatal("a failed Replace changed another partition")
+			}
+		})
 	}
 }
