@@ -70,9 +70,10 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 		if err := s.deletePartition(ctx, tx, m, key); err != nil {
 			return false, err
 		}
-		return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(want.all()))
+		all, _ := want.rows(true)
+		return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(all))
 	}
-	missing, n := want.missing()
+	missing, n := want.rows(false)
 	if len(d.stale) == 0 && n == 0 {
 		var sum snapshot.Digest
 		h.Sum(sum[:0])
@@ -102,21 +103,12 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 	return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(missing))
 }
 
-// all returns every snapshot row as COPY TEXT.
-func (w *wantRows) all() []byte {
-	var b bytes.Buffer
-	for _, l := range w.lines {
-		b.WriteString(l)
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
-}
-
-// missing returns, as COPY TEXT, the snapshot rows no live row matched.
-func (w *wantRows) missing() (rows []byte, n int) {
+// rows returns, as COPY TEXT, the snapshot rows no live row matched, or
+// every snapshot row if all is set, and how many it returned.
+func (w *wantRows) rows(all bool) (text []byte, n int) {
 	var b bytes.Buffer
 	for i, l := range w.lines {
-		if !w.kept[i] {
+		if all || !w.kept[i] {
 			b.WriteString(l)
 			b.WriteByte('\n')
 			n++
@@ -246,24 +238,17 @@ func checkDeleted(res sql.Result, err error) func(want int) error {
 // deleteKeysPG is DELETE FROM t WHERE part = $1 AND (keys) IN (SELECT … FROM
 // unnest($2::text[], …)).
 func (s *Source) deleteKeysPG(m *meta) string {
-	var cols, casts, arrays strings.Builder
+	var cols, casts, arrays, names []string
 	for i, k := range m.order {
-		if i > 0 {
-			cols.WriteString(", ")
-			casts.WriteString(", ")
-			arrays.WriteString(", ")
-		}
 		c := m.cols[k]
-		cols.WriteString(c.quoted)
-		fmt.Fprintf(&casts, "CAST(u.c%d AS %s)", i, c.typ)
-		fmt.Fprintf(&arrays, "CAST($%d::text AS text[])", i+2)
-	}
-	names := make([]string, len(m.order))
-	for i := range names {
-		names[i] = fmt.Sprintf("c%d", i)
+		cols = append(cols, c.quoted)
+		casts = append(casts, fmt.Sprintf("CAST(u.c%d AS %s)", i, c.typ))
+		arrays = append(arrays, fmt.Sprintf("CAST($%d::text AS text[])", i+2))
+		names = append(names, fmt.Sprintf("c%d", i))
 	}
 	return fmt.Sprintf("DELETE FROM %s WHERE %s = %s AND (%s) IN (SELECT %s FROM unnest(%s) AS u(%s))",
-		m.qname, m.cols[m.part].quoted, s.param(m.cols[m.part], 1), cols.String(), casts.String(), arrays.String(), strings.Join(names, ", "))
+		m.qname, m.cols[m.part].quoted, s.param(m.cols[m.part], 1), strings.Join(cols, ", "),
+		strings.Join(casts, ", "), strings.Join(arrays, ", "), strings.Join(names, ", "))
 }
 
 // deleteKeysSQLite is DELETE FROM t WHERE part = ? AND (keys) IN (VALUES (…), …)

@@ -266,7 +266,7 @@ func FuzzLiveDiff(f *testing.F) {
 		if d.kept+len(d.stale) != len(liveLines) {
 			t.Fatalf("kept %d + stale %d, want %d live lines", d.kept, len(d.stale), len(liveLines))
 		}
-		missing, n := w.missing()
+		missing, n := w.rows(false)
 		if n+d.kept != len(wantLines) {
 			t.Fatalf("missing %d + kept %d, want %d snapshot lines", n, d.kept, len(wantLines))
 		}
