@@ -1,10 +1,7 @@
 package verify
 
 import (
-	"fmt"
-	"math"
 	"reflect"
-	"time"
 
 	"pgregory.net/rapid"
 
@@ -20,8 +17,6 @@ type batch[T any] struct {
 	origin []int
 }
 
-// independent reports whether elements i and j are separate draws from the
-// generator: only those pairs count towards coverage.
 // drawn counts the fresh draws.
 func (b *batch[T]) drawn() int {
 	n := 0
@@ -33,6 +28,8 @@ func (b *batch[T]) drawn() int {
 	return n
 }
 
+// independent reports whether elements i and j are separate draws from the
+// generator: only those pairs count towards coverage.
 func (b *batch[T]) independent(i, j int) bool {
 	return b.origin[i] >= 0 && b.origin[j] >= 0 && b.origin[i] != b.origin[j]
 }
@@ -40,7 +37,7 @@ func (b *batch[T]) independent(i, j int) bool {
 // drawBatch draws a batch of 1..size values. A panic in the generator
 // reaches engine.Run, which reports it (rapid's invalid-data panics, raised
 // whenever the shrinker's buffer runs out, are too frequent to catch here).
-func drawBatch[T any](t *rapid.T, gen *rapid.Generator[T], edges []T, size int) (b batch[T], err error) {
+func drawBatch[T any](t *rapid.T, gen *rapid.Generator[T], edges []T, size int) (b batch[T]) {
 	n := rapid.IntRange(1, size).Draw(t, "n")
 	b.vals = make([]T, 0, n)
 	b.origin = make([]int, 0, n)
@@ -60,80 +57,50 @@ func drawBatch[T any](t *rapid.T, gen *rapid.Generator[T], edges []T, size int) 
 			b.origin = append(b.origin, i)
 		}
 	}
-	return b, nil
+	return b
 }
 
-// edgesFor collects the edge values for T: verify's defaults (unless
-// NoDefaultEdges) and those given with Edges.
-func edgesFor[T any](c *config) []T {
-	var out []T
-	if !c.noEdges {
-		out = defaultEdges[T]()
+// drawInput draws one input for Same: mostly fresh, sometimes an edge value.
+func drawInput[T any](t *rapid.T, gen *rapid.Generator[T], edges []T) T {
+	if len(edges) > 0 && rapid.IntRange(0, 3).Draw(t, "kind") == 3 {
+		return edges[rapid.IntRange(0, len(edges)-1).Draw(t, "edge")]
 	}
-	for _, e := range c.edges {
-		vs, ok := e.([]T)
-		if !ok {
-			var zero T
-			c.errs = append(c.errs, fmt.Errorf("%w: Edges of %T given to a check of %T", ErrBadOption, e, zero))
-			continue
-		}
-		out = append(out, vs...)
-	}
-	return out
+	return gen.Draw(t, "input")
 }
 
-// defaultEdges returns the classic trouble-makers for T's kind: extreme
-// integers (where a-b overflows), NaN, ±Inf and -0.0, the empty string and
-// letters differing only in case, and one instant in two time zones.
-func defaultEdges[T any]() []T {
-	var zero T
-	if _, ok := any(zero).(time.Time); ok {
-		epoch := time.Unix(0, 0).UTC()
-		ts := []time.Time{{}, epoch, epoch.In(time.FixedZone("UTC+1", 3600)), epoch.Add(time.Nanosecond)}
-		out := make([]T, len(ts))
-		for i, t := range ts {
-			out[i] = any(t).(T)
+// The kinds of pair drawPair draws.
+const (
+	pairEqual = iota // b is a copy of a
+	pairNear         // b is a neighbour of a
+	pairFresh        // a and b are separate draws
+	pairEdge         // one half is an edge value
+)
+
+// drawPair draws a pair for SamePairs: equal halves, neighbouring halves,
+// two fresh draws or a draw and an edge value, each about as often.
+func drawPair[T any](t *rapid.T, gen *rapid.Generator[T], edges []T) ([2]T, int) {
+	a := gen.Draw(t, "a")
+	kind := rapid.IntRange(pairEqual, pairEdge).Draw(t, "kind")
+	switch {
+	case kind == pairEqual:
+		return [2]T{a, a}, pairEqual
+	case kind == pairNear:
+		k := rapid.IntRange(0, 7).Draw(t, "near")
+		if n, ok := near(reflect.ValueOf(&a).Elem(), k); ok {
+			b := n.Interface().(T)
+			if rapid.Bool().Draw(t, "swap") {
+				return [2]T{b, a}, pairNear
+			}
+			return [2]T{a, b}, pairNear
 		}
-		return out
-	}
-	rt := reflect.TypeOf(zero)
-	if rt == nil {
-		return nil
-	}
-	var raw []reflect.Value
-	set := func(f func(v reflect.Value)) {
-		v := reflect.New(rt).Elem()
-		f(v)
-		raw = append(raw, v)
-	}
-	switch rt.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		bits := rt.Bits()
-		lo, hi := int64(-1)<<(bits-1), int64(1)<<(bits-1)-1
-		for _, x := range []int64{lo, lo + 1, -1, 0, 1, hi} {
-			set(func(v reflect.Value) { v.SetInt(x) })
+	case kind == pairEdge && len(edges) > 0:
+		e := edges[rapid.IntRange(0, len(edges)-1).Draw(t, "edge")]
+		if rapid.Bool().Draw(t, "swap") {
+			return [2]T{e, a}, pairEdge
 		}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		hi := uint64(math.MaxUint64) >> (64 - rt.Bits())
-		for _, x := range []uint64{0, 1, hi - 1, hi} {
-			set(func(v reflect.Value) { v.SetUint(x) })
-		}
-	case reflect.Float32, reflect.Float64:
-		for _, x := range []float64{math.NaN(), math.Copysign(0, -1), 0, 1, math.Inf(1), math.Inf(-1), -math.MaxFloat32} {
-			set(func(v reflect.Value) { v.SetFloat(x) })
-		}
-	case reflect.String:
-		for _, x := range []string{"", "a", "A", "B"} {
-			set(func(v reflect.Value) { v.SetString(x) })
-		}
-	default:
-		return nil
+		return [2]T{a, e}, pairEdge
 	}
-	out := make([]T, len(raw))
-	for i, v := range raw {
-		out[i] = v.Interface().(T)
-	}
-	return out
+	return [2]T{a, gen.Draw(t, "b")}, pairFresh
 }
 
 // showValue formats a witness value with go-cmp's reporter.

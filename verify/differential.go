@@ -13,17 +13,22 @@ import (
 // and no [Intended] predicate accepted the difference. The input is the one
 // rapid shrank to.
 type DiffError struct {
-	Input    any
+	// Input is the input ([2]T{a, b} for [SamePairs]).
+	Input any
+	// Old and New are the two outputs, or "panic(…)" for a call that
+	// panicked.
 	Old, New any
 	// Diff is go-cmp's diff of the outputs (-old +new).
 	Diff string
-	// Report counts the inputs checked before this one.
+	// Report counts the inputs checked before this one, with the seed.
 	Report Report
 }
 
-// Error shows the input, the counts so far and the diff of the outputs.
+// Error shows the input, the counts so far, the diff of the outputs and
+// the rerun.
 func (e *DiffError) Error() string {
-	return fmt.Sprintf("verify: old and new differ on input %s (%s):\n%s", showValue(e.Input), e.Report, e.Diff)
+	return fmt.Sprintf("verify: old and new differ on input %s (%s):\n%s%s",
+		showValue(e.Input), e.Report, e.Diff, rerunLine(e.Report))
 }
 
 // Unwrap returns [ErrViolation].
@@ -33,67 +38,165 @@ func (e *DiffError) Unwrap() error { return ErrViolation }
 // must return what the old one returned (compared with go-cmp, tuned by
 // [CmpOptions]), unless the difference is declared with [Intended].
 // A panic counts as an output: both must panic alike or not at all.
+// The edge values of In (see the package documentation) are tried first,
+// then random inputs.
 //
-// The [Report] counts inputs by [ClassSame], [ClassIntended] and
-// [ClassDiffer]; look at the intended count (or bound it with
-// Require(ClassSame, n)) so that an Intended predicate that swallows every
-// difference is seen. It returns a [*DiffError] on the shrunk input.
+// The [Report] counts inputs as Same, Intended and Differ; look at the
+// intended count (or bound it with Require(verify.Report{Same: n})) so that
+// an Intended predicate that swallows every difference is seen. It returns
+// a [*DiffError] on the shrunk input.
+//
+// For a function of two values of one type (a comparison, a merge), use
+// [SamePairs]: it tries equal and neighbouring halves, where `>` and `>=`
+// differ.
 func Same[In, Out any](old, new func(In) Out, gen *rapid.Generator[In], opts ...Option) (Report, error) {
 	const name = "differential check"
 	if old == nil || new == nil {
-		return Report{}, fmt.Errorf("%w: Same: old or new is nil", ErrNilFunc)
+		return Report{}, fmt.Errorf("%w: Same: old or new is nil", ErrBadInput)
 	}
 	if gen == nil {
-		return Report{}, fmt.Errorf("%w: %s", ErrNilGenerator, name)
+		return Report{}, fmt.Errorf("%w: %s: nil generator", ErrBadInput, name)
 	}
 	c := newConfig(opts)
+	edges := edgesFor[In](c, gen)
+	if err := c.err(); err != nil {
+		return Report{}, err
+	}
+	d := differential[In, Out]{name: name, old: old, new: new, c: c, rep: Report{Edges: len(edges)}}
+	return d.check(edges, func(t *rapid.T) In { return drawInput(t, gen, edges) }, Report{})
+}
+
+// SamePairs is [Same] for functions of two values of one type, such as a
+// comparison: on pairs (a, b) it requires new(a, b) to equal old(a, b).
+// It first tries every ordered pair of T's edge values (up to 64), then
+// random pairs whose second half is often a copy of the first (an equal
+// pair) or its neighbour (one step, one ulp, another case or zone): the
+// inputs on which `>` and `>=` differ. The Report counts them as
+// EqualPairs and NearPairs; a check that tried no equal pair fails with
+// [ErrVacuous] unless [AllowVacuous]. [Intended] predicates take the pair
+// as a [2]T.
+func SamePairs[T, Out any](old, new func(a, b T) Out, gen *rapid.Generator[T], opts ...Option) (Report, error) {
+	const name = "differential check of pairs"
+	if old == nil || new == nil {
+		return Report{}, fmt.Errorf("%w: SamePairs: old or new is nil", ErrBadInput)
+	}
+	if gen == nil {
+		return Report{}, fmt.Errorf("%w: %s: nil generator", ErrBadInput, name)
+	}
+	c := newConfig(opts)
+	edges := edgesFor[T](c, gen)
+	if err := c.err(); err != nil {
+		return Report{}, err
+	}
+	var pairs [][2]T
+	for _, a := range edges {
+		for _, b := range edges {
+			pairs = append(pairs, [2]T{a, b})
+		}
+	}
+	d := differential[[2]T, Out]{
+		name: name, c: c, rep: Report{Edges: len(edges)},
+		old: func(p [2]T) Out { return old(p[0], p[1]) },
+		new: func(p [2]T) Out { return new(p[0], p[1]) },
+	}
+	draw := func(t *rapid.T) [2]T {
+		p, kind := drawPair(t, gen, edges)
+		if t != nil && d.searching {
+			switch kind {
+			case pairEqual:
+				d.rep.EqualPairs++
+			case pairNear:
+				d.rep.NearPairs++
+			}
+		}
+		return p
+	}
+	return d.check(pairs, draw, Report{EqualPairs: 1})
+}
+
+// differential is one Same or SamePairs check.
+type differential[In, Out any] struct {
+	name      string
+	old, new  func(In) Out
+	c         *config
+	rep       Report
+	searching bool
+}
+
+// check tries the edge inputs, then random ones from draw, and applies the
+// coverage minimums need.
+func (d *differential[In, Out]) check(edges []In, draw func(t *rapid.T) In, need Report) (Report, error) {
+	c := d.c
 	intended := typed[func(in In, old, new Out) bool](c, "Intended", c.intended)
 	if err := c.err(); err != nil {
 		return Report{}, err
 	}
-	rep := Report{Counts: map[Class]int{}}
 	var witness *DiffError
-	_, failed, err := run(&rep, c.batches, func(t *rapid.T, searching bool) (bool, error) {
-		in := gen.Draw(t, "input")
-		o, op := call(old, in)
-		n, np := call(new, in)
-		eq := op == np
-		if eq && op == nil {
-			var err error
-			if eq, err = show.Equal(o, n, c.cmpOpts...); err != nil {
-				return false, fmt.Errorf("%w: %v (pass CmpOptions)", ErrBadOption, err)
-			}
+	for _, in := range edges {
+		w, _, err := d.compare(in, intended)
+		if err != nil {
+			return d.rep, fmt.Errorf("verify: %s: %w", d.name, err)
 		}
-		class := ClassSame
-		if !eq {
-			class = ClassDiffer
-			if intended != nil && op == nil && np == nil && intended(in, o, n) {
-				class = ClassIntended
-			}
+		if w != nil {
+			d.rep.Seed = c.seedFor()
+			d.rep.Rerun = rerun(d.rep.Seed)
+			w.Report = d.rep
+			return d.rep, w
+		}
+	}
+	failed, err := run(&d.rep, c, func(t *rapid.T, searching bool) (bool, error) {
+		d.searching = searching
+		in := draw(t)
+		w, class, err := d.compare(in, intended)
+		if err != nil {
+			return false, err
 		}
 		if searching {
-			rep.Drawn++
-			rep.Counts[class]++
+			d.rep.Drawn++
+			*class++
 		}
-		if class != ClassDiffer {
-			return false, nil
+		if w != nil {
+			witness = w
 		}
-		witness = &DiffError{Input: in, Old: o, New: n, Diff: show.Diff(o, n, c.cmpOpts...)}
-		if op != nil || np != nil {
-			witness.Old, witness.New = outcome(o, op), outcome(n, np)
-			witness.Diff = fmt.Sprintf("- %v\n+ %v\n", witness.Old, witness.New)
-		}
-		return true, nil
+		return w != nil, nil
 	})
 	switch {
 	case err != nil:
-		return rep, fmt.Errorf("verify: %s: %w", name, err)
+		return d.rep, fmt.Errorf("verify: %s: %w", d.name, err)
 	case failed:
-		witness.Report = rep
-		return rep, witness
+		witness.Report = d.rep
+		return d.rep, witness
 	}
-	return rep, covered(name, rep, nil, c.require,
-		map[Class]string{ClassSame: "too few inputs where old and new agree: does Intended accept every difference?"})
+	return d.rep, covered(d.name, d.rep, need, c, map[string]string{
+		"same":        "too few inputs where old and new agree: does Intended accept every difference?",
+		"equal pairs": "no pair with equal halves was tried: raise Batches",
+	})
+}
+
+// compare runs old and new on in. It returns the witness when they differ
+// unintendedly, and the count the input belongs to.
+func (d *differential[In, Out]) compare(in In, intended func(in In, old, new Out) bool) (*DiffError, *int, error) {
+	o, op := call(d.old, in)
+	n, np := call(d.new, in)
+	eq := op == np
+	if eq && op == nil {
+		var err error
+		if eq, err = show.Equal(o, n, d.c.cmpOpts...); err != nil {
+			return nil, nil, fmt.Errorf("%w: %v (pass CmpOptions)", ErrBadOption, err)
+		}
+	}
+	switch {
+	case eq:
+		return nil, &d.rep.Same, nil
+	case intended != nil && op == nil && np == nil && intended(in, o, n):
+		return nil, &d.rep.Intended, nil
+	}
+	w := &DiffError{Input: in, Old: o, New: n, Diff: show.Diff(o, n, d.c.cmpOpts...)}
+	if op != nil || np != nil {
+		w.Old, w.New = outcome(o, op), outcome(n, np)
+		w.Diff = fmt.Sprintf("- %v\n+ %v\n", w.Old, w.New)
+	}
+	return w, &d.rep.Differ, nil
 }
 
 func call[In, Out any](f func(In) Out, in In) (out Out, panicked any) {
@@ -116,6 +219,19 @@ func outcome(out, p any) any {
 func SameT[In, Out any](t TB, old, new func(In) Out, gen *rapid.Generator[In], opts ...Option) {
 	t.Helper()
 	rep, err := Same(old, new, gen, opts...)
+	report(t, rep, err)
+}
+
+// SamePairsT calls [SamePairs] and fails t on error, logging the report as
+// [SameT] does.
+func SamePairsT[T, Out any](t TB, old, new func(a, b T) Out, gen *rapid.Generator[T], opts ...Option) {
+	t.Helper()
+	rep, err := SamePairs(old, new, gen, opts...)
+	report(t, rep, err)
+}
+
+func report(t TB, rep Report, err error) {
+	t.Helper()
 	if err != nil {
 		t.Errorf("%v", err)
 		return

@@ -48,14 +48,14 @@ func TestSameIntendedIsCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Counts[verify.ClassIntended] == 0 || rep.Counts[verify.ClassSame] == 0 || rep.Counts[verify.ClassDiffer] != 0 {
+	if rep.Intended == 0 || rep.Same == 0 || rep.Differ != 0 {
 		t.Errorf("counts: %v", rep)
 	}
 	// A predicate that swallows everything is visible, and Require bounds it.
 	rep, err = verify.Same(absOld, func(int) int { return 7 }, rapid.Int(),
-		verify.Intended(func(int, int, int) bool { return true }), verify.Require(verify.ClassSame, 50))
+		verify.Intended(func(int, int, int) bool { return true }), verify.Require(verify.Report{Same: 50}))
 	var ce *verify.CoverageError
-	if !errors.As(err, &ce) || ce.Class != verify.ClassSame || rep.Counts[verify.ClassIntended] < 50 {
+	if !errors.As(err, &ce) || ce.Count != "same" || rep.Intended < 50 {
 		t.Errorf("swallowing predicate: %v (%v)", err, rep)
 	}
 }
@@ -77,10 +77,10 @@ func TestSamePanics(t *testing.T) {
 }
 
 func TestSameBadInput(t *testing.T) {
-	if _, err := verify.Same(nil, absOld, rapid.Int()); !errors.Is(err, verify.ErrNilFunc) {
+	if _, err := verify.Same(nil, absOld, rapid.Int()); !errors.Is(err, verify.ErrBadInput) {
 		t.Errorf("nil old: %v", err)
 	}
-	if _, err := verify.Same(absOld, absOld, nil); !errors.Is(err, verify.ErrNilGenerator) {
+	if _, err := verify.Same(absOld, absOld, nil); !errors.Is(err, verify.ErrBadInput) {
 		t.Errorf("nil generator: %v", err)
 	}
 	if _, err := verify.Same(absOld, absOld, rapid.Int(), verify.Intended(func(string, int, int) bool { return true })); !errors.Is(err, verify.ErrBadOption) {

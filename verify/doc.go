@@ -7,35 +7,78 @@
 //
 //	func TestByName(t *testing.T) {
 //		verify.OrderingT(t, byName, genUser())
-//		verify.OrderedGroupsT(t, byName, [][]User{{ada, ada2}, {bob}})
+//		if err := verify.Groups(byName, [][]User{{ada, ada2}, {bob}}); err != nil {
+//			t.Error(err)
+//		}
 //	}
 //
 // Every checker returns an error (a struct with the witness, inspectable with
 // errors.As, wrapping a sentinel such as [ErrViolation] or [ErrVacuous]) and,
-// for the generated ones, a [Report] counting outcomes; the …T wrappers fail a
-// test instead. verify does not import package testing itself (rapid does).
+// for the generated ones, a [Report] counting outcomes; their …T wrappers
+// fail a test instead. verify does not import package testing itself.
 //
 // # Checkers
 //
-//   - [Ordering], [OrderingLess]: strict weak ordering laws over batches with
-//     forced ties and edge values, every pair and triple checked.
-//   - [Equivalence], [Groups], [OrderedGroups]: equality laws, consistency
-//     with an order and a key, and hand-written groups.
-//   - [Same]: old and new functions agree except where [Intended].
-//   - [Threshold], [ThresholdTime]: a predicate matches its boundary at
-//     boundary-ε, boundary, boundary+ε and the extremes.
-//   - [Sensitive]: the check catches every mutant of the comparator.
+//   - [Ordering]: strict weak ordering laws of a cmp or less function over
+//     the edge values and random batches with forced ties, every pair and
+//     triple checked.
+//   - [Equivalence], [Groups]: equality laws, consistency with an order
+//     and a key, and hand-written groups (of an eq or a cmp).
+//   - [Same], [SamePairs]: old and new functions agree except where
+//     [Intended]; SamePairs forces equal and neighbouring halves.
+//   - [Threshold], [ThresholdFunc]: a predicate matches its boundary at
+//     the boundary, its neighbours (one step, one ulp, one nanosecond) and
+//     the extremes.
+//   - [Sensitive]: the test catches every mutant of the comparator, the
+//     same way whatever the seed.
 //
-// # Generation and coverage
+// # Edge values
+//
+// Before any random batch, the generated checks check the edge values
+// together: those given with [Edges] first, then the default pools for the
+// type, every pair and every triple of up to 96 values. This phase does not
+// depend on the seed, so a bug it finds is found on every run. For a struct
+// the defaults reach its fields: a value drawn from the generator, with each
+// exported field set in turn to its type's edge values, and with equal
+// values in every two fields of one type. [NoDefaultEdges] removes pools by
+// name:
+//
+//	pool           type       values                                     bugs
+//	case           string     s S ſ, k K K(Kelvin), ß ss SS ẞ, σ ς Σ,   lowercase order vs case-fold equality
+//	                          i I İ ı, a A b B
+//	normalization  string     é/e+◌́, Å/A+◌̊/Å(Angstrom), ñ/n+◌̃            NFC vs NFD spellings of one text
+//	numeric        string     1 01 +1 1.0 1e0 1.1 1.10 1.9 1.09 10 2 0 -0 numerically equal spellings, versions
+//	space          string     " a" "a " " 1" "1 " " "                    trimming in one place only
+//	empty          string     ""                                         empty input
+//	utf8           string     "\xff" "a\xc3" "\xed\xa0\x80"              invalid UTF-8
+//	extremes       integers   0 ±1 2, min, min+1, max, max-1             a-b overflow
+//	nan            floats     NaN                                        < and == on NaN
+//	zero           floats     0, -0                                      signed zero
+//	inf            floats     +Inf, -Inf                                 infinities
+//	ulp            floats     one ulp around 0, 1, 1e15, ±MaxFloat       > vs >=, rounding
+//	epsilon        floats     1, 1+0.6ε, 1+1.2ε for ε = 1e-12 … 0.5      |a-b| < ε equality (not transitive)
+//	zones          time.Time  one instant in UTC, UTC+1, UTC-5, ±1ns      == and wall-clock fields
+//	monotonic      time.Time  time.Now() with and without monotonic      == on instants
+//	far            time.Time  1600-01-01, 2400-01-01                     Sub and UnixNano overflow
+//	zero time      time.Time  time.Time{}                                unset times
+//	fields         structs    the pools above, in each exported field    == on a struct holding a time
+//
+// # Generation, seeds and coverage
 //
 // Values come from a pgregory.net/rapid generator, and rapid shrinks the
 // failing batch, so witnesses are minimal. Checks run rapid outside any
 // *testing.T: rapid's fail files are not written and its output is not
 // printed. Because rapid reads its flags through package testing, the
 // generated checks must run in a test binary (or after testing.Init and
-// flag.Parse). -rapid.seed makes a run repeatable.
+// flag.Parse).
+//
+// Every failure names the seed of its random batches and a rerun:
+// [Seed](n) in the call, or -rapid.seed=n on the go test command line
+// (which seeds every check that has no Seed option). Checks of one process
+// run one at a time, because each sets rapid's seed flag for its run.
 //
 // A check whose generator never produced the outcomes it needs (two unequal
 // values, say) fails with a [*CoverageError] listing the counts, rather than
-// passing having tested nothing; [Require] asks for more.
+// passing having tested nothing; [Require] asks for more and [AllowVacuous]
+// lets it pass.
 package verify

@@ -31,7 +31,7 @@ func setFlag(t *testing.T, name, value string) {
 func TestBudgetIndependentOfRapidChecks(t *testing.T) {
 	setFlag(t, "rapid.checks", "7")
 	rep, err := verify.Ordering(cmp.Compare[int], rapid.Int())
-	if err != nil || rep.Batches != verify.DefaultBatches {
+	if err != nil || rep.Batches != 100 {
 		t.Fatalf("%v: %v", rep, err)
 	}
 	setFlag(t, "rapid.checks", "1000")
@@ -46,7 +46,7 @@ func TestBudgetIndependentOfRapidChecks(t *testing.T) {
 // back as an error, and nothing may be written.
 func TestWitnessWithNoFailFileFlag(t *testing.T) {
 	setFlag(t, "rapid.nofailfile", "true")
-	_, err := verify.OrderingLess(lessOrEqual, rapid.Int())
+	_, err := verify.Ordering(lessOrEqual, rapid.Int())
 	if le := lawError(t, err); le.Law != "reflexivity" || le.Values[0] != 0 {
 		t.Errorf("got %v", err)
 	}
@@ -76,19 +76,19 @@ func (r *recordT) Errorf(f string, args ...any) { r.msgs = append(r.msgs, f) }
 func TestWrappersFailThroughTB(t *testing.T) {
 	var r recordT
 	verify.OrderingT(&r, subtraction, rapid.Int())
-	verify.OrderingLessT(&r, lessOrEqual, rapid.Int())
+	verify.OrderingT(&r, lessOrEqual, rapid.Int())
 	verify.EquivalenceT(&r, func(a, b int) bool { return a <= b }, rapid.IntRange(0, 3))
-	verify.GroupsT(&r, func(a, b int) bool { return true }, [][]int{{1}, {2}})
-	verify.OrderedGroupsT(&r, subtraction, [][]int{{2}, {1}})
+	must(&r, verify.Groups(func(a, b int) bool { return true }, [][]int{{1}, {2}}))
+	must(&r, verify.Groups(subtraction, [][]int{{2}, {1}}))
 	verify.SameT(&r, absOld, func(int) int { return 0 }, rapid.Int())
-	verify.ThresholdT(&r, func(n int) bool { return n > 0 }, 0, verify.AtLeast)
-	verify.SensitiveT(&r, func(func(a, b int) int) error { return nil }, cmp.Compare[int])
+	must(&r, verify.Threshold(func(n int) bool { return n > 0 }, 0, verify.AtLeast))
+	must(&r, verify.Sensitive(func(func(a, b int) int) error { return nil }, cmp.Compare[int]))
 	if len(r.msgs) != 8 {
 		t.Errorf("%d failures reported, want 8", len(r.msgs))
 	}
 	var ok recordT
 	verify.OrderingT(&ok, cmp.Compare[int], rapid.Int())
-	verify.ThresholdTimeT(&ok, func(x time.Time) bool { return !x.Before(time.Unix(5, 0)) }, time.Unix(5, 0), verify.AtLeast)
+	must(&ok, verify.Threshold(func(x time.Time) bool { return !x.Before(time.Unix(5, 0)) }, time.Unix(5, 0), verify.AtLeast))
 	if len(ok.msgs) != 0 {
 		t.Errorf("correct functions reported: %v", ok.msgs)
 	}

@@ -9,12 +9,13 @@ import (
 )
 
 // Equivalence checks that eq is an equivalence relation over values from
-// gen: reflexive (eq(a, a)), symmetric and transitive. Batches are drawn as
-// for [Ordering], edge values included, and every pair and triple checked.
+// gen: reflexive (eq(a, a)), symmetric and transitive. Edge values come
+// first, every pair and triple of them, then random batches drawn as for
+// [Ordering], every pair and triple checked.
 //
-// With [WithOrder] it also checks that cmp(a, b) == 0 exactly when eq(a, b)
-// (a case-insensitive order with a case-sensitive equality fails here); with
-// [WithKey], that equal values have equal keys, as a hash must (Guava's
+// With [Order] it also checks that cmp(a, b) == 0 exactly when eq(a, b) (a
+// case-insensitive order with a case-sensitive equality fails here); with
+// [Key], that equal values have equal keys, as a hash must (Guava's
 // EqualsTester idea).
 //
 // It returns a [*LawError] with the shrunk witness, or a [*CoverageError]
@@ -22,31 +23,38 @@ import (
 func Equivalence[T any](eq func(a, b T) bool, gen *rapid.Generator[T], opts ...Option) (Report, error) {
 	const name = "equivalence"
 	if eq == nil {
-		return Report{}, fmt.Errorf("%w: Equivalence: eq is nil", ErrNilFunc)
+		return Report{}, fmt.Errorf("%w: Equivalence: eq is nil", ErrBadInput)
 	}
 	if gen == nil {
-		return Report{}, fmt.Errorf("%w: %s", ErrNilGenerator, name)
+		return Report{}, fmt.Errorf("%w: %s: nil generator", ErrBadInput, name)
 	}
 	c := newConfig(opts)
-	edges := edgesFor[T](c)
-	order := typed[func(a, b T) int](c, "WithOrder", c.order)
-	key := typed[func(T) any](c, "WithKey", c.key)
+	edges := edgesFor[T](c, gen)
+	order := typed[func(a, b T) int](c, "Order", c.order)
+	key := typed[func(T) any](c, "Key", c.key)
 	if err := c.err(); err != nil {
 		return Report{}, err
 	}
-	rep := Report{Counts: map[Class]int{}}
+	rep := Report{Edges: len(edges)}
+	laws := func(vals []T) (w *LawError) {
+		if p := engine.Catch(func() { w = equivalenceLaws(eq, order, key, vals) }); p != nil {
+			w = &LawError{Law: "no panic", Values: anys(vals), Calls: []string{fmt.Sprintf("panic: %v", p)}}
+		}
+		return w
+	}
+	fail := func(w *LawError) (Report, error) {
+		w.Checker, w.Report = name, rep
+		return rep, w
+	}
+	if w := laws(edges); w != nil {
+		rep.Seed = c.seedFor()
+		rep.Rerun = rerun(rep.Seed)
+		return fail(w)
+	}
 	var witness *LawError
-	runs, failed, err := run(&rep, c.batches, func(t *rapid.T, searching bool) (bool, error) {
-		b, err := drawBatch(t, gen, edges, c.batchSize)
-		if err != nil {
-			return false, err
-		}
-		var w *LawError
-		if p := engine.Catch(func() { w = equivalenceLaws(eq, order, key, b.vals) }); p != nil {
-			witness = &LawError{Law: "no panic", Values: anys(b.vals), Calls: []string{fmt.Sprintf("panic: %v", p)}}
-			return true, nil
-		}
-		if w != nil {
+	failed, err := run(&rep, c, func(t *rapid.T, searching bool) (bool, error) {
+		b := drawBatch(t, gen, edges, c.batchSize)
+		if w := laws(b.vals); w != nil {
 			witness = w
 			return true, nil
 		}
@@ -56,9 +64,9 @@ func Equivalence[T any](eq func(a, b T) bool, gen *rapid.Generator[T], opts ...O
 				for j := i + 1; j < len(b.vals); j++ {
 					if b.independent(i, j) {
 						if eq(b.vals[i], b.vals[j]) {
-							rep.Counts[ClassTrue]++
+							rep.True++
 						} else {
-							rep.Counts[ClassFalse]++
+							rep.False++
 						}
 					}
 				}
@@ -70,11 +78,10 @@ func Equivalence[T any](eq func(a, b T) bool, gen *rapid.Generator[T], opts ...O
 	case err != nil:
 		return rep, fmt.Errorf("verify: %s: %w", name, err)
 	case failed:
-		witness.Check, witness.Batches = name, runs
-		return rep, witness
+		return fail(witness)
 	}
-	return rep, covered(name, rep, map[Class]int{ClassFalse: 1}, c.require,
-		map[Class]string{ClassFalse: "the generator never produced two unequal values", ClassTrue: "no two independently drawn values were equal: draw from a smaller pool"})
+	return rep, covered(name, rep, Report{False: 1}, c,
+		map[string]string{"false": "the generator never produced two unequal values", "true": "no two independently drawn values were equal: draw from a smaller pool"})
 }
 
 // equivalenceLaws returns the first broken law in vals, simplest first.

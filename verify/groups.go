@@ -6,39 +6,49 @@ import (
 	"github.com/deploysafe/deploysafe/verify/internal/engine"
 )
 
-// Groups checks hand-written cases, like Guava's EqualsTester: values in the
-// same group must be equal under eq, values in different groups unequal.
-// With [WithOrder] the groups must also be in ascending order (every value
-// of group i less than every value of group j > i, cmp == 0 within a group);
-// with [WithKey], values of a group must share their key. Other options are
-// ignored.
+// Groups checks a function on hand-written groups of values, like Guava's
+// EqualsTester. f is an equality or a cmp function:
+//
+//   - eq (func(a, b T) bool): values in the same group must be equal,
+//     values in different groups unequal;
+//   - cmp (func(a, b T) int): values within a group compare equal (each
+//     with itself too), and every value of group i compares less than every
+//     value of group j > i, in both argument orders. Unlike [Ordering] this
+//     catches a reversed comparator.
+//
+// With [Order] an eq's groups must also be in ascending order under the
+// given cmp; with [Key], values of a group must share their key. Other
+// options make it return [ErrBadOption].
 //
 // It returns a [*LawError] naming the two values and their groups.
-func Groups[T any](eq func(a, b T) bool, groups [][]T, opts ...Option) error {
-	if eq == nil {
-		return fmt.Errorf("%w: Groups: eq is nil", ErrNilFunc)
+func Groups[T any, F func(a, b T) bool | func(a, b T) int](f F, groups [][]T, opts ...Option) error {
+	const name = "groups"
+	var eq func(a, b T) bool
+	var order func(a, b T) int
+	switch f := any(f).(type) {
+	case func(a, b T) bool:
+		eq = f
+	case func(a, b T) int:
+		order = f
+	}
+	if eq == nil && order == nil {
+		return fmt.Errorf("%w: Groups: the function is nil", ErrBadInput)
 	}
 	c := newConfig(opts)
-	order := typed[func(a, b T) int](c, "WithOrder", c.order)
-	key := typed[func(T) any](c, "WithKey", c.key)
+	if o := typed[func(a, b T) int](c, "Order", c.order); o != nil {
+		if order != nil {
+			c.bad("Order: Groups already has a cmp")
+		}
+		order = o
+	}
+	key := typed[func(T) any](c, "Key", c.key)
+	if c.batches != defaultBatches || c.batchSize != defaultBatchSize || c.edges != nil || c.noEdges ||
+		c.intended != nil || c.cmpOpts != nil || c.require != (Report{}) || c.seed != 0 || c.allowVacuous {
+		c.bad("Groups takes only Order and Key")
+	}
 	if err := c.err(); err != nil {
 		return err
 	}
-	return checkGroups("groups", eq, order, key, groups)
-}
-
-// OrderedGroups checks a comparator on hand-written cases: values within a
-// group compare equal (each with itself too), and every value of group i
-// compares less than every value of group j > i, in both argument orders.
-// Unlike [Ordering] it catches a reversed comparator.
-func OrderedGroups[T any](cmp func(a, b T) int, groups [][]T) error {
-	if cmp == nil {
-		return fmt.Errorf("%w: OrderedGroups: cmp is nil", ErrNilFunc)
-	}
-	return checkGroups("ordered groups", nil, cmp, nil, groups)
-}
-
-func checkGroups[T any](name string, eq func(a, b T) bool, order func(a, b T) int, key func(T) any, groups [][]T) error {
 	total := 0
 	for i, g := range groups {
 		if len(g) == 0 {
@@ -52,29 +62,13 @@ func checkGroups[T any](name string, eq func(a, b T) bool, order func(a, b T) in
 	var w *LawError
 	p := engine.Catch(func() { w = groupLaws(eq, order, key, groups) })
 	if p != nil {
-		return &LawError{Check: name, Law: "no panic", Calls: []string{fmt.Sprintf("panic: %v", p)}}
+		return &LawError{Checker: name, Law: "no panic", Calls: []string{fmt.Sprintf("panic: %v", p)}}
 	}
 	if w != nil {
-		w.Check = name
+		w.Checker = name
 		return w
 	}
 	return nil
-}
-
-// GroupsT calls [Groups] and fails t with the witness on error.
-func GroupsT[T any](t TB, eq func(a, b T) bool, groups [][]T, opts ...Option) {
-	t.Helper()
-	if err := Groups(eq, groups, opts...); err != nil {
-		t.Errorf("%v", err)
-	}
-}
-
-// OrderedGroupsT calls [OrderedGroups] and fails t with the witness on error.
-func OrderedGroupsT[T any](t TB, cmp func(a, b T) int, groups [][]T) {
-	t.Helper()
-	if err := OrderedGroups(cmp, groups); err != nil {
-		t.Errorf("%v", err)
-	}
 }
 
 func groupLaws[T any](eq func(a, b T) bool, order func(a, b T) int, key func(T) any, groups [][]T) *LawError {

@@ -6,19 +6,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// Defaults of the search budget.
+// The search budget's defaults.
 const (
-	// DefaultBatches is how many batches (or inputs, for [Same]) a check
-	// generates unless [Batches] says otherwise.
-	DefaultBatches = 100
-	// DefaultBatchSize is the largest batch [Ordering] and [Equivalence] draw.
-	DefaultBatchSize = 8
+	defaultBatches   = 100 // batches (for Same: inputs) a check generates
+	defaultBatchSize = 8   // largest batch Ordering and Equivalence draw
 )
 
 // An Option tunes a checker. Options are sealed: build them with the
-// functions of this package. Options typed by the values checked ([Edges],
-// [WithOrder], [WithKey], [Intended]) must match the checker's type
-// parameters; a mismatch is reported as [ErrBadOption].
+// functions of this package. A bad value, or an option typed for other
+// values than the checker's ([Edges], [Order], [Key], [Intended]), makes the
+// call return an error naming the option and wrapping [ErrBadOption].
 type Option interface{ apply(*config) }
 
 type optionFunc func(*config)
@@ -26,20 +23,23 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	batches   int
-	batchSize int
-	noEdges   bool
-	edges     []any // each a []T
-	order     any   // func(a, b T) int
-	key       any   // func(T) any
-	intended  any   // func(in In, old, new Out) bool
-	cmpOpts   []cmp.Option
-	require   map[Class]int
-	errs      []error
+	batches      int
+	batchSize    int
+	noEdges      bool            // every default pool off
+	edgesOff     map[string]bool // pools NoDefaultEdges removed by name
+	edges        []any           // each a []T
+	order        any             // func(a, b T) int
+	key          any             // func(T) any
+	intended     any             // func(in In, old, new Out) bool
+	cmpOpts      []cmp.Option
+	seed         uint64
+	require      Report
+	allowVacuous bool
+	errs         []error
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{batches: DefaultBatches, batchSize: DefaultBatchSize}
+	c := &config{batches: defaultBatches, batchSize: defaultBatchSize}
 	for _, o := range opts {
 		if o == nil {
 			c.errs = append(c.errs, fmt.Errorf("%w: nil Option", ErrBadOption))
@@ -57,25 +57,30 @@ func (c *config) err() error {
 	return nil
 }
 
-// Batches sets how many batches (for [Same]: inputs) a check generates.
-// More batches find rarer bugs and take proportionally longer.
+func (c *config) bad(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("%w: "+format, append([]any{ErrBadOption}, args...)...))
+}
+
+// Batches sets how many random batches (for [Same] and [SamePairs]: inputs)
+// a check generates; the default is 100. More batches find rarer bugs and
+// take proportionally longer.
 func Batches(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 1 {
-			c.errs = append(c.errs, fmt.Errorf("%w: Batches(%d): need at least 1", ErrBadOption, n))
+			c.bad("Batches(%d): need at least 1", n)
 			return
 		}
 		c.batches = n
 	})
 }
 
-// BatchSize sets the largest number of values in one batch (at least 3, so
-// triples fit). All pairs and triples of a batch are checked, so the cost of
-// a batch grows with the cube of its size.
+// BatchSize sets the largest number of values in one batch (3 to 64, so
+// triples fit; the default is 8). All pairs and triples of a batch are
+// checked, so the cost of a batch grows with the cube of its size.
 func BatchSize(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 3 || n > 64 {
-			c.errs = append(c.errs, fmt.Errorf("%w: BatchSize(%d): want 3..64", ErrBadOption, n))
+			c.bad("BatchSize(%d): want 3..64", n)
 			return
 		}
 		c.batchSize = n
@@ -88,31 +93,48 @@ func Edges[T any](values ...T) Option {
 	return optionFunc(func(c *config) { c.edges = append(c.edges, values) })
 }
 
-// NoDefaultEdges turns off the edge values verify adds for numbers, strings
-// and times (see [Ordering]); values from [Edges] still apply.
-func NoDefaultEdges() Option {
-	return optionFunc(func(c *config) { c.noEdges = true })
+// NoDefaultEdges removes default edge pools by name ("case", "epsilon",
+// "fields", …: the table in the package documentation), or every pool when
+// called without names; values from [Edges] still apply.
+func NoDefaultEdges(pools ...string) Option {
+	return optionFunc(func(c *config) {
+		if len(pools) == 0 {
+			c.noEdges = true
+			return
+		}
+		off, err := parsePools(pools)
+		if err != nil {
+			c.bad("%v", err)
+			return
+		}
+		if c.edgesOff == nil {
+			c.edgesOff = map[string]bool{}
+		}
+		for k := range off {
+			c.edgesOff[k] = true
+		}
+	})
 }
 
-// WithOrder makes [Equivalence] and [Groups] also check that
-// cmp(a, b) == 0 exactly when eq(a, b) and, for [Groups], that groups are
-// in ascending order.
-func WithOrder[T any](cmp func(a, b T) int) Option {
+// Order makes [Equivalence] and [Groups] also check that cmp(a, b) == 0
+// exactly when eq(a, b) and, for [Groups], that groups are in ascending
+// order.
+func Order[T any](cmp func(a, b T) int) Option {
 	return optionFunc(func(c *config) {
 		if cmp == nil {
-			c.errs = append(c.errs, fmt.Errorf("%w: WithOrder(nil)", ErrNilFunc))
+			c.bad("Order(nil)")
 			return
 		}
 		c.order = cmp
 	})
 }
 
-// WithKey makes [Equivalence] and [Groups] also check that equal values
-// have equal keys (eq(a, b) ⇒ key(a) == key(b)), as a hash or map key must.
-func WithKey[T any, K comparable](key func(T) K) Option {
+// Key makes [Equivalence] and [Groups] also check that equal values have
+// equal keys (eq(a, b) ⇒ key(a) == key(b)), as a hash or map key must.
+func Key[T any, K comparable](key func(T) K) Option {
 	return optionFunc(func(c *config) {
 		if key == nil {
-			c.errs = append(c.errs, fmt.Errorf("%w: WithKey(nil)", ErrNilFunc))
+			c.bad("Key(nil)")
 			return
 		}
 		c.key = func(v T) any { return key(v) }
@@ -121,11 +143,11 @@ func WithKey[T any, K comparable](key func(T) K) Option {
 
 // Intended declares, for [Same], which differences between the old and the
 // new function are intended. Inputs it accepts are counted as
-// [ClassIntended] in the [Report] instead of failing the check.
+// Report.Intended instead of failing the check.
 func Intended[In, Out any](pred func(in In, old, new Out) bool) Option {
 	return optionFunc(func(c *config) {
 		if pred == nil {
-			c.errs = append(c.errs, fmt.Errorf("%w: Intended(nil)", ErrNilFunc))
+			c.bad("Intended(nil)")
 			return
 		}
 		c.intended = pred
@@ -138,19 +160,21 @@ func CmpOptions(opts ...cmp.Option) Option {
 	return optionFunc(func(c *config) { c.cmpOpts = append(c.cmpOpts, opts...) })
 }
 
-// Require fails a check with [ErrVacuous] unless outcome class cl occurred
-// at least min times. It adds to (or tightens) each checker's own
-// requirements.
-func Require(cl Class, min int) Option {
+// Require fails a check with [ErrVacuous] unless every count of the
+// [Report] reached its value in min, for example
+// Require(verify.Report{Equal: 100}) for a hundred ties between independent
+// draws. It raises each checker's own minimums, never lowers them.
+func Require(min Report) Option {
 	return optionFunc(func(c *config) {
-		if min < 0 || cl == "" {
-			c.errs = append(c.errs, fmt.Errorf("%w: Require(%q, %d)", ErrBadOption, cl, min))
-			return
+		for _, k := range counts {
+			n := *k.get(&min)
+			if n < 0 {
+				c.bad("Require: %s=%d is negative", k.name, n)
+				return
+			}
+			p := k.get(&c.require)
+			*p = max(*p, n)
 		}
-		if c.require == nil {
-			c.require = map[Class]int{}
-		}
-		c.require[cl] = max(c.require[cl], min)
 	})
 }
 
@@ -162,8 +186,15 @@ func typed[F any](c *config, name string, v any) F {
 	}
 	f, ok := v.(F)
 	if !ok {
-		c.errs = append(c.errs, fmt.Errorf("%w: %s takes %T, the check needs %T", ErrBadOption, name, v, zero))
+		c.bad("%s takes %T, the check needs %T", name, v, zero)
 		return zero
 	}
 	return f
+}
+
+// AllowVacuous lets a check pass although an outcome it needs by default
+// never occurred (two unequal values for [Ordering], an equal pair for
+// [SamePairs]); minimums from [Require] still apply.
+func AllowVacuous() Option {
+	return optionFunc(func(c *config) { c.allowVacuous = true })
 }

@@ -86,6 +86,18 @@ func (f relation[T]) name() string {
 	return "cmp"
 }
 
+// check evaluates the function on every pair of vals and returns the first
+// violation, simplest law first, or nil.
+func (f relation[T]) check(m *matrix, vals []T) *LawError {
+	if len(vals) == 0 {
+		return nil
+	}
+	if w := f.fill(m, vals); w != nil {
+		return w
+	}
+	return f.laws(m, vals)
+}
+
 // laws returns the first violation in the batch, simplest law first, or nil.
 func (f relation[T]) laws(m *matrix, vals []T) *LawError {
 	n := m.n
@@ -185,9 +197,12 @@ func b2i(b bool) int {
 var maxShrink = 2000
 
 // run adapts engine.Run: prop returns a violation or a fatal error, and
-// searching tells whether coverage counts apply. It fills rep's timings.
-func run(rep *Report, budget int, prop func(t *rapid.T, searching bool) (bool, error)) (runs int, failed bool, err error) {
-	st, failed, err := engine.Run(budget, maxShrink, func(t *rapid.T, st *engine.State) bool {
+// searching tells whether coverage counts apply. It fills rep's seed,
+// rerun and timings.
+func run(rep *Report, c *config, prop func(t *rapid.T, searching bool) (bool, error)) (failed bool, err error) {
+	seed := c.seedFor()
+	rep.Seed, rep.Rerun = seed, rerun(seed)
+	st, failed, err := engine.Run(seed, c.batches, maxShrink, func(t *rapid.T, st *engine.State) bool {
 		v, err := prop(t, st.Searching())
 		if err != nil {
 			st.Err = err
@@ -195,9 +210,9 @@ func run(rep *Report, budget int, prop func(t *rapid.T, searching bool) (bool, e
 		}
 		return v
 	})
-	if errors.Is(err, engine.ErrNoValues) || errors.Is(err, engine.ErrPanic) {
+	if errors.Is(err, engine.ErrNoValues) || errors.Is(err, engine.ErrPanic) || errors.Is(err, engine.ErrRapid) {
 		err = fmt.Errorf("%w: %v", ErrGenerator, err)
 	}
 	rep.Batches, rep.Search, rep.Shrinks = st.Runs(), st.Found(), st.Shrinks()
-	return st.Runs(), failed, err
+	return failed, err
 }

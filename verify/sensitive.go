@@ -3,11 +3,13 @@ package verify
 import (
 	"fmt"
 	"sync"
+
+	"github.com/deploysafe/deploysafe/verify/internal/engine"
 )
 
-// Sensitive proves that check can fail: it derives broken variants
-// (mutants) of the comparator cmp in-process, runs check against each, and
-// returns a [*SensitivityError] listing every mutant check let pass. The
+// Sensitive proves that test can fail: it derives broken variants
+// (mutants) of the comparator cmp in-process, runs test against each, and
+// returns a [*SensitivityError] listing every mutant test let pass. The
 // mutants are:
 //
 //   - swapped arguments: cmp(b, a);
@@ -16,20 +18,36 @@ import (
 //   - less→less-or-equal: -1 becomes 0 (a strict less reported as a tie);
 //   - constant 0 and constant -1;
 //   - one flipped outcome: cmp(a, b) negated, in one argument order only,
-//     for every a equivalent to the value check passed to cmp most often
-//     (a small region that any rerun of check meets again).
+//     for every a equivalent to the value test passed to cmp most often.
 //
-// check must pass on cmp itself; otherwise Sensitive returns its error.
+// Every check of this package that test calls without a [Seed] runs, for
+// the original and for every mutant, with one seed that Sensitive picks
+// (or -rapid.seed's): each mutant meets the same batches as the original,
+// so whether it is caught does not depend on the seed or on how wide the
+// generator is. Calls of Sensitive run one at a time.
+//
+// test must pass on cmp itself; otherwise Sensitive returns its error.
 // [Ordering] alone cannot catch a swapped or negated comparator (the
-// reverse of an order is an order), so a check that survives Sensitive
-// combines it with [OrderedGroups] or a reference.
-func Sensitive[T any](check func(cmp func(a, b T) int) error, cmp func(a, b T) int) error {
-	if check == nil || cmp == nil {
-		return fmt.Errorf("%w: Sensitive: check or cmp is nil", ErrNilFunc)
+// reverse of an order is an order), so a test that survives Sensitive
+// combines it with [Groups] or a reference.
+func Sensitive[T any](test func(cmp func(a, b T) int) error, cmp func(a, b T) int) error {
+	if test == nil || cmp == nil {
+		return fmt.Errorf("%w: Sensitive: test or cmp is nil", ErrBadInput)
 	}
+	sensitiveMu.Lock()
+	defer sensitiveMu.Unlock()
+	seed := engine.Seed()
+	pinned.Lock()
+	pinned.seed = seed
+	pinned.Unlock()
+	defer func() {
+		pinned.Lock()
+		pinned.seed = 0
+		pinned.Unlock()
+	}()
 	rec := &pairRecorder[T]{counts: map[string]int{}}
-	if err := check(rec.wrap(cmp)); err != nil {
-		return fmt.Errorf("verify: Sensitive: check fails on the original comparator: %w", err)
+	if err := test(rec.wrap(cmp)); err != nil {
+		return fmt.Errorf("verify: Sensitive: the test fails on the original comparator: %w", err)
 	}
 	a0, b0, ok := rec.top()
 	type mutant struct {
@@ -57,10 +75,9 @@ func Sensitive[T any](check func(cmp func(a, b T) int) error, cmp func(a, b T) i
 	var survivors, caught []string
 	if ok {
 		mutants = append(mutants, mutant{
-			// The region is every cmp(a0, x), in that argument order only: a0 is
-			// the value the check used most, so any rerun of the check meets the
-			// region again. A single flipped pair would be met only by chance,
-			// and the mutant's survival would depend on rapid's seed.
+			// The region is every cmp(a0, x), in that argument order only: a0
+			// is the value the test used most, and with the seed pinned every
+			// rerun of the test meets it again.
 			fmt.Sprintf("one flipped outcome (cmp(a, b) negated for a ≡ %s, e.g. b ≡ %s)", showValue(a0), showValue(b0)),
 			func(a, b T) int {
 				r := cmp(a, b)
@@ -70,28 +87,24 @@ func Sensitive[T any](check func(cmp func(a, b T) int) error, cmp func(a, b T) i
 				return r
 			}})
 	} else {
-		survivors = append(survivors, "one flipped outcome (check never passed two unequal values to cmp)")
+		survivors = append(survivors, "one flipped outcome (the test never passed two unequal values to cmp)")
 	}
 	for _, m := range mutants {
-		if check(m.fn) == nil {
+		if test(m.fn) == nil {
 			survivors = append(survivors, m.name)
 		} else {
 			caught = append(caught, m.name)
 		}
 	}
 	if len(survivors) > 0 {
-		return &SensitivityError{Survivors: survivors, Caught: caught}
+		return &SensitivityError{Survivors: survivors, Caught: caught, Seed: seed}
 	}
 	return nil
 }
 
-// SensitiveT calls [Sensitive] and fails t on error.
-func SensitiveT[T any](t TB, check func(cmp func(a, b T) int) error, cmp func(a, b T) int) {
-	t.Helper()
-	if err := Sensitive(check, cmp); err != nil {
-		t.Errorf("%v", err)
-	}
-}
+// sensitiveMu serializes Sensitive: each pins the seed of the checks its
+// test runs.
+var sensitiveMu sync.Mutex
 
 // pairRecorder counts the unequal pairs a check passes to cmp.
 type pairRecorder[T any] struct {

@@ -1,7 +1,10 @@
 package verify
 
 import (
+	"cmp"
 	"fmt"
+	"math"
+	"reflect"
 	"time"
 
 	"github.com/deploysafe/deploysafe/verify/internal/engine"
@@ -59,88 +62,75 @@ func (b Bound) hint() string {
 	return "<= written where < was meant"
 }
 
-// A ThresholdError is the exact input where a predicate disagrees with its
-// declared boundary.
-type ThresholdError struct {
-	// Input is the probe, formatted with %v; Value is the probe itself.
-	Input string
-	Value any
-	// Got is pred(Value); want is its negation.
-	Got bool
-	// Rule is the declared rule, for example "x >= 10".
-	Rule string
-	// Hint names the likely mistake, for example "> written where >= was meant".
-	Hint string
-}
-
-// Error shows the rule, the probe, the answer and the hint.
-func (e *ThresholdError) Error() string {
-	s := fmt.Sprintf("verify: threshold %s: pred(%s) = %t, want %t", e.Rule, e.Input, e.Got, !e.Got)
-	if e.Hint != "" {
-		s += ": " + e.Hint
-	}
-	return s
-}
-
-// Unwrap returns [ErrViolation].
-func (e *ThresholdError) Unwrap() error { return ErrViolation }
-
-// Integer is the set of integer types [Threshold] probes, time.Duration
-// included.
-type Integer interface {
-	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr
-}
-
-// Threshold checks a predicate over integers (or durations) against its
-// declared rule, for example x >= boundary: it probes boundary-1, boundary
-// and boundary+1 (ε is 1, a nanosecond for time.Duration), then ±2 and the
-// extremes of the type, and returns a [*ThresholdError] at the first probe
-// that disagrees, the boundary itself first.
-func Threshold[T Integer](pred func(T) bool, boundary T, bound Bound) error {
+// Threshold checks a predicate against its declared rule, for example
+// x >= boundary, at the boundary's neighbours and the extremes of the type,
+// and returns a [*LawError] at the first probe that disagrees, the boundary
+// itself first. It probes, by type:
+//
+//   - integers (time.Duration included): boundary±1 and ±2, the extremes;
+//   - floats: one and two ulps on either side, ±MaxFloat and ±Inf;
+//   - strings: the next string (boundary+"\x00"), one just below, "";
+//   - time.Time: ±1ns, the same instant in other zones and without a
+//     monotonic reading (a predicate using == or a wall-clock field fails
+//     there), ±1s, the zero Time and year 9999.
+//
+// For other types, [ThresholdFunc] takes the neighbours from the caller.
+func Threshold[T cmp.Ordered | time.Time](pred func(T) bool, boundary T, bound Bound) error {
 	if pred == nil {
-		return fmt.Errorf("%w: Threshold: pred is nil", ErrNilFunc)
+		return fmt.Errorf("%w: Threshold: pred is nil", ErrBadInput)
 	}
 	if bound < AtLeast || bound > Below {
 		return fmt.Errorf("%w: Threshold: invalid %v", ErrBadInput, bound)
 	}
-	lo, hi := extremes[T]()
-	probes := []T{boundary}
-	add := func(d T, up bool) {
-		if up && boundary <= hi-d {
-			probes = append(probes, boundary+d)
-		}
-		if !up && boundary >= lo+d {
-			probes = append(probes, boundary-d)
-		}
+	if t, ok := any(boundary).(time.Time); ok {
+		return thresholdTime(any(pred).(func(time.Time) bool), t, bound)
 	}
-	add(1, false)
-	add(1, true)
-	add(2, false)
-	add(2, true)
-	probes = append(probes, lo, hi)
-	cmp := func(x T) int {
-		switch {
-		case x < boundary:
-			return -1
-		case x > boundary:
-			return 1
-		}
-		return 0
+	b := reflect.ValueOf(boundary)
+	if (b.Kind() == reflect.Float32 || b.Kind() == reflect.Float64) && math.IsNaN(b.Float()) {
+		return fmt.Errorf("%w: Threshold: the boundary is NaN", ErrBadInput)
 	}
-	return probe(pred, probes, cmp, bound, fmt.Sprintf("x %v %v", bound, boundary))
+	var probes []T
+	for _, p := range orderedProbes(b) {
+		probes = append(probes, p.Interface().(T))
+	}
+	return probe(pred, probes, func(x T) int { return compareValues(reflect.ValueOf(x), b) }, bound,
+		fmt.Sprintf("x %v %v", bound, boundary))
 }
 
-// ThresholdTime is [Threshold] for instants: it probes boundary±1ns, the
-// boundary itself, the same instant in other zones and without a monotonic
-// reading (a predicate using == or a wall-clock field fails there), ±1s and
-// the extremes (the zero Time and year 9999).
-func ThresholdTime(pred func(time.Time) bool, boundary time.Time, bound Bound) error {
-	if pred == nil {
-		return fmt.Errorf("%w: ThresholdTime: pred is nil", ErrNilFunc)
+// ThresholdFunc is [Threshold] for any ordered type: cmp orders it, prev
+// and next return a value's neighbours (for a version type: the previous
+// and next patch release, say). It probes the boundary, its neighbours and
+// theirs.
+func ThresholdFunc[T any](pred func(T) bool, boundary T, bound Bound, cmp func(a, b T) int, prev, next func(T) T) error {
+	if pred == nil || cmp == nil || prev == nil || next == nil {
+		return fmt.Errorf("%w: ThresholdFunc: pred, cmp, prev or next is nil", ErrBadInput)
 	}
 	if bound < AtLeast || bound > Below {
-		return fmt.Errorf("%w: ThresholdTime: invalid %v", ErrBadInput, bound)
+		return fmt.Errorf("%w: ThresholdFunc: invalid %v", ErrBadInput, bound)
 	}
+	probes := []T{boundary}
+	var bad error
+	if p := engine.Catch(func() {
+		p1, n1 := prev(boundary), next(boundary)
+		switch {
+		case cmp(p1, boundary) >= 0:
+			bad = fmt.Errorf("%w: ThresholdFunc: prev(%s) is not below it", ErrBadInput, showValue(boundary))
+		case cmp(n1, boundary) <= 0:
+			bad = fmt.Errorf("%w: ThresholdFunc: next(%s) is not above it", ErrBadInput, showValue(boundary))
+		}
+		probes = append(probes, p1, n1, prev(p1), next(n1))
+	}); p != nil {
+		return fmt.Errorf("%w: ThresholdFunc: prev or next panicked: %v", ErrBadInput, p)
+	}
+	if bad != nil {
+		return bad
+	}
+	return probe(pred, probes, func(x T) int { return cmp(x, boundary) }, bound,
+		fmt.Sprintf("x %v %s", bound, showValue(boundary)))
+}
+
+// thresholdTime probes an instant's neighbours and representations.
+func thresholdTime(pred func(time.Time) bool, boundary time.Time, bound Bound) error {
 	probes := []time.Time{
 		boundary,
 		boundary.Add(-time.Nanosecond),
@@ -165,13 +155,15 @@ func probe[T any](pred func(T) bool, probes []T, cmpB func(T) int, bound Bound, 
 		want := bound.want(c)
 		var got bool
 		if p := engine.Catch(func() { got = pred(x) }); p != nil {
-			return fmt.Errorf("verify: threshold %s: pred(%v) panicked: %v", rule, x, p)
+			return &LawError{Checker: "threshold", Law: "no panic", Values: []any{x},
+				Calls: []string{fmt.Sprintf("pred(a) panicked: %v", p)}, Hint: "rule " + rule}
 		}
 		if got == want {
 			atBoundaryOK = atBoundaryOK || c == 0
 			continue
 		}
-		e := &ThresholdError{Input: fmt.Sprint(x), Value: x, Got: got, Rule: rule}
+		e := &LawError{Checker: "threshold", Law: rule, Values: []any{x},
+			Calls: []string{fmt.Sprintf("pred(a) = %t, want %t", got, want)}, Results: []int{b2i(got)}}
 		switch {
 		case c == 0 && atBoundaryOK:
 			e.Hint = "the same instant in another representation (zone, monotonic reading) gets another answer: compare with Compare, Before, After or Equal, not == or wall-clock fields"
@@ -185,35 +177,4 @@ func probe[T any](pred func(T) bool, probes []T, cmpB func(T) int, bound Bound, 
 		return e
 	}
 	return nil
-}
-
-// extremes returns the least and greatest values of T.
-func extremes[T Integer]() (lo, hi T) {
-	var zero T
-	lo = zero - 1
-	if lo > zero { // unsigned
-		return zero, lo
-	}
-	// Signed: hi is 0111…1, found by shifting a one up until it overflows.
-	hi = 1
-	for hi<<1 > 0 {
-		hi = hi<<1 | 1
-	}
-	return -hi - 1, hi
-}
-
-// ThresholdT calls [Threshold] and fails t with the input on error.
-func ThresholdT[T Integer](t TB, pred func(T) bool, boundary T, bound Bound) {
-	t.Helper()
-	if err := Threshold(pred, boundary, bound); err != nil {
-		t.Errorf("%v", err)
-	}
-}
-
-// ThresholdTimeT calls [ThresholdTime] and fails t with the input on error.
-func ThresholdTimeT(t TB, pred func(time.Time) bool, boundary time.Time, bound Bound) {
-	t.Helper()
-	if err := ThresholdTime(pred, boundary, bound); err != nil {
-		t.Errorf("%v", err)
-	}
 }

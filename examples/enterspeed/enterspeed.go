@@ -4,7 +4,7 @@
 // have caught it reported green while its real test did not run.
 //
 // With deploysafe the comparator's own test checks the laws every sort needs
-// (verify.Ordering) and its intended order (verify.OrderedGroups), and CI
+// (verify.Ordering) and its intended order (verify.Groups), and CI
 // reads the `go test -json` stream through verify/suiteguard, which refuses
 // to call a run green when its checks did not run.
 package enterspeed
@@ -97,12 +97,12 @@ var genSchema = rapid.Custom(func(t *rapid.T) Schema {
 var intended = [][]Schema{{{"product", false, 0}}, {{"price", true, 0}}, {{"seo", true, 1}}}
 
 // comparatorTest is the comparator's test as the team would write it with
-// verify.OrderingT and verify.OrderedGroupsT in a _test.go file.
+// verify.OrderingT and verify.Groups in a _test.go file.
 func comparatorTest(order func(a, b Schema) int) error {
 	if _, err := verify.Ordering(order, genSchema); err != nil {
 		return err
 	}
-	return verify.OrderedGroups(order, intended)
+	return verify.Groups(order, intended)
 }
 
 //go:embed testdata/suite.json

@@ -13,7 +13,9 @@ import (
 // The test the team would have had: the reviewed comparator passes it.
 func TestReviewedComparator(t *testing.T) {
 	verify.OrderingT(t, reviewed, genSchema)
-	verify.OrderedGroupsT(t, reviewed, intended)
+	if err := verify.Groups(reviewed, intended); err != nil {
+		t.Error(err)
+	}
 	if _, out := render(tenant, reviewed); out["price"] != fields["price"]["price"] {
 		t.Errorf("reviewed comparator: price = %q, want the partial's", out["price"])
 	}

@@ -13,9 +13,13 @@ package engine
 
 import (
 	"errors"
+	"flag"
 	"fmt"
+	"hash/maphash"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"pgregory.net/rapid"
@@ -63,12 +67,16 @@ func (s *State) Runs() int { return s.runs }
 type Prop func(t *rapid.T, st *State) (violated bool)
 
 // Run executes prop up to budget times under rapid (more than one
-// rapid.Check when rapid's -rapid.checks is smaller than budget). It returns
+// rapid.Check when rapid's -rapid.checks is smaller than budget), every
+// rapid.Check seeded from seed, so that the same seed replays the same
+// search (see Seed). It returns
 // failed=true when a violation was found; the witness recorded last by prop
 // is then the shrunk one. Shrinking stops after maxShrink executions: later
 // candidates pass without running prop, so rapid keeps the best so far.
 // Shrinking also stops after maxShrinkTime, a safety net for slow functions.
-func Run(budget, maxShrink int, prop Prop) (st *State, failed bool, err error) {
+func Run(seed uint64, budget, maxShrink int, prop Prop) (st *State, failed bool, err error) {
+	seedMu.Lock()
+	defer seedMu.Unlock()
 	st = &State{start: time.Now()}
 	defer func() {
 		if !st.failed {
@@ -106,9 +114,21 @@ func Run(budget, maxShrink int, prop Prop) (st *State, failed bool, err error) {
 			t.Fatalf("verify: property violated") // one call site: rapid shrinks across laws
 		}
 	}
-	for !st.failed && st.Err == nil && st.runs < budget {
+	f := flag.Lookup("rapid.seed")
+	if f != nil {
+		old := f.Value.String()
+		defer func() { _ = f.Value.Set(old) }()
+	}
+	for call := uint64(0); !st.failed && st.Err == nil && st.runs < budget; call++ {
 		before := st.runs
 		b := &tb{st: st}
+		if f != nil {
+			// rapid reads its base seed from the flag at the start of
+			// each Check; 0 would mean "pick one at random".
+			if err := f.Value.Set(strconv.FormatUint(max(1, seed+call*0x9e3779b97f4a7c15), 10)); err != nil {
+				return st, false, fmt.Errorf("%w: setting -rapid.seed: %v", ErrRapid, err)
+			}
+		}
 		if err := check(b, wrapped); err != nil {
 			return st, false, err
 		}
@@ -123,6 +143,24 @@ func Run(budget, maxShrink int, prop Prop) (st *State, failed bool, err error) {
 		}
 	}
 	return st, st.failed, st.Err
+}
+
+// seedMu serializes the checks of a process: each sets rapid's -rapid.seed
+// flag for its own rapid.Check calls and restores it after.
+var seedMu sync.Mutex
+
+// Seed returns the seed a check should use when the caller chose none: the
+// one given with -rapid.seed (or RAPID_SEED), else a random one. It is
+// never 0.
+func Seed() uint64 {
+	seedMu.Lock()
+	defer seedMu.Unlock()
+	if f := flag.Lookup("rapid.seed"); f != nil {
+		if s, err := strconv.ParseUint(f.Value.String(), 10, 64); err == nil && s != 0 {
+			return s
+		}
+	}
+	return max(1, new(maphash.Hash).Sum64()>>1)
 }
 
 // maxShrinkTime bounds the time spent shrinking one failure.

@@ -12,7 +12,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestRunBudgetAndWitness(t *testing.T) {
 	runs := 0
-	st, failed, err := Run(37, 10, func(t *rapid.T, st *State) bool {
+	st, failed, err := Run(1, 37, 10, func(t *rapid.T, st *State) bool {
 		rapid.Int().Draw(t, "x")
 		runs++
 		return false
@@ -23,7 +23,7 @@ func TestRunBudgetAndWitness(t *testing.T) {
 
 	// The last failing execution is the shrunk one: x >= 10 shrinks to 10.
 	last := -1
-	st, failed, err = Run(100, 1000, func(t *rapid.T, st *State) bool {
+	st, failed, err = Run(1, 100, 1000, func(t *rapid.T, st *State) bool {
 		x := rapid.IntRange(0, 1000).Draw(t, "x")
 		if x >= 10 {
 			last = x
@@ -38,7 +38,7 @@ func TestRunBudgetAndWitness(t *testing.T) {
 
 func TestRunShrinkCapStopsRapid(t *testing.T) {
 	execs := 0
-	st, failed, err := Run(100, 0, func(t *rapid.T, st *State) bool {
+	st, failed, err := Run(1, 100, 0, func(t *rapid.T, st *State) bool {
 		execs++
 		return rapid.IntRange(0, 1000).Draw(t, "x") >= 10
 	})
@@ -48,19 +48,19 @@ func TestRunShrinkCapStopsRapid(t *testing.T) {
 }
 
 func TestRunErrors(t *testing.T) {
-	_, _, err := Run(10, 10, func(t *rapid.T, st *State) bool {
+	_, _, err := Run(1, 10, 10, func(t *rapid.T, st *State) bool {
 		rapid.Int().Filter(func(int) bool { return false }).Draw(t, "x")
 		return false
 	})
 	if !errors.Is(err, ErrNoValues) {
 		t.Errorf("no valid values: %v", err)
 	}
-	_, _, err = Run(10, 10, func(t *rapid.T, st *State) bool { panic("boom") })
+	_, _, err = Run(1, 10, 10, func(t *rapid.T, st *State) bool { panic("boom") })
 	if !errors.Is(err, ErrPanic) {
 		t.Errorf("panic: %v", err)
 	}
 	sentinel := errors.New("stop")
-	_, _, err = Run(10, 10, func(t *rapid.T, st *State) bool { st.Err = sentinel; return false })
+	_, _, err = Run(1, 10, 10, func(t *rapid.T, st *State) bool { st.Err = sentinel; return false })
 	if !errors.Is(err, sentinel) {
 		t.Errorf("st.Err: %v", err)
 	}
