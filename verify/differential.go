@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -132,18 +133,20 @@ func (d *differential[In, Out]) check(edges []In, draw func(t *rapid.T) In, need
 		return Report{}, err
 	}
 	var witness *DiffError
+	start := time.Now()
 	for _, in := range edges {
 		w, _, err := d.compare(in, intended)
 		if err != nil {
 			return d.rep, fmt.Errorf("verify: %s: %w", d.name, err)
 		}
 		if w != nil {
-			d.rep.Seed = c.seedFor()
+			d.rep.Search, d.rep.Seed = time.Since(start), c.seedFor()
 			d.rep.Rerun = rerun(d.rep.Seed)
 			w.Report = d.rep
 			return d.rep, w
 		}
 	}
+	edgeTime := time.Since(start)
 	failed, err := run(&d.rep, c, func(t *rapid.T, searching bool) (bool, error) {
 		d.searching = searching
 		in := draw(t)
@@ -160,6 +163,7 @@ func (d *differential[In, Out]) check(edges []In, draw func(t *rapid.T) In, need
 		}
 		return w != nil, nil
 	})
+	d.rep.Search += edgeTime
 	switch {
 	case err != nil:
 		return d.rep, fmt.Errorf("verify: %s: %w", d.name, err)

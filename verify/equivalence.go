@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -46,11 +47,13 @@ func Equivalence[T any](eq func(a, b T) bool, gen *rapid.Generator[T], opts ...O
 		w.Checker, w.Report = name, rep
 		return rep, w
 	}
+	start := time.Now()
 	if w := laws(edges); w != nil {
-		rep.Seed = c.seedFor()
+		rep.Search, rep.Seed = time.Since(start), c.seedFor()
 		rep.Rerun = rerun(rep.Seed)
 		return fail(w)
 	}
+	edgeTime := time.Since(start)
 	var witness *LawError
 	failed, err := run(&rep, c, func(t *rapid.T, searching bool) (bool, error) {
 		b := drawBatch(t, gen, edges, c.batchSize)
@@ -74,6 +77,7 @@ func Equivalence[T any](eq func(a, b T) bool, gen *rapid.Generator[T], opts ...O
 		}
 		return false, nil
 	})
+	rep.Search += edgeTime
 	switch {
 	case err != nil:
 		return rep, fmt.Errorf("verify: %s: %w", name, err)

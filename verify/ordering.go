@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"time"
 
 	"pgregory.net/rapid"
 )
@@ -65,11 +66,13 @@ func Ordering[T any, F func(a, b T) int | func(a, b T) bool](f F, gen *rapid.Gen
 		w.Checker, w.Report = name, rep
 		return rep, w
 	}
+	start := time.Now()
 	if w := rel.check(&m, edges); w != nil {
-		rep.Seed = c.seedFor()
+		rep.Search, rep.Seed = time.Since(start), c.seedFor()
 		rep.Rerun = rerun(rep.Seed)
 		return fail(w)
 	}
+	edgeTime := time.Since(start)
 	var witness *LawError
 	failed, err := run(&rep, c, func(t *rapid.T, searching bool) (bool, error) {
 		b := drawBatch(t, gen, edges, c.batchSize)
@@ -87,6 +90,7 @@ func Ordering[T any, F func(a, b T) int | func(a, b T) bool](f F, gen *rapid.Gen
 		}
 		return false, nil
 	})
+	rep.Search += edgeTime
 	switch {
 	case err != nil:
 		return rep, fmt.Errorf("verify: %s: %w", name, err)
