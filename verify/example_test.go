@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,5 +195,98 @@ func ExampleRequire() {
 	fmt.Println(errors.Is(err, verify.ErrVacuous))
 	// Output:
 	// true less 0
+	// true
+}
+
+func ExampleSamePairs() {
+	// A refactor turned "a > b" into "a >= b": the two differ only on
+	// equal inputs, which SamePairs tries first and often.
+	_, err := verify.SamePairs(
+		func(a, b int) bool { return a > b },
+		func(a, b int) bool { return a >= b },
+		rapid.Int())
+	var de *verify.DiffError
+	if errors.As(err, &de) {
+		fmt.Printf("input %v: old %v, new %v\n", de.Input, de.Old, de.New)
+	}
+	rep, err := verify.SamePairs(
+		func(a, b int) bool { return a > b },
+		func(a, b int) bool { return b < a },
+		rapid.Int())
+	fmt.Println(err, rep.EqualPairs > 0, rep.NearPairs > 0)
+	// Output:
+	// input [0 0]: old false, new true
+	// <nil> true true
+}
+
+func ExampleThreshold_float() {
+	// An epsilon-free float threshold, off by one ulp.
+	limit, a, b := 0.3, 0.1, 0.2
+	over := func(load float64) bool { return load >= a+b } // a+b is 0.30000000000000004
+	var le *verify.LawError
+	if errors.As(verify.Threshold(over, limit, verify.AtLeast), &le) {
+		fmt.Println(le.Law, "at", le.Values[0], "-", le.Hint)
+	}
+	// Output:
+	// x >= 0.3 at 0.3 - > written where >= was meant
+}
+
+func ExampleThresholdFunc() {
+	type version struct{ Minor, Patch int }
+	compare := func(a, b version) int { return cmp.Or(cmp.Compare(a.Minor, b.Minor), cmp.Compare(a.Patch, b.Patch)) }
+	prev := func(v version) version { v.Patch--; return v }
+	next := func(v version) version { v.Patch++; return v }
+	// "Supported from 4.2 on", with > for >=.
+	supported := func(v version) bool { return v.Minor > 4 || v.Minor == 4 && v.Patch > 2 }
+	err := verify.ThresholdFunc(supported, version{4, 2}, verify.AtLeast, compare, prev, next)
+	fmt.Println(err)
+	// Output:
+	// verify: threshold violates x >= verify_test.version{Minor: 4, Patch: 2}:
+	//	a = verify_test.version{Minor: 4, Patch: 2}
+	//	pred(a) = false, want true
+	//	> written where >= was meant
+}
+
+func ExampleNoDefaultEdges() {
+	// A comparator for version strings that treats "1.10" and "1.1" as
+	// equal: the numeric pool catches it on every run.
+	byNumber := func(a, b string) int {
+		fa, ea := strconv.ParseFloat(a, 64)
+		fb, eb := strconv.ParseFloat(b, 64)
+		if ea == nil && eb == nil && fa == fb {
+			return 0
+		}
+		return strings.Compare(a, b)
+	}
+	_, err := verify.Ordering(byNumber, rapid.String())
+	var le *verify.LawError
+	if errors.As(err, &le) {
+		fmt.Println(le.Law, "among the edges:", le.Report.Batches == 0)
+	}
+	// Without that pool, the edges alone no longer find it.
+	_, err = verify.Ordering(byNumber, rapid.String(), verify.NoDefaultEdges("numeric"))
+	fmt.Println(errors.As(err, &le) && le.Report.Batches == 0)
+	// Output:
+	// transitivity of < among the edges: true
+	// false
+}
+
+func ExampleAllowVacuous() {
+	_, err := verify.Ordering(cmp.Compare[int], rapid.Just(7))
+	fmt.Println(errors.Is(err, verify.ErrVacuous))
+	_, err = verify.Ordering(cmp.Compare[int], rapid.Just(7), verify.AllowVacuous())
+	fmt.Println(err)
+	// Output:
+	// true
+	// <nil>
+}
+
+func ExampleSeed() {
+	rep, _ := verify.Ordering(cmp.Compare[int], rapid.IntRange(0, 9), verify.Seed(42))
+	again, _ := verify.Ordering(cmp.Compare[int], rapid.IntRange(0, 9), verify.Seed(42))
+	fmt.Println(rep.Seed, rep.Rerun)
+	fmt.Println(rep.Less == again.Less && rep.Equal == again.Equal && rep.Drawn == again.Drawn)
+	// Output:
+	// 42 verify.Seed(42) or -rapid.seed=42
 	// true
 }

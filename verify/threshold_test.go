@@ -1,6 +1,7 @@
 package verify_test
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"strings"
@@ -81,5 +82,79 @@ func TestThresholdBadInput(t *testing.T) {
 	}
 	if err := verify.Threshold(func(n int) bool { panic("x") }, 1, verify.AtLeast); err == nil || !strings.Contains(err.Error(), "panicked") {
 		t.Errorf("panicking pred: %v", err)
+	}
+}
+
+// Floats are probed one ulp either side: an off-by-one-ulp boundary fails.
+func TestThresholdFloats(t *testing.T) {
+	half := 0.5
+	up, down := math.Nextafter(half, 1), math.Nextafter(half, 0)
+	must(t, verify.Threshold(func(x float64) bool { return x >= half }, half, verify.AtLeast))
+	must(t, verify.Threshold(func(x float64) bool { return x < half }, half, verify.Below))
+	var le *verify.LawError
+	if err := verify.Threshold(func(x float64) bool { return x > half }, half, verify.AtLeast); !errors.As(err, &le) ||
+		le.Values[0] != half || !strings.Contains(le.Hint, "> written where >=") {
+		t.Errorf("> for >=: %v", err)
+	}
+	if err := verify.Threshold(func(x float64) bool { return x >= up }, half, verify.AtLeast); !errors.As(err, &le) || le.Values[0] != half {
+		t.Errorf("one ulp high: %v", err)
+	}
+	if err := verify.Threshold(func(x float64) bool { return x >= down }, half, verify.AtLeast); !errors.As(err, &le) ||
+		le.Values[0] != down || !strings.Contains(le.Hint, "below") {
+		t.Errorf("one ulp low: %v", err)
+	}
+	// The extremes: a predicate that forgets +Inf.
+	if err := verify.Threshold(func(x float64) bool { return x >= 1 && !math.IsInf(x, 1) }, 1, verify.AtLeast); !errors.As(err, &le) ||
+		!math.IsInf(le.Values[0].(float64), 1) {
+		t.Errorf("+Inf: %v", err)
+	}
+	must(t, verify.Threshold(func(x float32) bool { return x <= 0.1 }, float32(0.1), verify.AtMost))
+	if err := verify.Threshold(func(x float32) bool { return x < 0.1 }, float32(0.1), verify.AtMost); !errors.As(err, &le) {
+		t.Errorf("float32: %v", err)
+	}
+	if err := verify.Threshold(func(x float64) bool { return true }, math.NaN(), verify.AtLeast); !errors.Is(err, verify.ErrBadInput) {
+		t.Errorf("NaN boundary: %v", err)
+	}
+}
+
+func TestThresholdStrings(t *testing.T) {
+	must(t, verify.Threshold(func(s string) bool { return s >= "m" }, "m", verify.AtLeast))
+	var le *verify.LawError
+	if err := verify.Threshold(func(s string) bool { return s > "m" }, "m", verify.AtLeast); !errors.As(err, &le) || le.Values[0] != "m" {
+		t.Errorf("> for >=: %v", err)
+	}
+	// "m\x00" is the next string: a predicate on the first byte only misses it.
+	if err := verify.Threshold(func(s string) bool { return s != "" && s[0] <= 'm' }, "m", verify.AtMost); !errors.As(err, &le) || le.Values[0] != "m\x00" {
+		t.Errorf("first byte only: %v", err)
+	}
+}
+
+// version is a user type with neighbours: the previous and next patch.
+type version struct{ Major, Minor, Patch int }
+
+func (v version) cmp(w version) int {
+	return cmp.Or(cmp.Compare(v.Major, w.Major), cmp.Compare(v.Minor, w.Minor), cmp.Compare(v.Patch, w.Patch))
+}
+
+func TestThresholdFunc(t *testing.T) {
+	cmpV := func(a, b version) int { return a.cmp(b) }
+	prev := func(v version) version { v.Patch--; return v }
+	next := func(v version) version { v.Patch++; return v }
+	min := version{1, 4, 2}
+	must(t, verify.ThresholdFunc(func(v version) bool { return v.cmp(min) >= 0 }, min, verify.AtLeast, cmpV, prev, next))
+	var le *verify.LawError
+	// Minor and patch compared separately: 1.4.1 passes.
+	sloppy := func(v version) bool { return v.Major >= 1 && v.Minor >= 4 }
+	if err := verify.ThresholdFunc(sloppy, min, verify.AtLeast, cmpV, prev, next); !errors.As(err, &le) || le.Values[0] != (version{1, 4, 1}) {
+		t.Errorf("sloppy: %v", err)
+	}
+	if err := verify.ThresholdFunc(sloppy, min, verify.AtLeast, cmpV, next, next); !errors.Is(err, verify.ErrBadInput) {
+		t.Errorf("prev that goes up: %v", err)
+	}
+	if err := verify.ThresholdFunc(sloppy, min, verify.AtLeast, cmpV, prev, nil); !errors.Is(err, verify.ErrBadInput) {
+		t.Errorf("nil next: %v", err)
+	}
+	if err := verify.ThresholdFunc(sloppy, min, verify.Bound(9), cmpV, prev, next); !errors.Is(err, verify.ErrBadInput) {
+		t.Errorf("bad bound: %v", err)
 	}
 }
