@@ -135,8 +135,9 @@ func near(v reflect.Value, k int) (reflect.Value, bool) {
 		x.SetInt(v.Int() - d)
 		return x, true
 	case t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uintptr:
-		if u := v.Uint(); k%2 == 0 && !x.OverflowUint(u+1) && u+1 != 0 || u == 0 {
-			x.SetUint(u + 1)
+		u := v.Uint()
+		if up := u + 1; u == 0 || k%2 == 0 && up != 0 && !x.OverflowUint(up) {
+			x.SetUint(up)
 		} else {
 			x.SetUint(u - 1)
 		}

@@ -39,7 +39,8 @@ func TestThresholdExtremes(t *testing.T) {
 		t.Fatalf("overflow at MaxInt: %v", err)
 	}
 	must(t, verify.Threshold(func(n uint8) bool { return n < 255 }, 255, verify.Below))
-	must(t, verify.Threshold(func(n int8) bool { return n >= -128 }, -128, verify.AtLeast))
+	lo := int8(math.MinInt8) // a variable: the predicate is "always true" on purpose
+	must(t, verify.Threshold(func(n int8) bool { return n >= lo }, lo, verify.AtLeast))
 	must(t, verify.Threshold(func(d time.Duration) bool { return d <= time.Second }, time.Second, verify.AtMost))
 	err = verify.Threshold(func(d time.Duration) bool { return d < time.Second }, time.Second, verify.AtMost)
 	if !errors.As(err, &te) || te.Values[0] != time.Second {
