@@ -12,24 +12,38 @@ import (
 // matrix holds the raw results of a comparator (or less, as 0/1) on every
 // ordered pair of a batch.
 type matrix struct {
-	n    int
-	less bool
-	raw  []int
+	n     int
+	less  bool
+	raw   []int
+	signs []int8 // sign(i, j), precomputed: the triple loops read it n³ times
 }
 
 func (m *matrix) reset(n int, less bool) {
 	m.n, m.less = n, less
 	if cap(m.raw) < n*n {
 		m.raw = make([]int, n*n)
+		m.signs = make([]int8, n*n)
 	}
-	m.raw = m.raw[:n*n]
+	m.raw, m.signs = m.raw[:n*n], m.signs[:n*n]
 }
 
 func (m *matrix) at(i, j int) int { return m.raw[i*m.n+j] }
 
-// sign is the sign of cmp(v_i, v_j); for a less function it is derived as
-// -1 if less(v_i, v_j), +1 if less(v_j, v_i), else 0.
-func (m *matrix) sign(i, j int) int {
+// sign is the sign of cmp(v_i, v_j) (see computeSign), once fill has run.
+func (m *matrix) sign(i, j int) int { return int(m.signs[i*m.n+j]) }
+
+// computeSigns fills signs from raw.
+func (m *matrix) computeSigns() {
+	for i := 0; i < m.n; i++ {
+		for j := 0; j < m.n; j++ {
+			m.signs[i*m.n+j] = int8(m.computeSign(i, j))
+		}
+	}
+}
+
+// computeSign is the sign of cmp(v_i, v_j); for a less function it is
+// derived as -1 if less(v_i, v_j), +1 if less(v_j, v_i), else 0.
+func (m *matrix) computeSign(i, j int) int {
 	if m.less {
 		switch {
 		case m.at(i, j) != 0:
@@ -71,6 +85,7 @@ func (f relation[T]) fill(m *matrix, vals []T) *LawError {
 		}
 	})
 	if p == nil {
+		m.computeSigns()
 		return nil
 	}
 	if i == j {

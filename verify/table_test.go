@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
+
+var onlyClass = flag.String("verify.class", "", "run only the bug classes whose name contains this")
 
 var printTable = flag.Bool("verify.table", false, "print the bug-class table of BENCHMARKS.md (100 seeds per broken function, 1,000 per correct one)")
 
@@ -19,7 +22,9 @@ var errKilled = errors.New("every mutant killed")
 // the time to detection and the time spent after it (shrinking).
 func runCase(t *testing.T, c bugCase, seed uint64) (failed, inEdges bool, detect, shrink time.Duration) {
 	t.Helper()
-	setFlag(t, "rapid.seed", strconv.FormatUint(seed, 10))
+	if !c.unseeded {
+		setFlag(t, "rapid.seed", strconv.FormatUint(seed, 10))
+	}
 	start := time.Now()
 	rep, err := c.run()
 	total := time.Since(start)
@@ -43,6 +48,9 @@ func TestBugClassesCaught(t *testing.T) {
 	}
 	var rows []string
 	for _, c := range bugCases() {
+		if !strings.Contains(c.class, *onlyClass) {
+			continue
+		}
 		n := runs
 		if c.correct {
 			n = correctRuns
