@@ -140,8 +140,7 @@ func (d *differential[In, Out]) check(edges []In, draw func(t *rapid.T) In, need
 			return d.rep, fmt.Errorf("verify: %s: %w", d.name, err)
 		}
 		if w != nil {
-			d.rep.Search, d.rep.Seed = time.Since(start), c.seedFor()
-			d.rep.Rerun = rerun(d.rep.Seed)
+			stampEdgeFailure(&d.rep, c, start)
 			w.Report = d.rep
 			return d.rep, w
 		}

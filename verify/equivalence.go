@@ -49,8 +49,7 @@ func Equivalence[T any](eq func(a, b T) bool, gen *rapid.Generator[T], opts ...O
 	}
 	start := time.Now()
 	if w := laws(edges); w != nil {
-		rep.Search, rep.Seed = time.Since(start), c.seedFor()
-		rep.Rerun = rerun(rep.Seed)
+		stampEdgeFailure(&rep, c, start)
 		return fail(w)
 	}
 	edgeTime := time.Since(start)

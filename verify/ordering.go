@@ -68,8 +68,7 @@ func Ordering[T any, F func(a, b T) int | func(a, b T) bool](f F, gen *rapid.Gen
 	}
 	start := time.Now()
 	if w := rel.check(&m, edges); w != nil {
-		rep.Search, rep.Seed = time.Since(start), c.seedFor()
-		rep.Rerun = rerun(rep.Seed)
+		stampEdgeFailure(&rep, c, start)
 		return fail(w)
 	}
 	edgeTime := time.Since(start)

@@ -81,3 +81,17 @@ func TestSamePairsIntendedAndBadInput(t *testing.T) {
 		t.Errorf("Intended of the wrong type: %v", err)
 	}
 }
+
+// Groups takes only Order and Key: other options are an error naming why,
+// not silently ignored.
+func TestGroupsRejectsOtherOptions(t *testing.T) {
+	eq := func(a, b int) bool { return a == b }
+	for _, o := range []verify.Option{verify.Batches(5), verify.Seed(3), verify.AllowVacuous(), verify.Edges(1)} {
+		if err := verify.Groups(eq, [][]int{{1}, {2}}, o); !errors.Is(err, verify.ErrBadOption) {
+			t.Errorf("%T: %v", o, err)
+		}
+	}
+	if err := verify.Groups(func(a, b int) int { return a - b }, [][]int{{1}, {2}}, verify.Order(func(a, b int) int { return a - b })); !errors.Is(err, verify.ErrBadOption) {
+		t.Errorf("Order on a cmp: %v", err)
+	}
+}

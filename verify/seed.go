@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/deploysafe/deploysafe/verify/internal/engine"
 )
@@ -26,6 +27,14 @@ func Seed(seed uint64) Option {
 // rerun is the copy-paste rerun of a check run with seed.
 func rerun(seed uint64) string {
 	return fmt.Sprintf("verify.Seed(%d) or -rapid.seed=%d", seed, seed)
+}
+
+// stampEdgeFailure fills rep for a failure found among the edge values,
+// which started at start: the time it took, and a seed and rerun like every
+// failure's (the edge phase itself does not depend on them).
+func stampEdgeFailure(rep *Report, c *config, start time.Time) {
+	rep.Search, rep.Seed = time.Since(start), c.seedFor()
+	rep.Rerun = rerun(rep.Seed)
 }
 
 // foundWhere says which phase found a failure.
