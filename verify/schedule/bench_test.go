@@ -12,24 +12,24 @@ import (
 func BenchmarkSweepFull(b *testing.B) {
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		rep, err := Sweep[[]byte](ctx, &RFC9557{})
+		rep, err := Sweep[[]byte](ctx, rfc9557{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		if rep.Failed != 0 {
-			b.Fatalf("correct codec failed:\n%s", rep.Summary(5))
+			b.Fatalf("correct codec failed:\n%s", rep.err(5))
 		}
 		b.ReportMetric(float64(rep.Cases), "events/op")
 		b.ReportMetric(float64(rep.Zones), "zones/op")
 	}
 }
 
-// BenchmarkSweepFullOneCore is the same sweep with WithLimit(1), the
+// BenchmarkSweepFullOneCore is the same sweep with limit(1), the
 // baseline for the parallel speed-up.
 func BenchmarkSweepFullOneCore(b *testing.B) {
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		rep, err := Sweep[[]byte](ctx, &RFC9557{}, WithLimit(1))
+		rep, err := Sweep[[]byte](ctx, rfc9557{}, limit(1))
 		if err != nil || rep.Failed != 0 {
 			b.Fatal(err, rep.Failed)
 		}
@@ -39,7 +39,7 @@ func BenchmarkSweepFullOneCore(b *testing.B) {
 // BenchmarkTransitionsAllZones walks every zone's transitions 1970–2040:
 // the cost the sweep pays before it encodes anything.
 func BenchmarkTransitionsAllZones(b *testing.B) {
-	names, err := Zones()
+	names, err := ZoneNames()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func BenchmarkTransitionsAllZones(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		n := 0
 		for _, loc := range locs {
-			trs, _ := Transitions(loc, win0, win1)
+			trs, _ := transitions(loc, win0, win1)
 			n += len(trs)
 		}
 		b.ReportMetric(float64(n), "transitions/op")

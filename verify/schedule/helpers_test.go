@@ -103,3 +103,26 @@ var zoneSources = []struct {
 	{"system", mustZone},
 	{"zoneinfo.zip", zipZone},
 }
+
+// Test shorthands for the exported struct forms.
+func daily(loc *time.Location, h, m, s int) Rule { return Rule{Zone: loc, Hour: h, Minute: m, Second: s} }
+func monthly(loc *time.Location, d, h, m, s int) Rule {
+	return Rule{Zone: loc, Day: d, Hour: h, Minute: m, Second: s}
+}
+func hAfter(d time.Duration) Horizon { return Horizon{After: d} }
+func hYears(n int) Horizon          { return Horizon{Years: n} }
+func hAt(t time.Time) Horizon       { return Horizon{At: t} }
+
+// limit caps Sweep's goroutines (Concurrency is not part of the API: the
+// default is GOMAXPROCS).
+func limit(n int) SweepOption {
+	return sweepOption(func(c *sweepConfig) error { c.limit = n; return nil })
+}
+
+// locations sweeps already loaded locations.
+func locations(locs ...*time.Location) SweepOption {
+	return sweepOption(func(c *sweepConfig) error {
+		c.preloaded = append(c.preloaded, locs...)
+		return nil
+	})
+}

@@ -2,24 +2,34 @@ package schedule
 
 import (
 	"archive/zip"
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
-// LoadZone loads an IANA zone by name. It rejects "" and "Local", which
-// time.LoadLocation accepts as UTC and as the machine's zone: neither names
-// a zone that means the same thing on every machine. Zone data comes from
-// where time.LoadLocation finds it: $ZONEINFO, the system's tzdata, Go's
-// zoneinfo.zip, and last the copy embedded by importing time/tzdata (or
-// this module's verify/schedule/tzdata) in the main package.
+// zoneCache holds the zones LoadZone has loaded: time.LoadLocation reads
+// and parses the zone file on every call, which made a sweep of a codec
+// that loads its zone per decode take minutes instead of about a second.
+var zoneCache sync.Map // name → *time.Location
+
+// LoadZone loads an IANA zone by name, once: later calls for the same name
+// return the same *time.Location (which is immutable and safe to share),
+// so codecs may call it on every Encode and Decode. It rejects "" and
+// "Local", which time.LoadLocation accepts as UTC and as the machine's
+// zone: neither names a zone that means the same thing on every machine.
+// Zone data comes from where time.LoadLocation finds it: $ZONEINFO, the
+// system's tzdata, Go's zoneinfo.zip, and last the copy embedded by
+// importing time/tzdata (or this module's verify/schedule/tzdata) in the
+// main package.
 func LoadZone(name string) (*time.Location, error) {
+	if v, ok := zoneCache.Load(name); ok {
+		return v.(*time.Location), nil
+	}
 	if name == "" || name == "Local" {
 		return nil, fmt.Errorf("%w: %q is not an IANA zone name", ErrUnknownZone, name)
 	}
@@ -27,27 +37,29 @@ func LoadZone(name string) (*time.Location, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q: %v", ErrUnknownZone, name, err)
 	}
-	return loc, nil
+	v, _ := zoneCache.LoadOrStore(name, loc)
+	return v.(*time.Location), nil
 }
 
 // zoneDirs are the directories time.LoadLocation searches on Unix.
 var zoneDirs = []string{"/usr/share/zoneinfo/", "/usr/share/lib/zoneinfo/", "/usr/lib/locale/TZ/", "/etc/zoneinfo/"}
 
-// Zones lists the zone names of the tzdata time.LoadLocation would use:
+// ZoneNames lists the zone names of the tzdata time.LoadLocation would use:
 // the directory or zip file named by $ZONEINFO, else the first system
-// zoneinfo directory found, else Go's $GOROOT/lib/time/zoneinfo.zip. Aliases (such as "US/Eastern") are included;
-// "localtime", "posixrules" and the "posix/" and "right/" trees are not.
-// It fails when only the tzdata embedded in the binary is available, as Go
-// offers no way to list it; pass zone names to Sweep instead.
-func Zones() ([]string, error) {
+// zoneinfo directory found, else Go's $GOROOT/lib/time/zoneinfo.zip.
+// Aliases (such as "US/Eastern") are included; "localtime", "posixrules"
+// and the "posix/" and "right/" trees are not. It fails when only the
+// tzdata embedded in the binary is available, as Go offers no way to list
+// it; name the zones to Sweep instead.
+func ZoneNames() ([]string, error) {
 	if z := os.Getenv("ZONEINFO"); z != "" {
 		if st, err := os.Stat(z); err == nil && !st.IsDir() {
 			return zipZones(z)
 		}
-		return dirZones(z)
+		return (&tzdb{fsys: os.DirFS(z), where: z}).names()
 	}
 	for _, d := range zoneDirs {
-		if names, err := dirZones(d); err == nil && len(names) > 0 {
+		if names, err := (&tzdb{fsys: os.DirFS(d), where: d}).names(); err == nil && len(names) > 0 {
 			return names, nil
 		}
 	}
@@ -62,53 +74,25 @@ func Zones() ([]string, error) {
 	return nil, fmt.Errorf("%w: no zoneinfo directory or zoneinfo.zip found (searched %s)", ErrUnknownZone, strings.Join(zoneDirs, ", "))
 }
 
-func dirZones(root string) ([]string, error) {
-	var names []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		if d.IsDir() {
-			if rel == "posix" || rel == "right" {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if rel == "localtime" || rel == "posixrules" {
-			return nil
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return nil // unreadable entries are not zones we can use
-		}
-		head := make([]byte, 4)
-		_, rerr := f.Read(head)
-		f.Close()
-		if rerr == nil && bytes.Equal(head, []byte("TZif")) {
-			names = append(names, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("schedule: listing zones in %s: %w", root, err)
-	}
-	sort.Strings(names)
-	return names, nil
-}
-
 func zipZones(path string) ([]string, error) {
 	r, err := zip.OpenReader(path)
 	if err != nil {
 		return nil, fmt.Errorf("schedule: listing zones in %s: %w", path, err)
 	}
 	defer r.Close()
-	var names []string
-	for _, f := range r.File {
-		if !strings.HasSuffix(f.Name, "/") {
-			names = append(names, f.Name)
+	return (&tzdb{fsys: r, where: path}).names()
+}
+
+// TZData sweeps the zones of the tzdata in fsys instead of the installed
+// ones: a zoneinfo directory (os.DirFS("/usr/share/zoneinfo")) or a
+// zoneinfo.zip (zip.NewReader, or zip.OpenReader). With Zones, only the
+// named zones are read from it.
+func TZData(fsys fs.FS) SweepOption {
+	return sweepOption(func(c *sweepConfig) error {
+		if fsys == nil {
+			return badInput("TZData(nil)")
 		}
-	}
-	sort.Strings(names)
-	return names, nil
+		c.db = &tzdb{fsys: fsys, where: fmt.Sprintf("TZData(%T)", fsys)}
+		return nil
+	})
 }
