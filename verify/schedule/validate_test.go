@@ -141,17 +141,52 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-func TestZonesFallsBackToGoZip(t *testing.T) {
+// TestZoneNamesWithoutZoneinfoDir is a binary on a machine without a
+// zoneinfo directory (issue 18: it used runtime.GOROOT, the build
+// machine's): the names come from the embedded list, each one loadable.
+func TestZoneNamesWithoutZoneinfoDir(t *testing.T) {
 	t.Setenv("ZONEINFO", "")
 	saved := zoneDirs
-	zoneDirs = []string{t.TempDir()}
+	zoneDirs = []string{t.TempDir(), "/nonexistent/zoneinfo"}
 	defer func() { zoneDirs = saved }()
 	names, err := ZoneNames()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) < 500 || !contains(names, "Antarctica/Troll") {
-		t.Errorf("fallback zones: %d", len(names))
+	known := strings.Fields(knownZones)
+	if len(known) != 598 || len(names) < 500 || !contains(names, "Antarctica/Troll") || !contains(names, "Asia/Kolkata") {
+		t.Errorf("fallback zones: %d of %d known", len(names), len(known))
+	}
+	for _, n := range names {
+		if !contains(known, n) {
+			t.Errorf("%s is not a known zone", n)
+		}
+		if _, err := LoadZone(n); err != nil {
+			t.Errorf("listed %s does not load: %v", n, err)
+		}
+	}
+	// A $ZONEINFO without zones falls through, as time.LoadLocation does.
+	t.Setenv("ZONEINFO", t.TempDir())
+	if again, err := ZoneNames(); err != nil || len(again) != len(names) {
+		t.Errorf("empty $ZONEINFO: %d names, %v", len(again), err)
+	}
+}
+
+// TestZoneNamesListsOnlyLoadable: names time.LoadLocation cannot load are
+// left out of the fallback list, and a list of none is an error.
+func TestZoneNamesListsOnlyLoadable(t *testing.T) {
+	t.Setenv("ZONEINFO", "")
+	savedDirs, savedKnown := zoneDirs, knownZones
+	defer func() { zoneDirs, knownZones = savedDirs, savedKnown }()
+	zoneDirs = []string{t.TempDir()}
+	knownZones = "Europe/Berlin\nMars/Olympus_Mons\nAsia/Kolkata\n"
+	names, err := ZoneNames()
+	if err != nil || strings.Join(names, ",") != "Europe/Berlin,Asia/Kolkata" {
+		t.Errorf("ZoneNames() = %v, %v", names, err)
+	}
+	knownZones = "Mars/Olympus_Mons\n"
+	if names, err := ZoneNames(); !errors.Is(err, ErrUnknownZone) {
+		t.Errorf("none loadable: %v, %v", names, err)
 	}
 }
 

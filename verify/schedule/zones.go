@@ -2,11 +2,10 @@ package schedule
 
 import (
 	"archive/zip"
+	_ "embed"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -45,34 +44,48 @@ func LoadZone(name string) (*time.Location, error) {
 var zoneDirs = []string{"/usr/share/zoneinfo/", "/usr/share/lib/zoneinfo/", "/usr/lib/locale/TZ/", "/etc/zoneinfo/"}
 
 // ZoneNames lists the zone names of the tzdata time.LoadLocation would use:
-// the directory or zip file named by $ZONEINFO, else the first system
-// zoneinfo directory found, else Go's $GOROOT/lib/time/zoneinfo.zip.
-// Aliases (such as "US/Eastern") are included; "localtime", "posixrules"
-// and the "posix/" and "right/" trees are not. It fails when only the
-// tzdata embedded in the binary is available, as Go offers no way to list
-// it; name the zones to Sweep instead.
+// the directory or zip file named by $ZONEINFO if it has zones, else the first system
+// zoneinfo directory found. Aliases (such as "US/Eastern") are included;
+// "localtime", "posixrules" and the "posix/" and "right/" trees are not.
+// Where there is neither (a binary copied to a machine without tzdata,
+// reading Go's zoneinfo.zip or the copy embedded with time/tzdata), it
+// lists the names of IANA tzdata 2025c that time.LoadLocation can load
+// there: Go offers no way to list those sources.
 func ZoneNames() ([]string, error) {
 	if z := os.Getenv("ZONEINFO"); z != "" {
+		// time.LoadLocation tries $ZONEINFO first and falls through to
+		// the system's tzdata when it holds no such zone; so do we.
 		if st, err := os.Stat(z); err == nil && !st.IsDir() {
-			return zipZones(z)
+			if names, err := zipZones(z); err == nil && len(names) > 0 {
+				return names, nil
+			}
+		} else if names, err := (&tzdb{fsys: os.DirFS(z), where: z}).names(); err == nil && len(names) > 0 {
+			return names, nil
 		}
-		return (&tzdb{fsys: os.DirFS(z), where: z}).names()
 	}
 	for _, d := range zoneDirs {
 		if names, err := (&tzdb{fsys: os.DirFS(d), where: d}).names(); err == nil && len(names) > 0 {
 			return names, nil
 		}
 	}
-	// time.LoadLocation's next source: the zip in the Go installation
-	// (runtime.GOROOT is deprecated for builds, but it is what package time
-	// itself consults here).
-	if root := runtime.GOROOT(); root != "" {
-		if names, err := zipZones(filepath.Join(root, "lib", "time", "zoneinfo.zip")); err == nil && len(names) > 0 {
-			return names, nil
+	var names []string
+	for _, n := range strings.Fields(knownZones) {
+		if _, err := time.LoadLocation(n); err == nil {
+			names = append(names, n)
 		}
 	}
-	return nil, fmt.Errorf("%w: no zoneinfo directory or zoneinfo.zip found (searched %s)", ErrUnknownZone, strings.Join(zoneDirs, ", "))
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%w: no zoneinfo directory found (searched %s) and time.LoadLocation loads none of %d known zones: import time/tzdata",
+			ErrUnknownZone, strings.Join(zoneDirs, ", "), len(strings.Fields(knownZones)))
+	}
+	return names, nil
 }
+
+// knownZones are the zone names of IANA tzdata 2025c (the zoneinfo.zip of
+// Go 1.26), one a line, for ZoneNames where no source can be listed.
+//
+//go:embed zonenames.txt
+var knownZones string
 
 func zipZones(path string) ([]string, error) {
 	r, err := zip.OpenReader(path)
