@@ -55,16 +55,22 @@ func (c rfc9557) Encode(ev Event) ([]byte, error) {
 		}
 		t = t.In(loc)
 	}
-	if _, off := t.Zone(); off%60 != 0 {
+	// One zone lookup: format the wall time as UTC (no lookup) and append
+	// the offset ourselves. For instants past a zone's last transition,
+	// each lookup evaluates the zone's rule, and a sweep makes millions.
+	_, off := t.Zone()
+	if off%60 != 0 {
 		// RFC 3339 offsets have no seconds (Africa/Monrovia was −00:44:30
 		// until 1972): write UTC, which RFC 9557 allows with a zone.
-		t = t.UTC()
+		off = 0
 	}
-	b := make([]byte, 0, 48)
-	b = t.AppendFormat(b, time.RFC3339Nano)
+	b := make([]byte, 0, 64)
+	b = t.Add(time.Duration(off)*time.Second).UTC().AppendFormat(b, time.RFC3339Nano) // RFC 3339 has a fast path
+	b = b[:len(b)-1]                                                                  // its "Z"
 	if len(b) < 5 || b[0] == '-' || b[4] != '-' {
 		return nil, fmt.Errorf("%w: %s: year outside 0000–9999 for RFC 3339", ErrOutOfRange, b)
 	}
+	b = appendOffset(b, off)
 	b = append(b, '[')
 	b = append(b, ev.Zone...)
 	return append(b, ']'), nil
@@ -100,4 +106,17 @@ func (rfc9557) zone(name string) (*time.Location, error) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownZone, name)
 	}
 	return LoadZone(name)
+}
+
+// appendOffset appends an RFC 3339 offset of whole minutes: Z or ±hh:mm.
+func appendOffset(b []byte, off int) []byte {
+	if off == 0 {
+		return append(b, 'Z')
+	}
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	h, m := off/3600, off/60%60
+	return append(b, sign, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10))
 }

@@ -11,7 +11,8 @@ import (
 // time); Years is that many calendar years later at the same local wall
 // time in the event's zone (February 29 becomes February 28, a wall time in
 // a gap resolves with Compatible); At is a fixed instant whatever now is,
-// such as the last second int32 Unix time holds. The zero value is After 0.
+// such as the last second int32 Unix time holds (plus now's fraction of a
+// second, for the sub-second nows). The zero value is After 0.
 type Horizon struct {
 	After time.Duration
 	Years int
@@ -49,7 +50,9 @@ func (h Horizon) validate() error {
 func (h Horizon) event(now time.Time, loc *time.Location) time.Time {
 	switch {
 	case !h.At.IsZero():
-		return h.At.In(loc)
+		// Carry now's fraction of a second, so that sub-second nows test
+		// sub-second events at the fixed instants too.
+		return h.At.Add(time.Duration(now.Nanosecond())).In(loc)
 	case h.Years != 0:
 		w := wallOf(now.In(loc))
 		w.Year += h.Years

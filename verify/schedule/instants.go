@@ -20,7 +20,9 @@ const (
 // classRank orders classes for dedupe: a missing midnight is always also
 // a transition, and the more specific name wins; otherwise the order above.
 var classRank = map[string]int{missingMidnight: 0, beforeTransition: 1, atTransition: 2, afterTransition: 3,
-	utcMidnight: 4, localMidnight: 5, windowStart: 6}
+	int32Limit: 4, leapDay: 5, yearEnd: 6, yearStart: 7, monthEnd: 8, monthStart: 9,
+	utcMidnight: 10, localMidnight: 11, utcMidnightBefore: 12, utcMidnightAfter: 13,
+	localMidnightBefore: 14, localMidnightAfter: 15, subSecond: 16, windowStart: 17}
 
 // instant is one interesting instant of a zone.
 type instant struct {
@@ -94,37 +96,6 @@ func dayStart(w Wall, loc *time.Location) (time.Time, string, error) {
 		return lerr.Earlier, localMidnight, nil
 	}
 	return lerr.Transition.In(loc), missingMidnight, nil
-}
-
-// sweepInstants returns the "now" values Sweep uses for loc: the window
-// start (with its UTC and local midnights) and, for every transition in the
-// window, the transition ±1s, the UTC midnight before it, and the starts of
-// the local days on either side of it.
-func sweepInstants(loc *time.Location, from, to time.Time) []instant {
-	var out []instant
-	add := func(t time.Time, c string) {
-		if !t.Before(from) && t.Before(to) {
-			out = append(out, instant{t.In(loc), c})
-		}
-	}
-	midnights := func(t time.Time) {
-		u := t.UTC()
-		add(time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC), utcMidnight)
-		if s, c, err := dayStart(wallOf(t), loc); err == nil {
-			add(s, c)
-		}
-	}
-	add(from, windowStart)
-	midnights(from.In(loc))
-	walkTransitions(loc, from.Add(-time.Second), to.Add(time.Second), func(tr change) bool {
-		add(tr.At.Add(-time.Second), beforeTransition)
-		add(tr.At, atTransition)
-		add(tr.At.Add(time.Second), afterTransition)
-		midnights(tr.At.Add(-time.Second))
-		midnights(tr.At)
-		return true
-	})
-	return dedupe(out)
 }
 
 func dedupe(in []instant) []instant {

@@ -112,8 +112,17 @@ func TestLoadZone(t *testing.T) {
 			t.Errorf("LoadZone(%q) = %v", bad, err)
 		}
 	}
-	if loc, err := LoadZone("Asia/Kathmandu"); err != nil || loc.String() != "Asia/Kathmandu" {
+	loc, err := LoadZone("Asia/Kathmandu")
+	if err != nil || loc.String() != "Asia/Kathmandu" {
 		t.Errorf("Kathmandu: %v %v", loc, err)
+	}
+	// Cached: codecs may call it per decode (time.LoadLocation parses the
+	// file again on every call).
+	if again, _ := LoadZone("Asia/Kathmandu"); again != loc {
+		t.Error("second LoadZone returned another *time.Location")
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = LoadZone("Asia/Kathmandu") }); n != 0 {
+		t.Errorf("cached LoadZone allocates %.0f times", n)
 	}
 }
 
