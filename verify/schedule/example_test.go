@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/deploysafe/deploysafe/verify/schedule"
@@ -105,4 +106,33 @@ func ExampleRFC9557() {
 	// Output:
 	// 2011-12-31T09:00:00+14:00[Pacific/Apia]
 	// 2011-12-30 19:00:00 +0000 UTC Pacific/Apia
+}
+
+func ExampleValidator() {
+	// In production the clock is time.Now (the default); here it is fixed.
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	v, err := schedule.NewValidator(schedule.Reject,
+		schedule.Clock(func() time.Time { return now }),
+		schedule.MaxHorizon(60*24*time.Hour),
+		schedule.Storage(time.Unix(math.MinInt32, 0), time.Unix(math.MaxInt32, 0)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	w, err := schedule.ParseWall("2026-02-30T09:00")
+	fmt.Println(err)
+	w, _ = schedule.ParseWall("2026-03-29T02:30")
+	_, err = v.Validate("Europe/Berlin", w)
+	fmt.Println(err)
+	w, _ = schedule.ParseWall("2026-03-29T09:00")
+	ev, _ := v.Validate("Europe/Berlin", w)
+	fmt.Println(ev.At.Format(time.RFC3339))
+	// A daily job at 02:30 local over the next 60 days.
+	evs, err := v.Daily("Europe/Berlin", 2, 30)
+	fmt.Println(len(evs), "occurrences;", err)
+	// Output:
+	// schedule: invalid wall time: day 30 of February 2026 (it has 28 days) (in "2026-02-30T09:00")
+	// schedule: rule local-time: schedule: 2026-03-29T02:30:00 in Europe/Berlin does not exist (gap): offset changes from +01:00 (CET) to +02:00 (CEST, DST) at 2026-03-29T01:00:00Z
+	// 2026-03-29T09:00:00+02:00
+	// 59 occurrences; schedule: rule local-time: schedule: 2026-03-29T02:30:00 in Europe/Berlin does not exist (gap): offset changes from +01:00 (CET) to +02:00 (CEST, DST) at 2026-03-29T01:00:00Z
 }

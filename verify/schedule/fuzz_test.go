@@ -2,16 +2,26 @@ package schedule
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
 
+// FuzzParseWall checks ParseWall against time.Parse (which it replaced to
+// name out-of-range fields): both accept the same strings with the same
+// reading, every error wraps ErrInvalidWall, and what parses round-trips
+// through String.
 func FuzzParseWall(f *testing.F) {
-	for _, s := range []string{"2026-03-29T02:30", "2026-03-29 02:30:15.5", "2026-02-30T00:00", "9999-12-31T23:59:59.999999999", "", "0000-01-01T00:00"} {
+	for _, s := range []string{"2026-03-29T02:30", "2026-03-29 02:30:15.5", "2026-02-30T00:00", "9999-12-31T23:59:59.999999999",
+		"", "0000-01-01T00:00", "2024-02-29T24:00", "2026-03-29T02:30:15.1234567891", "2026-03-29T02:30:1", "2026-03-29T02:30:15,5"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		w, err := ParseWall(s)
+		ref, refErr := parseWallWithTime(s)
+		if (err == nil) != (refErr == nil) || (err == nil && w != ref) {
+			t.Fatalf("ParseWall(%q) = %+v, %v; time.Parse gives %+v, %v", s, w, err, ref, refErr)
+		}
 		if err != nil {
 			if !errors.Is(err, ErrInvalidWall) {
 				t.Fatalf("ParseWall(%q): unwrapped error %v", s, err)
@@ -26,6 +36,21 @@ func FuzzParseWall(f *testing.F) {
 			t.Fatalf("round trip of %q: %+v → %q → %+v, %v", s, w, w.String(), back, err)
 		}
 	})
+}
+
+// parseWallWithTime is the ParseWall of before: time.Parse with two
+// layouts, which rejects out-of-range fields without naming them.
+func parseWallWithTime(s string) (Wall, error) {
+	if len(s) > 64 {
+		return Wall{}, ErrInvalidWall
+	}
+	norm := strings.Replace(s, " ", "T", 1)
+	for _, layout := range []string{wallLayout, "2006-01-02T15:04"} {
+		if t, err := time.Parse(layout, norm); err == nil {
+			return wallOf(t), nil
+		}
+	}
+	return Wall{}, ErrInvalidWall
 }
 
 func FuzzRFC9557Decode(f *testing.F) {

@@ -109,6 +109,35 @@ func TestParseWall(t *testing.T) {
 	}
 }
 
+// TestParseWallNamesTheField: an out-of-range field is named, with its
+// value and the range it missed, rather than "not YYYY-MM-DD…".
+func TestParseWallNamesTheField(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-02-30T09:00":     "day 30 of February 2026 (it has 28 days)",
+		"2024-02-30T09:00":     "day 30 of February 2024 (it has 29 days)",
+		"2026-04-31T09:00":     "day 31 of April 2026 (it has 30 days)",
+		"2026-02-00T09:00":     "day 0 of February 2026",
+		"2026-13-01T09:00":     "month 13 (months are 1–12)",
+		"2026-00-01T09:00":     "month 0 (months are 1–12)",
+		"2026-03-29T24:00":     "hour 24 (hours are 0–23)",
+		"2026-03-29T02:60":     "minute 60 (minutes are 0–59)",
+		"2026-03-29T02:30:60":  "second 60 (seconds are 0–59)",
+		"2026-03-29T02:30:15.": "is not YYYY-MM-DDTHH:MM",
+		"2026-3-29T02:30":      "is not YYYY-MM-DDTHH:MM",
+	} {
+		_, err := ParseWall(in)
+		if !errors.Is(err, ErrInvalidWall) || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseWall(%q) = %v, want %q", in, err, want)
+		}
+	}
+	// The last valid value of each field parses.
+	for _, ok := range []string{"2024-02-29T23:59:59.999999999", "2026-12-31T00:00", "0000-01-01T00:00"} {
+		if _, err := ParseWall(ok); err != nil {
+			t.Errorf("ParseWall(%q): %v", ok, err)
+		}
+	}
+}
+
 func TestInstants(t *testing.T) {
 	sp := mustZone(t, "America/Sao_Paulo")
 	ins, err := classified(sp, utc(2018, 11, 1, 0, 0, 0), utc(2018, 11, 8, 0, 0, 0))

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -31,7 +32,8 @@ const wallLayout = "2006-01-02T15:04:05.999999999"
 
 // ParseWall parses a wall-clock reading written as YYYY-MM-DDTHH:MM,
 // YYYY-MM-DDTHH:MM:SS or YYYY-MM-DDTHH:MM:SS.fffffffff (a space may replace
-// the T). It rejects zone offsets, and it rejects out-of-range fields such
+// the T, a comma the point; digits past nanoseconds are dropped, as
+// time.Parse drops them). It rejects zone offsets, and it rejects out-of-range fields such
 // as February 30 or 24:00 instead of normalizing them, with an error that
 // names the field: "day 30 of February 2026 (it has 28 days)".
 func ParseWall(s string) (Wall, error) {
@@ -48,60 +50,78 @@ func ParseWall(s string) (Wall, error) {
 	return w, nil
 }
 
-// scanWall reads the fields of s without checking their ranges.
+// scanWall reads the fields of s without checking their ranges. It
+// accepts what time.Parse accepted with the layouts ParseWall used to
+// pass it: a 4-digit year, 2-digit month, day, minute and second, a 1- or
+// 2-digit hour, and a fraction of any length.
 func scanWall(s string) (w Wall, ok bool) {
-	num := func(part string, digits int) (int, bool) {
-		if len(part) != digits {
+	i := 0
+	num := func(min, max int) (int, bool) {
+		n, j := 0, i
+		for j < len(s) && j-i < max && s[j] >= '0' && s[j] <= '9' {
+			n = n*10 + int(s[j]-'0')
+			j++
+		}
+		if j-i < min {
 			return 0, false
 		}
-		n := 0
-		for _, c := range []byte(part) {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			n = n*10 + int(c-'0')
-		}
+		i = j
 		return n, true
 	}
-	if len(s) < 16 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' {
-		return Wall{}, false
+	sep := func(cs string) bool {
+		if i < len(s) && strings.IndexByte(cs, s[i]) >= 0 {
+			i++
+			return true
+		}
+		return false
 	}
-	var okY, okMo, okD, okH, okMi bool
 	var mo int
-	w.Year, okY = num(s[0:4], 4)
-	mo, okMo = num(s[5:7], 2)
+	okY := false
+	if w.Year, okY = num(4, 4); !okY || !sep("-") {
+		return Wall{}, false
+	}
+	if mo, ok = num(2, 2); !ok || !sep("-") {
+		return Wall{}, false
+	}
 	w.Month = time.Month(mo)
-	w.Day, okD = num(s[8:10], 2)
-	w.Hour, okH = num(s[11:13], 2)
-	w.Minute, okMi = num(s[14:16], 2)
-	if !okY || !okMo || !okD || !okH || !okMi {
+	if w.Day, ok = num(2, 2); !ok || !sep("T ") {
 		return Wall{}, false
 	}
-	rest := s[16:]
-	if rest == "" {
+	if w.Hour, ok = num(1, 2); !ok || !sep(":") {
+		return Wall{}, false
+	}
+	if w.Minute, ok = num(2, 2); !ok {
+		return Wall{}, false
+	}
+	if i == len(s) {
 		return w, true
 	}
-	if len(rest) < 3 || rest[0] != ':' {
+	if !sep(":") {
 		return Wall{}, false
 	}
-	if w.Second, ok = num(rest[1:3], 2); !ok {
+	if w.Second, ok = num(2, 2); !ok {
 		return Wall{}, false
 	}
-	rest = rest[3:]
-	if rest == "" {
+	if i == len(s) {
 		return w, true
 	}
-	if rest[0] != '.' || len(rest) < 2 || len(rest) > 10 {
+	if !sep(".,") {
 		return Wall{}, false
 	}
-	frac, ok := num(rest[1:], len(rest)-1)
-	if !ok {
+	start := i
+	if _, ok = num(1, len(s)); !ok || i != len(s) {
 		return Wall{}, false
 	}
-	for i := len(rest) - 1; i < 9; i++ {
-		frac *= 10
+	digits := s[start:]
+	if len(digits) > 9 {
+		digits = digits[:9] // as time.Parse does, truncate to nanoseconds
 	}
-	w.Nanosecond = frac
+	for j := 0; j < 9; j++ {
+		w.Nanosecond *= 10
+		if j < len(digits) {
+			w.Nanosecond += int(digits[j] - '0')
+		}
+	}
 	return w, true
 }
 
