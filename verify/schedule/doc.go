@@ -72,8 +72,21 @@
 //	import _ "time/tzdata"
 //
 // or the equivalent github.com/deploysafe/deploysafe/verify/schedule/tzdata.
-// ZoneNames lists zone names from the files; it cannot list an embedded
-// copy. TZData sweeps another zone database (a zoneinfo.zip or directory).
+// ZoneNames lists zone names from the files (or, where there are none, the
+// known names that load). TZData sweeps another zone database (a
+// zoneinfo.zip or directory).
+//
+// # Stored events and new zone rules
+//
+// Zone rules change (a country drops DST, a tzdata release corrects the
+// past), and events stored as a wall time with its offset then no longer
+// agree with the zone. Rezone reads the new rules (a newer zoneinfo.zip,
+// the system's directory) and reports every stored event whose instant or
+// wall time would move, resolved by a policy after TC39 Temporal's offset
+// option: UseOffset keeps the instant, PreferOffset keeps the offset while
+// it is valid, Compatible, Earlier and Later keep the wall time, Reject
+// refuses. Go's zoneinfo.zip and the system's tzdata often differ: Go
+// 1.26's is 2025c with backzone, under which Tijuana kept DST in 1970–1975.
 //
 // # Time in tests
 //

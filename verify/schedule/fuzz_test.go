@@ -1,9 +1,12 @@
 package schedule
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -129,4 +132,54 @@ func TestRFC9557Errors(t *testing.T) {
 			t.Errorf("Decode(%q) = %v, want an error", s, ev)
 		}
 	}
+}
+
+// FuzzTZData feeds the tzdata reader a zoneinfo.zip and a zone file it has
+// never seen: it must not panic, every error wraps ErrUnknownZone, and a
+// zone it loads carries its name and answers lookups.
+func FuzzTZData(f *testing.F) {
+	goZoneinfoZip(f)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"Europe/Berlin", "Asia/Kolkata"} {
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		w.Write(goZipData[name])
+	}
+	zw.Close()
+	f.Add(buf.Bytes())
+	f.Add(goZipData["Pacific/Apia"])
+	f.Add([]byte("TZif2"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		check := func(db *tzdb, name string) {
+			loc, err := db.load(name)
+			if err != nil {
+				if !errors.Is(err, ErrUnknownZone) {
+					t.Fatalf("load(%q): %v does not wrap ErrUnknownZone", name, err)
+				}
+				return
+			}
+			if loc.String() != name {
+				t.Fatalf("load(%q) = %s", name, loc)
+			}
+			_ = time.Date(2030, 7, 1, 12, 0, 0, 0, loc).Format(time.RFC3339)
+		}
+		// As one zone file.
+		check(&tzdb{fsys: fstest.MapFS{"Zone/X": {Data: data}}}, "Zone/X")
+		// As a zoneinfo.zip.
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		db := &tzdb{fsys: zr}
+		names, err := db.names()
+		if err != nil && !errors.Is(err, ErrUnknownZone) {
+			t.Fatalf("names: %v does not wrap ErrUnknownZone", err)
+		}
+		for i, n := range names {
+			if i == 8 {
+				break
+			}
+			check(db, n)
+		}
+	})
 }

@@ -102,7 +102,7 @@ func (d *tzdb) names() ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("schedule: listing zones in %s: %w", d.where, err)
+		return nil, fmt.Errorf("%w: listing zones in %s: %w", ErrUnknownZone, d.where, err)
 	}
 	sort.Strings(names)
 	return names, nil

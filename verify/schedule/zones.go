@@ -90,7 +90,7 @@ var knownZones string
 func zipZones(path string) ([]string, error) {
 	r, err := zip.OpenReader(path)
 	if err != nil {
-		return nil, fmt.Errorf("schedule: listing zones in %s: %w", path, err)
+		return nil, fmt.Errorf("%w: listing zones in %s: %w", ErrUnknownZone, path, err)
 	}
 	defer r.Close()
 	return (&tzdb{fsys: r, where: path}).names()
