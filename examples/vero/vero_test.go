@@ -13,7 +13,7 @@ import (
 
 // The codec's test as the team would write it: a correct codec passes.
 func TestRFC9557Codec(t *testing.T) {
-	schedule.SweepT(t, &schedule.RFC9557{}, schedule.WithZones(customers...))
+	schedule.SweepT(t, schedule.RFC9557(), schedule.Zones(customers...))
 }
 
 func TestToolCodecLosesEventsAfterUTCMidnight(t *testing.T) {
@@ -26,7 +26,7 @@ func TestToolCodecLosesEventsAfterUTCMidnight(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		off, ok := roundTrip(toolCodec, schedule.Event{At: created.Add(24 * time.Hour).In(ny), Zone: "America/New_York", Created: created})
+		off, ok := roundTrip(toolCodec{}, schedule.Event{At: created.Add(24 * time.Hour).In(ny), Zone: "America/New_York", Created: created})
 		return ok && off == 0
 	}
 	if !at("2017-10-19T19:25:00Z") {

@@ -6,11 +6,11 @@ import (
 	"time"
 )
 
-// maxOccurrences bounds a CheckSchedule walk, so that a next function that
+// maxOccurrences bounds a CheckScheduler walk, so that a next function that
 // returns times one nanosecond apart cannot run forever.
 const maxOccurrences = 1 << 20
 
-// CheckSchedule walks a scheduler over [from, to) and compares it with what
+// CheckScheduler walks a scheduler over [from, to) and compares it with what
 // rule r gives under policy p. next(after) must return the first occurrence
 // strictly after after. Each local date with an occurrence is a slot whose
 // instant is Resolve(date at the rule's time, zone, p); under Reject, dates
@@ -18,16 +18,19 @@ const maxOccurrences = 1 << 20
 // day makes two dates resolve to one instant, one occurrence serves both. The report lists
 // slots skipped, served twice or served at the wrong instant, occurrences
 // for empty slots, and a next that does not move forward (after which the
-// walk stops).
-func CheckSchedule(next func(after time.Time) time.Time, r Rule, p Policy, from, to time.Time) (*ScheduleReport, error) {
+// walk stops). The error wraps ErrSchedule, listing the first findings,
+// when there are any (the report has them all); it is bad input otherwise,
+// with a nil report.
+func CheckScheduler(next func(after time.Time) time.Time, r Rule, p Policy, from, to time.Time) (*Report, error) {
 	if next == nil {
 		return nil, badInput("nil next function")
 	}
 	if err := r.validate(); err != nil {
 		return nil, err
 	}
-	if p < Compatible || p > Reject {
-		return nil, badInput("unknown policy %d", int(p))
+	p, err := p.disambiguation()
+	if err != nil {
+		return nil, err
 	}
 	if !from.Before(to) {
 		return nil, badInput("empty window [%s, %s)", from.Format(time.RFC3339), to.Format(time.RFC3339))
@@ -36,7 +39,7 @@ func CheckSchedule(next func(after time.Time) time.Time, r Rule, p Policy, from,
 	if err != nil {
 		return nil, err
 	}
-	rep := &ScheduleReport{Rule: r, Policy: p}
+	rep := &Report{Rule: r, Policy: p}
 	byInstant := map[int64]*slot{}
 	for _, s := range slots {
 		if !s.want.IsZero() {
@@ -47,7 +50,7 @@ func CheckSchedule(next func(after time.Time) time.Time, r Rule, p Policy, from,
 	for t := from.Add(-time.Nanosecond); ; {
 		n := next(t)
 		if !n.After(t) {
-			rep.Findings = append(rep.Findings, Finding{Kind: Stuck, Got: n, Want: t})
+			rep.Findings = append(rep.Findings, Finding{Kind: stuck, Got: n, Want: t})
 			break
 		}
 		if !n.Before(to) || rep.Occurrences == maxOccurrences {
@@ -58,7 +61,7 @@ func CheckSchedule(next func(after time.Time) time.Time, r Rule, p Policy, from,
 		if s := byInstant[n.UnixNano()]; s != nil {
 			s.hits++
 			if s.hits > 1 {
-				rep.Findings = append(rep.Findings, Finding{Kind: Doubled, Slot: s.wall, Want: s.want, Got: n.In(r.loc)})
+				rep.Findings = append(rep.Findings, Finding{Kind: doubled, Slot: s.wall, Want: s.want, Got: n.In(r.Zone)})
 			}
 			continue
 		}
@@ -68,27 +71,27 @@ func CheckSchedule(next func(after time.Time) time.Time, r Rule, p Policy, from,
 		s := nearest(slots, n)
 		switch {
 		case s == nil || s.want.IsZero():
-			f := Finding{Kind: Unexpected, Got: n.In(r.loc)}
+			f := Finding{Kind: unexpected, Got: n.In(r.Zone)}
 			if s != nil {
 				f.Slot = s.wall
 			}
 			rep.Findings = append(rep.Findings, f)
 		case s.hits == 0 && !s.wrong:
 			s.wrong = true
-			rep.Findings = append(rep.Findings, Finding{Kind: WrongTime, Slot: s.wall, Want: s.want, Got: n.In(r.loc)})
+			rep.Findings = append(rep.Findings, Finding{Kind: wrongTime, Slot: s.wall, Want: s.want, Got: n.In(r.Zone)})
 		default:
-			rep.Findings = append(rep.Findings, Finding{Kind: Doubled, Slot: s.wall, Want: s.want, Got: n.In(r.loc)})
+			rep.Findings = append(rep.Findings, Finding{Kind: doubled, Slot: s.wall, Want: s.want, Got: n.In(r.Zone)})
 		}
 	}
 	for _, s := range slots {
 		if !s.want.IsZero() && s.hits == 0 && !s.wrong {
-			rep.Findings = append(rep.Findings, Finding{Kind: Skipped, Slot: s.wall, Want: s.want})
+			rep.Findings = append(rep.Findings, Finding{Kind: skipped, Slot: s.wall, Want: s.want})
 		}
 	}
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		return findingTime(rep.Findings[i]).Before(findingTime(rep.Findings[j]))
 	})
-	return rep, nil
+	return rep, rep.err()
 }
 
 func findingTime(f Finding) time.Time {
@@ -101,21 +104,21 @@ func findingTime(f Finding) time.Time {
 // slots lists the intended occurrences whose nominal instant is in [from, to).
 func (r Rule) slots(p Policy, from, to time.Time) ([]*slot, error) {
 	var out []*slot
-	start := WallOf(from.In(r.loc)).date().naive().AddDate(0, 0, -1)
+	start := wallOf(from.In(r.Zone)).date().naive().AddDate(0, 0, -1)
 	for d := start; ; d = d.AddDate(0, 0, 1) {
-		if r.monthDay != 0 && d.Day() != r.monthDay {
+		if r.Day != 0 && d.Day() != r.Day {
 			continue
 		}
-		w := WallOf(d)
-		w.Hour, w.Minute, w.Second = r.hour, r.minute, r.second
-		nominal, err := Resolve(w, r.loc, Compatible)
+		w := wallOf(d)
+		w.Hour, w.Minute, w.Second = r.Hour, r.Minute, r.Second
+		nominal, err := Resolve(w, r.Zone, Compatible)
 		if err != nil {
 			return nil, err
 		}
 		if !nominal.Before(to) {
 			return out, nil
 		}
-		want, err := Resolve(w, r.loc, p)
+		want, err := Resolve(w, r.Zone, p)
 		var lerr *LocalTimeError
 		if err != nil && !errors.As(err, &lerr) {
 			return nil, err

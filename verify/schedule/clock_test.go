@@ -1,68 +1,63 @@
 package schedule
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
 )
 
-// TestAsOf runs a buggy "is it still the same local day tomorrow?" check as
-// of each interesting instant of a DST week in New York and finds exactly
-// the instants where adding 24h does not give the same wall time.
-func TestAsOf(t *testing.T) {
+// TestInstantsFindNowDependentBug runs a buggy "is it the same wall time
+// 24h from now?" check as of each interesting instant of a DST week in New
+// York and finds exactly the instants where adding 24h does not give the
+// same wall time: those in the day before the transition.
+func TestInstantsFindNowDependentBug(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
 	from, to := utc(2026, 3, 6, 0, 0, 0), utc(2026, 3, 10, 0, 0, 0)
-	sameTimeTomorrow := func(c Clock) error {
-		now := c.Now().In(ny)
-		tomorrow := now.Add(24 * time.Hour)
-		if h1, m1, _ := now.Clock(); func() bool { h2, m2, _ := tomorrow.Clock(); return h1 != h2 || m1 != m2 }() {
-			return errors.New("24h later is another wall time")
+	sameTimeTomorrow := func(now time.Time) bool {
+		now = now.In(ny)
+		h1, m1, _ := now.Clock()
+		h2, m2, _ := now.Add(24 * time.Hour).Clock()
+		return h1 == h2 && m1 == m2
+	}
+	nows, err := Instants(ny, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := utc(2026, 3, 8, 7, 0, 0)
+	failed := 0
+	for _, now := range nows {
+		if now.Location() != ny {
+			t.Fatalf("instant %s not in New York", now)
 		}
-		return nil
-	}
-	err := AsOf(context.Background(), ny, from, to, sameTimeTomorrow)
-	if err == nil {
-		t.Fatal("no failure found")
-	}
-	var joined interface{ Unwrap() []error }
-	if !errors.As(err, &joined) {
-		t.Fatalf("%T is not joined", err)
-	}
-	for _, e := range joined.Unwrap() {
-		var ae *AsOfError
-		if !errors.As(e, &ae) {
-			t.Fatalf("%T", e)
+		inDayBefore := !now.Before(tr.Add(-24*time.Hour)) && now.Before(tr)
+		if ok := sameTimeTomorrow(now); ok == inDayBefore {
+			t.Errorf("as of %s: same time tomorrow = %v", now, ok)
 		}
-		// Failing instants are within the 24h before the 07:00Z transition.
-		tr := utc(2026, 3, 8, 7, 0, 0)
-		if !ae.At.Before(tr) || tr.Sub(ae.At) > 24*time.Hour {
-			t.Errorf("failure as of %s (%s), not in the day before the transition", ae.At, ae.Class)
+		if !sameTimeTomorrow(now) {
+			failed++
 		}
 	}
-	if err := AsOf(context.Background(), ny, from, to, func(Clock) error { return nil }); err != nil {
-		t.Errorf("passing check: %v", err)
+	if failed == 0 {
+		t.Fatal("no failing instant")
 	}
-	if err := AsOf(context.Background(), ny, from, to, nil); !errors.Is(err, ErrBadInput) {
-		t.Errorf("nil check: %v", err)
+	if _, err := Instants(nil, from, to); !errors.Is(err, ErrBadInput) {
+		t.Errorf("nil location: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := AsOf(ctx, ny, from, to, func(Clock) error { return nil }); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled: %v", err)
+	if _, err := Instants(ny, to, from); !errors.Is(err, ErrBadInput) {
+		t.Errorf("empty window: %v", err)
 	}
 }
 
 // TestSynctestClock shows the Validator following a synctest bubble's fake
-// clock through SystemClock: the bubble starts at 2000-01-01T00:00:00Z and
-// time.Sleep jumps to one second before Berlin's 2000-03-26 transition.
+// clock with no option at all: the bubble starts at 2000-01-01T00:00:00Z
+// and time.Sleep jumps to one second before Berlin's 2000-03-26 transition.
 func TestSynctestClock(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		if start := time.Now(); !start.Equal(utc(2000, 1, 1, 0, 0, 0)) {
 			t.Fatalf("bubble starts at %s", start)
 		}
-		v, err := NewValidator(WithClock(SystemClock()), MaxHorizon(time.Hour))
+		v, err := NewValidator(Reject, MaxHorizon(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,4 +78,24 @@ func TestSynctestClock(t *testing.T) {
 			t.Errorf("04:00 CEST, 1h1s away: %v", err)
 		}
 	})
+}
+
+// TestClockOption: a Validator given another clock (a database's, say)
+// measures the horizon from it, not from time.Now.
+func TestClockOption(t *testing.T) {
+	dbNow := utc(2030, 6, 1, 12, 0, 0)
+	v, err := NewValidator(Reject, Clock(func() time.Time { return dbNow }), MaxHorizon(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := v.Validate("UTC", Wall{2030, 6, 2, 12, 0, 0, 0})
+	if err != nil || !ev.Created.Equal(dbNow) {
+		t.Errorf("24h after the clock: %+v, %v", ev, err)
+	}
+	if _, err := v.Validate("UTC", Wall{2030, 6, 2, 12, 0, 1, 0}); !errors.Is(err, ErrHorizon) {
+		t.Errorf("24h1s after the clock: %v", err)
+	}
+	if _, err := v.Validate("UTC", Wall{2030, 6, 1, 11, 59, 59, 0}); !errors.Is(err, ErrHorizon) {
+		t.Errorf("1s before the clock: %v", err)
+	}
 }

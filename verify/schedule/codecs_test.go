@@ -23,7 +23,7 @@ func cachedZone(name string) (*time.Location, error) {
 
 // wallOnly stores the local wall time without any zone or offset and
 // reads it back on a server whose zone is UTC.
-var wallOnly = CodecFuncs[string]{
+var wallOnly = codecFuncs[string]{
 	EncodeFunc: func(ev Event) (string, error) { return ev.At.Format("2006-01-02T15:04:05.999999999"), nil },
 	DecodeFunc: func(s string) (Event, error) {
 		t, err := time.Parse("2006-01-02T15:04:05.999999999", s)
@@ -33,7 +33,7 @@ var wallOnly = CodecFuncs[string]{
 
 // wallAndZone stores the wall time and the zone name but not the offset,
 // and rebuilds the instant with time.Date: wrong only in overlaps.
-var wallAndZone = CodecFuncs[[2]string]{
+var wallAndZone = codecFuncs[[2]string]{
 	EncodeFunc: func(ev Event) ([2]string, error) {
 		return [2]string{ev.At.Format("2006-01-02T15:04:05.999999999"), ev.Zone}, nil
 	},
@@ -53,8 +53,8 @@ type int32Row struct {
 	Zone string
 }
 
-// int32Seconds stores the instant as a signed 32-bit Unix time.
-var int32Seconds = CodecFuncs[int32Row]{
+// int32Codec stores the instant as a signed 32-bit Unix time.
+var int32Codec = codecFuncs[int32Row]{
 	EncodeFunc: func(ev Event) (int32Row, error) {
 		return int32Row{int32(ev.At.Unix()), int32(ev.At.Nanosecond()), ev.Zone}, nil
 	},
@@ -68,7 +68,7 @@ var int32Seconds = CodecFuncs[int32Row]{
 }
 
 // utcDropZone stores RFC 3339 in UTC and forgets the zone.
-var utcDropZone = CodecFuncs[string]{
+var utcDropZone = codecFuncs[string]{
 	EncodeFunc: func(ev Event) (string, error) { return ev.At.UTC().Format(time.RFC3339Nano), nil },
 	DecodeFunc: func(s string) (Event, error) {
 		t, err := time.Parse(time.RFC3339Nano, s)
@@ -79,7 +79,7 @@ var utcDropZone = CodecFuncs[string]{
 // offsetOfNow stores the wall time with the offset in effect when the
 // event was created instead of the zone name: right today, wrong after a
 // DST change.
-var offsetOfNow = CodecFuncs[string]{
+var offsetOfNow = codecFuncs[string]{
 	EncodeFunc: func(ev Event) (string, error) {
 		_, off := ev.Created.In(ev.At.Location()).Zone()
 		w := ev.At.Format("2006-01-02T15:04:05.999999999")
@@ -103,7 +103,7 @@ type daysRow struct {
 }
 
 // daysCapped stores "days from now" in a field capped at 30.
-var daysCapped = CodecFuncs[daysRow]{
+var daysCapped = codecFuncs[daysRow]{
 	EncodeFunc: func(ev Event) (daysRow, error) {
 		d := ev.At.Sub(ev.Created)
 		days := int(d / (24 * time.Hour))

@@ -18,14 +18,17 @@ var (
 	ErrUnknownZone = errors.New("schedule: unknown time zone")
 	// ErrInvalidWall marks a wall-clock reading with a field out of range.
 	ErrInvalidWall = errors.New("schedule: invalid wall time")
-	// ErrBadInput marks a nil argument, an empty window, a negative horizon
+	// ErrBadInput marks a nil argument, an empty window, a bad option value
 	// or another argument that cannot be used.
 	ErrBadInput = errors.New("schedule: bad input")
 	// ErrHorizon marks an event further from now than the configured maximum
-	// (or in the past, when that is not allowed).
+	// (or in the past).
 	ErrHorizon = errors.New("schedule: event outside the allowed horizon")
 	// ErrOutOfRange marks an instant that a storage format cannot represent.
 	ErrOutOfRange = errors.New("schedule: instant not representable in storage")
+	// ErrOffset marks a stored UTC offset that the zone's rules do not give
+	// for its wall time (the rules changed, or the data is inconsistent).
+	ErrOffset = errors.New("schedule: offset does not match the zone's rules")
 	// ErrRoundTrip marks a codec that did not give back the event it encoded.
 	ErrRoundTrip = errors.New("schedule: codec round trip failed")
 	// ErrSchedule marks a scheduler that skipped, doubled or misplaced occurrences.
@@ -33,52 +36,55 @@ var (
 )
 
 // LocalTimeError reports a wall time that falls in a gap or an overlap of
-// its zone. It names the zone, the wall time and the offsets on both sides of
-// the transition, and carries both candidate instants so that a caller can
-// still choose one.
+// its zone. It wraps ErrGap or ErrOverlap, names the zone, the wall time and
+// the offsets on both sides of the transition, and carries both candidate
+// instants so that a caller can still choose one.
 type LocalTimeError struct {
-	Kind       Kind      // Gap or Overlap
 	Zone       string    // e.g. "Europe/Berlin"
 	Wall       Wall      // the reading that was asked for
 	Transition time.Time // the instant the offset changes, in UTC
-	Before     Offset    // zone state before the transition
-	After      Offset    // zone state after the transition
+	// Before and After are the UTC offsets, in seconds east of UTC, in
+	// effect before and after the transition; Earlier.Zone() and
+	// Later.Zone() give their abbreviations.
+	Before, After int
 	// Earlier and Later are the instants the Earlier and Later policies
 	// give. For a gap they show the wall time shifted back or forward by the
 	// gap's length; for an overlap they are the two real occurrences.
 	Earlier, Later time.Time
+
+	kind          shiftKind // gapShift or overlapShift
+	before, after zoneState
 }
 
 // Error describes the gap or overlap in one line.
 func (e *LocalTimeError) Error() string {
 	what := "does not exist (gap)"
-	if e.Kind == Overlap {
+	if e.kind == overlapShift {
 		what = "occurs twice (overlap)"
 	}
 	return fmt.Sprintf("schedule: %s in %s %s: offset changes from %s to %s at %s",
-		e.Wall, e.Zone, what, e.Before, e.After, e.Transition.UTC().Format(time.RFC3339))
+		e.Wall, e.Zone, what, e.before, e.after, e.Transition.UTC().Format(time.RFC3339))
 }
 
 // Unwrap returns ErrGap or ErrOverlap.
 func (e *LocalTimeError) Unwrap() error {
-	if e.Kind == Overlap {
+	if e.kind == overlapShift {
 		return ErrOverlap
 	}
 	return ErrGap
 }
 
-// RuleError reports which validation rule an event failed.
-type RuleError struct {
-	Rule string // "zone", "wall", "local-time", "horizon" or "storage:<range name>"
-	Err  error
+// newLocalTimeError fills the exported offsets from the zone states.
+func newLocalTimeError(k shiftKind, loc *time.Location, w Wall, tr time.Time, before, after zoneState, earlier, later time.Time) *LocalTimeError {
+	return &LocalTimeError{Zone: loc.String(), Wall: w, Transition: tr, Before: before.Seconds, After: after.Seconds,
+		Earlier: earlier, Later: later, kind: k, before: before, after: after}
 }
-
-// Error names the rule and the cause.
-func (e *RuleError) Error() string { return fmt.Sprintf("rule %s: %v", e.Rule, e.Err) }
-
-// Unwrap returns the cause.
-func (e *RuleError) Unwrap() error { return e.Err }
 
 func badInput(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrBadInput}, args...)...)
+}
+
+// ruleError is a validation failure: the rule's name, then the cause.
+func ruleError(rule string, err error) error {
+	return fmt.Errorf("schedule: rule %s: %w", rule, err)
 }

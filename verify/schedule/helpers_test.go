@@ -5,7 +5,6 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -66,10 +65,12 @@ func zipZone(tb testing.TB, name string) *time.Location {
 
 func loadGoZip() {
 	goZipOnce.Do(func() {
-		root := runtime.GOROOT()
-		if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
-			root = strings.TrimSpace(string(out))
+		out, err := exec.Command("go", "env", "GOROOT").Output()
+		if err != nil {
+			goZipErr = err
+			return
 		}
+		root := strings.TrimSpace(string(out))
 		goZipPath = filepath.Join(root, "lib", "time", "zoneinfo.zip")
 		r, err := zip.OpenReader(goZipPath)
 		if err != nil {
@@ -102,4 +103,29 @@ var zoneSources = []struct {
 }{
 	{"system", mustZone},
 	{"zoneinfo.zip", zipZone},
+}
+
+// Test shorthands for the exported struct forms.
+func daily(loc *time.Location, h, m, s int) Rule {
+	return Rule{Zone: loc, Hour: h, Minute: m, Second: s}
+}
+func monthly(loc *time.Location, d, h, m, s int) Rule {
+	return Rule{Zone: loc, Day: d, Hour: h, Minute: m, Second: s}
+}
+func hAfter(d time.Duration) Horizon { return Horizon{After: d} }
+func hYears(n int) Horizon           { return Horizon{Years: n} }
+func hAt(t time.Time) Horizon        { return Horizon{At: t} }
+
+// limit caps Sweep's goroutines (Concurrency is not part of the API: the
+// default is GOMAXPROCS).
+func limit(n int) SweepOption {
+	return sweepOption(func(c *sweepConfig) error { c.limit = n; return nil })
+}
+
+// locations sweeps already loaded locations.
+func locations(locs ...*time.Location) SweepOption {
+	return sweepOption(func(c *sweepConfig) error {
+		c.preloaded = append(c.preloaded, locs...)
+		return nil
+	})
 }

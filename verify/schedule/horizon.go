@@ -6,40 +6,42 @@ import (
 	"time"
 )
 
-// Horizon says how far after "now" a swept event lies: an exact duration,
-// a number of calendar years in the event's zone, or a fixed instant. Make
-// one with After, Years or At. The zero value is After(0).
+// Horizon says how far after "now" a swept event lies: set one field.
+// After is elapsed time (After: 24h across a DST change shows another wall
+// time); Years is that many calendar years later at the same local wall
+// time in the event's zone (February 29 becomes February 28, a wall time in
+// a gap resolves with Compatible); At is a fixed instant whatever now is,
+// such as the last second int32 Unix time holds (plus now's fraction of a
+// second, for the sub-second nows). The zero value is After 0.
 type Horizon struct {
-	name  string
-	d     time.Duration
-	years int
-	at    time.Time
+	After time.Duration
+	Years int
+	At    time.Time
 }
 
-// After is an event d after now (elapsed time, not wall time: After(24h)
-// across a DST change shows a different wall time). d must not be negative.
-func After(d time.Duration) Horizon { return Horizon{name: fmtDuration(d), d: d} }
-
-// Years is an event n calendar years after now at the same local wall time
-// in the event's zone (February 29 becomes February 28; a wall time in a
-// gap resolves with Compatible). n must not be negative.
-func Years(n int) Horizon { return Horizon{name: fmt.Sprintf("%dy", n), years: n} }
-
-// At is an event at the fixed instant t whatever now is, such as the last
-// second int32 Unix time can hold.
-func At(t time.Time) Horizon { return Horizon{name: "at " + t.UTC().Format(time.RFC3339), at: t} }
-
-// String names the horizon: "30d-1s", "10y", "at 2038-01-19T03:14:07Z".
-func (h Horizon) String() string {
-	if h.name == "" {
-		return "0s"
+// name names the horizon in reports: "30d-1s", "10y", "at 2038-01-19T03:14:07Z".
+func (h Horizon) name() string {
+	switch {
+	case !h.At.IsZero():
+		return "at " + h.At.UTC().Format(time.RFC3339Nano)
+	case h.Years != 0:
+		return fmt.Sprintf("%dy", h.Years)
 	}
-	return h.name
+	return fmtDuration(h.After)
 }
 
 func (h Horizon) validate() error {
-	if h.d < 0 || h.years < 0 {
-		return badInput("negative horizon %s", h)
+	set := 0
+	for _, b := range []bool{h.After != 0, h.Years != 0, !h.At.IsZero()} {
+		if b {
+			set++
+		}
+	}
+	switch {
+	case h.After < 0 || h.Years < 0:
+		return badInput("Horizons: negative horizon %s", h.name())
+	case set > 1:
+		return badInput("Horizons: %+v sets more than one of After, Years and At", h)
 	}
 	return nil
 }
@@ -47,37 +49,39 @@ func (h Horizon) validate() error {
 // event returns the instant h after now, in loc.
 func (h Horizon) event(now time.Time, loc *time.Location) time.Time {
 	switch {
-	case !h.at.IsZero():
-		return h.at.In(loc)
-	case h.years != 0:
-		w := WallOf(now.In(loc))
-		w.Year += h.years
+	case !h.At.IsZero():
+		// Carry now's fraction of a second, so that sub-second nows test
+		// sub-second events at the fixed instants too.
+		return h.At.Add(time.Duration(now.Nanosecond())).In(loc)
+	case h.Years != 0:
+		w := wallOf(now.In(loc))
+		w.Year += h.Years
 		if d := daysIn(w.Year, w.Month); w.Day > d {
 			w.Day = d
 		}
 		if t, err := Resolve(w, loc, Compatible); err == nil {
 			return t
 		}
-		return now.AddDate(h.years, 0, 0).In(loc)
+		return now.AddDate(h.Years, 0, 0).In(loc)
 	}
-	return now.Add(h.d).In(loc)
+	return now.Add(h.After).In(loc)
 }
 
-// Int32Max is the last instant a signed 32-bit count of Unix seconds can
+// int32Max is the last instant a signed 32-bit count of Unix seconds can
 // hold: 2038-01-19T03:14:07Z.
-var Int32Max = time.Unix(1<<31-1, 0).UTC()
+var int32Max = int32Seconds.Max
 
-// DefaultHorizons returns the horizons Sweep uses unless told otherwise:
+// defaultHorizons are the horizons Sweep uses unless told otherwise:
 // 0, 1s, 1h, 23h59m59s, 24h, 29d, 30d−1s, 30d, 30d+1s, 31d, 90d, 365d, the
 // int32 limit 2038-01-19T03:14:07Z and a second either side, 10y and 100y.
-func DefaultHorizons() []Horizon {
+func defaultHorizons() []Horizon {
 	const day = 24 * time.Hour
 	return []Horizon{
-		After(0), After(time.Second), After(time.Hour), After(day - time.Second), After(day),
-		After(29 * day), After(30*day - time.Second), After(30 * day), After(30*day + time.Second),
-		After(31 * day), After(90 * day), After(365 * day),
-		At(Int32Max.Add(-time.Second)), At(Int32Max), At(Int32Max.Add(time.Second)),
-		Years(10), Years(100),
+		{}, {After: time.Second}, {After: time.Hour}, {After: day - time.Second}, {After: day},
+		{After: 29 * day}, {After: 30*day - time.Second}, {After: 30 * day}, {After: 30*day + time.Second},
+		{After: 31 * day}, {After: 90 * day}, {After: 365 * day},
+		{At: int32Max.Add(-time.Second)}, {At: int32Max}, {At: int32Max.Add(time.Second)},
+		{Years: 10}, {Years: 100},
 	}
 }
 

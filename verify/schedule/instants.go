@@ -1,85 +1,80 @@
 package schedule
 
 import (
-	"fmt"
 	"sort"
 	"time"
 )
 
-// Boundary classifies an interesting instant: why a "now" at that instant
-// is worth testing.
-type Boundary int
-
+// Classes of interesting instants: why a "now" at that instant is worth
+// testing. They name the failure groups of a sweep (FailureGroup.Class).
 const (
-	// BeforeTransition is one second before a transition.
-	BeforeTransition Boundary = iota + 1
-	// AtTransition is the first instant of a transition's new state.
-	AtTransition
-	// AfterTransition is one second after a transition.
-	AfterTransition
-	// UTCMidnight is 00:00:00 UTC.
-	UTCMidnight
-	// LocalMidnight is 00:00:00 local time.
-	LocalMidnight
-	// MissingMidnight is the first instant of a local day whose 00:00 falls
-	// in a gap (America/Sao_Paulo's DST started at midnight until 2019).
-	MissingMidnight
-	// WindowStart is the start of the window, used so that zones without
-	// transitions are still exercised.
-	WindowStart
+	beforeTransition = "transition-1s"    // one second before a transition
+	atTransition     = "transition"       // the first instant of a transition's new state
+	afterTransition  = "transition+1s"    // one second after a transition
+	utcMidnight      = "utc-midnight"     // 00:00:00 UTC
+	localMidnight    = "local-midnight"   // 00:00:00 local time
+	missingMidnight  = "missing-midnight" // the first instant of a local day whose 00:00 is in a gap
+	windowStart      = "window-start"     // the start of the window
 )
 
-var boundaryNames = [...]string{"", "transition-1s", "transition", "transition+1s",
-	"utc-midnight", "local-midnight", "missing-midnight", "window-start"}
+// classRank orders classes for dedupe: a missing midnight is always also
+// a transition, and the more specific name wins; otherwise the order above.
+var classRank = map[string]int{missingMidnight: 0, beforeTransition: 1, atTransition: 2, afterTransition: 3,
+	int32Limit: 4, leapDay: 5, yearEnd: 6, yearStart: 7, monthEnd: 8, monthStart: 9,
+	utcMidnight: 10, localMidnight: 11, utcMidnightBefore: 12, utcMidnightAfter: 13,
+	localMidnightBefore: 14, localMidnightAfter: 15, subSecond: 16, windowStart: 17}
 
-// String returns a short name such as "transition-1s" or "local-midnight".
-func (b Boundary) String() string {
-	if b > 0 && int(b) < len(boundaryNames) {
-		return boundaryNames[b]
-	}
-	return fmt.Sprintf("Boundary(%d)", int(b))
-}
-
-// Instant is one interesting instant of a zone.
-type Instant struct {
+// instant is one interesting instant of a zone.
+type instant struct {
 	At    time.Time // in the zone's location
-	Class Boundary
+	Class string
 }
 
 // Instants returns the interesting instants of loc in [from, to), sorted and
-// without duplicates (an instant that is both a UTC midnight and a local
-// midnight is listed once, with the first class in the order above, except
-// that MissingMidnight wins over AtTransition): each
-// transition and the seconds on either side of it, each UTC midnight, and
-// the start of each local day (its midnight, or the first instant after a
-// gap that swallowed it). The list has about two entries a day; for long
-// windows prefer the transition days only, as Sweep does.
-func Instants(loc *time.Location, from, to time.Time) ([]Instant, error) {
+// without duplicates, in loc: each transition and the seconds on either
+// side of it, each UTC midnight, and the start of each local day (its
+// midnight, or the first instant after a gap that swallowed it). They are
+// the "now" values worth running a time-dependent check at, for example
+// inside a testing/synctest bubble with time.Sleep(time.Until(t)). The list
+// has about two entries a day.
+func Instants(loc *time.Location, from, to time.Time) ([]time.Time, error) {
+	ins, err := classified(loc, from, to)
+	out := make([]time.Time, len(ins))
+	for i, in := range ins {
+		out[i] = in.At
+	}
+	return out, err
+}
+
+// classified is Instants with the class of each instant. An instant that
+// is both (a UTC and a local midnight) is listed once, with the class that
+// ranks first in classRank.
+func classified(loc *time.Location, from, to time.Time) ([]instant, error) {
 	if loc == nil {
 		return nil, badInput("nil *time.Location")
 	}
 	if !from.Before(to) {
 		return nil, badInput("empty window [%s, %s)", from.Format(time.RFC3339), to.Format(time.RFC3339))
 	}
-	var out []Instant
-	add := func(t time.Time, c Boundary) {
+	var out []instant
+	add := func(t time.Time, c string) {
 		if !t.Before(from) && t.Before(to) {
-			out = append(out, Instant{t.In(loc), c})
+			out = append(out, instant{t.In(loc), c})
 		}
 	}
-	walkTransitions(loc, from.Add(-time.Second), to.Add(time.Second), func(tr Transition) bool {
-		add(tr.At.Add(-time.Second), BeforeTransition)
-		add(tr.At, AtTransition)
-		add(tr.At.Add(time.Second), AfterTransition)
+	walkTransitions(loc, from.Add(-time.Second), to.Add(time.Second), func(tr change) bool {
+		add(tr.At.Add(-time.Second), beforeTransition)
+		add(tr.At, atTransition)
+		add(tr.At.Add(time.Second), afterTransition)
 		return true
 	})
 	fu := from.UTC()
 	for d := time.Date(fu.Year(), fu.Month(), fu.Day(), 0, 0, 0, 0, time.UTC); d.Before(to); d = d.AddDate(0, 0, 1) {
-		add(d, UTCMidnight)
+		add(d, utcMidnight)
 	}
-	fl := WallOf(from.In(loc)).date()
+	fl := wallOf(from.In(loc)).date()
 	for d := fl.naive(); ; d = d.AddDate(0, 0, 1) {
-		t, c, err := dayStart(WallOf(d), loc)
+		t, c, err := dayStart(wallOf(d), loc)
 		if err != nil || !t.Before(to) {
 			break
 		}
@@ -90,65 +85,25 @@ func Instants(loc *time.Location, from, to time.Time) ([]Instant, error) {
 
 // dayStart returns the first instant of the local date of w in loc and
 // whether it is a real midnight.
-func dayStart(w Wall, loc *time.Location) (time.Time, Boundary, error) {
+func dayStart(w Wall, loc *time.Location) (time.Time, string, error) {
 	t, lerr, err := lookup(w.date(), loc)
 	switch {
 	case err != nil:
-		return time.Time{}, 0, err
+		return time.Time{}, "", err
 	case lerr == nil:
-		return t, LocalMidnight, nil
-	case lerr.Kind == Overlap:
-		return lerr.Earlier, LocalMidnight, nil
+		return t, localMidnight, nil
+	case lerr.kind == overlapShift:
+		return lerr.Earlier, localMidnight, nil
 	}
-	return lerr.Transition.In(loc), MissingMidnight, nil
+	return lerr.Transition.In(loc), missingMidnight, nil
 }
 
-// sweepInstants returns the "now" values Sweep uses for loc: the window
-// start (with its UTC and local midnights) and, for every transition in the
-// window, the transition ±1s, the UTC midnight before it, and the starts of
-// the local days on either side of it.
-func sweepInstants(loc *time.Location, from, to time.Time) []Instant {
-	var out []Instant
-	add := func(t time.Time, c Boundary) {
-		if !t.Before(from) && t.Before(to) {
-			out = append(out, Instant{t.In(loc), c})
-		}
-	}
-	midnights := func(t time.Time) {
-		u := t.UTC()
-		add(time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC), UTCMidnight)
-		if s, c, err := dayStart(WallOf(t), loc); err == nil {
-			add(s, c)
-		}
-	}
-	add(from, WindowStart)
-	midnights(from.In(loc))
-	walkTransitions(loc, from.Add(-time.Second), to.Add(time.Second), func(tr Transition) bool {
-		add(tr.At.Add(-time.Second), BeforeTransition)
-		add(tr.At, AtTransition)
-		add(tr.At.Add(time.Second), AfterTransition)
-		midnights(tr.At.Add(-time.Second))
-		midnights(tr.At)
-		return true
-	})
-	return dedupe(out)
-}
-
-// rank orders classes for dedupe: a missing midnight is always also a
-// transition, and the more specific name wins.
-func rank(c Boundary) int {
-	if c == MissingMidnight {
-		return 0
-	}
-	return int(c)
-}
-
-func dedupe(in []Instant) []Instant {
+func dedupe(in []instant) []instant {
 	sort.SliceStable(in, func(i, j int) bool { return in[i].At.Before(in[j].At) })
 	out := in[:0]
 	for _, x := range in {
 		if len(out) > 0 && out[len(out)-1].At.Equal(x.At) {
-			if rank(x.Class) < rank(out[len(out)-1].Class) {
+			if classRank[x.Class] < classRank[out[len(out)-1].Class] {
 				out[len(out)-1].Class = x.Class
 			}
 			continue

@@ -6,38 +6,51 @@ import (
 	"time"
 )
 
-// Policy says which instant a wall time in a gap or an overlap resolves to.
-// The names and meanings are those of TC39 Temporal's "disambiguation".
-type Policy int
+// Policy says which instant a wall time in a gap or an overlap resolves to,
+// with the names and meanings of TC39 Temporal's "disambiguation" option
+// (Compatible, Earlier, Later, Reject), and, for Rezone, what to trust when
+// a stored offset disagrees with new zone rules, after Temporal's "offset"
+// option (UseOffset, PreferOffset; the four others there mean "ignore").
+// Its value is its name; the zero value "" means Compatible.
+type Policy string
 
 const (
 	// Compatible resolves a gap to the later instant (the wall time moved
 	// forward by the gap's length) and an overlap to the earlier occurrence.
-	// It is the zero value, and what most calendar software does.
-	Compatible Policy = iota
+	// It is what most calendar software does.
+	Compatible Policy = "compatible"
 	// Earlier resolves a gap to the wall time moved back by the gap's length
 	// and an overlap to the first occurrence.
-	Earlier
+	Earlier Policy = "earlier"
 	// Later resolves a gap to the wall time moved forward by the gap's
 	// length and an overlap to the second occurrence.
-	Later
-	// Reject returns a *LocalTimeError for any gap or overlap.
-	Reject
+	Later Policy = "later"
+	// Reject returns a *LocalTimeError for any gap or overlap (and, in
+	// Rezone, an error wrapping ErrOffset for a stored offset that no longer
+	// matches).
+	Reject Policy = "reject"
+	// UseOffset keeps a stored event's instant when its offset no longer
+	// matches, so that its wall time moves (Temporal's offset: "use").
+	// Only Rezone accepts it.
+	UseOffset Policy = "use-offset"
+	// PreferOffset keeps the stored offset while it is still one the zone
+	// gives for the wall time (either side of an overlap), else resolves
+	// the wall time as Compatible (Temporal's offset: "prefer"). Only Rezone
+	// accepts it.
+	PreferOffset Policy = "prefer-offset"
 )
 
-// String returns "compatible", "earlier", "later" or "reject".
-func (p Policy) String() string {
+// disambiguation returns p as one of the four disambiguation policies.
+func (p Policy) disambiguation() (Policy, error) {
 	switch p {
-	case Compatible:
-		return "compatible"
-	case Earlier:
-		return "earlier"
-	case Later:
-		return "later"
-	case Reject:
-		return "reject"
+	case "":
+		return Compatible, nil
+	case Compatible, Earlier, Later, Reject:
+		return p, nil
+	case UseOffset, PreferOffset:
+		return "", badInput("policy %s applies only to Rezone", p)
 	}
-	return fmt.Sprintf("Policy(%d)", int(p))
+	return "", badInput("unknown policy %q", string(p))
 }
 
 // Resolve returns the instant at which loc's clocks show w, choosing by p
@@ -50,10 +63,11 @@ func Resolve(w Wall, loc *time.Location, p Policy) (time.Time, error) {
 	if loc == nil {
 		return time.Time{}, badInput("nil *time.Location")
 	}
-	if p < Compatible || p > Reject {
-		return time.Time{}, badInput("unknown policy %d", int(p))
+	p, err := p.disambiguation()
+	if err != nil {
+		return time.Time{}, err
 	}
-	if err := w.Validate(); err != nil {
+	if err := w.validate(); err != nil {
 		return time.Time{}, err
 	}
 	t, lerr, err := lookup(w, loc)
@@ -66,7 +80,7 @@ func Resolve(w Wall, loc *time.Location, p Policy) (time.Time, error) {
 	switch {
 	case p == Reject:
 		return time.Time{}, lerr
-	case p == Earlier, p == Compatible && lerr.Kind == Overlap:
+	case p == Earlier, p == Compatible && lerr.kind == overlapShift:
 		return lerr.Earlier, nil
 	default:
 		return lerr.Later, nil
@@ -92,9 +106,9 @@ func lookup(w Wall, loc *time.Location) (t time.Time, lerr *LocalTimeError, err 
 	// Offsets are within ±26h in all tzdata; a ±30h window of instants
 	// around base holds every state that could show w.
 	from, to := base.Add(-30*time.Hour), base.Add(30*time.Hour)
-	states := []Offset{offsetOf(from.In(loc))}
-	var trs []Transition
-	walkTransitions(loc, from, to, func(tr Transition) bool {
+	states := []zoneState{offsetOf(from.In(loc))}
+	var trs []change
+	walkTransitions(loc, from, to, func(tr change) bool {
 		trs = append(trs, tr)
 		states = append(states, tr.After)
 		return true
@@ -116,23 +130,21 @@ func lookup(w Wall, loc *time.Location) (t time.Time, lerr *LocalTimeError, err 
 	case len(cands) == 1:
 		return cands[0], nil, nil
 	case len(cands) > 1:
-		e := &LocalTimeError{Kind: Overlap, Zone: loc.String(), Wall: w,
-			Earlier: cands[0], Later: cands[len(cands)-1],
-			Before: offsetOf(cands[0]), After: offsetOf(cands[len(cands)-1])}
+		earlier, later := cands[0], cands[len(cands)-1]
+		var at time.Time
 		for _, tr := range trs {
-			if tr.At.After(e.Earlier) && !tr.At.After(e.Later) {
-				e.Transition = tr.At.UTC()
+			if tr.At.After(earlier) && !tr.At.After(later) {
+				at = tr.At.UTC()
 				break
 			}
 		}
-		return time.Time{}, e, nil
+		return time.Time{}, newLocalTimeError(overlapShift, loc, w, at, offsetOf(earlier), offsetOf(later), earlier, later), nil
 	}
 	for _, tr := range trs {
 		b, a := time.Duration(tr.Before.Seconds)*time.Second, time.Duration(tr.After.Seconds)*time.Second
-		if tr.Kind() == Gap && !base.Add(-b).Before(tr.At) && base.Add(-a).Before(tr.At) {
-			return time.Time{}, &LocalTimeError{Kind: Gap, Zone: loc.String(), Wall: w,
-				Transition: tr.At.UTC(), Before: tr.Before, After: tr.After,
-				Earlier: base.Add(-a).In(loc), Later: base.Add(-b).In(loc)}, nil
+		if tr.kind() == gapShift && !base.Add(-b).Before(tr.At) && base.Add(-a).Before(tr.At) {
+			return time.Time{}, newLocalTimeError(gapShift, loc, w, tr.At.UTC(), tr.Before, tr.After,
+				base.Add(-a).In(loc), base.Add(-b).In(loc)), nil
 		}
 	}
 	// Unreachable with consistent tzdata; say so rather than guess.

@@ -14,7 +14,7 @@ func TestResolveBadInput(t *testing.T) {
 	if _, err := Resolve(w, nil, Compatible); !errors.Is(err, ErrBadInput) {
 		t.Errorf("nil location: %v", err)
 	}
-	if _, err := Resolve(w, time.UTC, Policy(7)); !errors.Is(err, ErrBadInput) {
+	if _, err := Resolve(w, time.UTC, Policy("sometimes")); !errors.Is(err, ErrBadInput) {
 		t.Errorf("bad policy: %v", err)
 	}
 	for _, bad := range []Wall{{}, {2026, 2, 29, 0, 0, 0, 0}, {2026, 13, 1, 0, 0, 0, 0}, {2026, 1, 1, 24, 0, 0, 0},
@@ -51,14 +51,14 @@ func TestResolveProperties(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		loc := locs[rapid.SampledFrom(zones).Draw(rt, "zone")]
 		// Bias towards transition days: pick a transition and an offset from it.
-		trs, _ := Transitions(loc, win0, win1)
+		trs, _ := transitions(loc, win0, win1)
 		var w Wall
 		if len(trs) > 0 && rapid.Bool().Draw(rt, "near") {
 			tr := trs[rapid.IntRange(0, len(trs)-1).Draw(rt, "tr")]
 			d := time.Duration(rapid.IntRange(-3*3600, 3*3600).Draw(rt, "d")) * time.Second
-			w = WallOf(tr.At.Add(d).In(time.FixedZone("", tr.Before.Seconds)))
+			w = wallOf(tr.At.Add(d).In(time.FixedZone("", tr.Before.Seconds)))
 		} else {
-			w = WallOf(time.Unix(rapid.Int64Range(0, 2208988800).Draw(rt, "unix"), 0).UTC())
+			w = wallOf(time.Unix(rapid.Int64Range(0, 2208988800).Draw(rt, "unix"), 0).UTC())
 		}
 		_, err := Resolve(w, loc, Reject)
 		var lerr *LocalTimeError
@@ -66,20 +66,20 @@ func TestResolveProperties(t *testing.T) {
 		case err == nil:
 			for _, p := range []Policy{Compatible, Earlier, Later} {
 				got, err := Resolve(w, loc, p)
-				if err != nil || WallOf(got) != w {
+				if err != nil || wallOf(got) != w {
 					rt.Fatalf("%s in %s under %s: %v %v", w, loc, p, got, err)
 				}
 			}
-		case errors.As(err, &lerr) && lerr.Kind == Gap:
-			shift := time.Duration(lerr.After.Seconds-lerr.Before.Seconds) * time.Second
-			if WallOf(lerr.Later) != WallOf(w.naive().Add(shift)) || WallOf(lerr.Earlier) != WallOf(w.naive().Add(-shift)) {
+		case errors.As(err, &lerr) && lerr.kind == gapShift:
+			shift := time.Duration(lerr.After-lerr.Before) * time.Second
+			if wallOf(lerr.Later) != wallOf(w.naive().Add(shift)) || wallOf(lerr.Earlier) != wallOf(w.naive().Add(-shift)) {
 				rt.Fatalf("gap %v: later %s earlier %s", lerr, lerr.Later, lerr.Earlier)
 			}
 			if !lerr.Earlier.Before(lerr.Transition) || lerr.Later.Before(lerr.Transition) {
 				rt.Fatalf("gap %v: candidates not either side of the transition", lerr)
 			}
-		case errors.As(err, &lerr) && lerr.Kind == Overlap:
-			if WallOf(lerr.Earlier) != w || WallOf(lerr.Later) != w || !lerr.Earlier.Before(lerr.Later) {
+		case errors.As(err, &lerr) && lerr.kind == overlapShift:
+			if wallOf(lerr.Earlier) != w || wallOf(lerr.Later) != w || !lerr.Earlier.Before(lerr.Later) {
 				rt.Fatalf("overlap %v", lerr)
 			}
 		default:
@@ -109,13 +109,42 @@ func TestParseWall(t *testing.T) {
 	}
 }
 
+// TestParseWallNamesTheField: an out-of-range field is named, with its
+// value and the range it missed, rather than "not YYYY-MM-DD…".
+func TestParseWallNamesTheField(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-02-30T09:00":     "day 30 of February 2026 (it has 28 days)",
+		"2024-02-30T09:00":     "day 30 of February 2024 (it has 29 days)",
+		"2026-04-31T09:00":     "day 31 of April 2026 (it has 30 days)",
+		"2026-02-00T09:00":     "day 0 of February 2026",
+		"2026-13-01T09:00":     "month 13 (months are 1–12)",
+		"2026-00-01T09:00":     "month 0 (months are 1–12)",
+		"2026-03-29T24:00":     "hour 24 (hours are 0–23)",
+		"2026-03-29T02:60":     "minute 60 (minutes are 0–59)",
+		"2026-03-29T02:30:60":  "second 60 (seconds are 0–59)",
+		"2026-03-29T02:30:15.": "is not YYYY-MM-DDTHH:MM",
+		"2026-3-29T02:30":      "is not YYYY-MM-DDTHH:MM",
+	} {
+		_, err := ParseWall(in)
+		if !errors.Is(err, ErrInvalidWall) || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseWall(%q) = %v, want %q", in, err, want)
+		}
+	}
+	// The last valid value of each field parses.
+	for _, ok := range []string{"2024-02-29T23:59:59.999999999", "2026-12-31T00:00", "0000-01-01T00:00"} {
+		if _, err := ParseWall(ok); err != nil {
+			t.Errorf("ParseWall(%q): %v", ok, err)
+		}
+	}
+}
+
 func TestInstants(t *testing.T) {
 	sp := mustZone(t, "America/Sao_Paulo")
-	ins, err := Instants(sp, utc(2018, 11, 1, 0, 0, 0), utc(2018, 11, 8, 0, 0, 0))
+	ins, err := classified(sp, utc(2018, 11, 1, 0, 0, 0), utc(2018, 11, 8, 0, 0, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := map[Boundary]int{}
+	count := map[string]int{}
 	for i, in := range ins {
 		count[in.Class]++
 		if i > 0 && !in.At.After(ins[i-1].At) {
@@ -124,18 +153,18 @@ func TestInstants(t *testing.T) {
 	}
 	// 7 days: 7 UTC midnights, 6 local midnights + the missing one on 4 November,
 	// whose day starts at 01:00 −02 (the transition itself).
-	want := map[Boundary]int{UTCMidnight: 7, LocalMidnight: 6, MissingMidnight: 1, BeforeTransition: 1, AfterTransition: 1}
+	want := map[string]int{utcMidnight: 7, localMidnight: 6, missingMidnight: 1, beforeTransition: 1, afterTransition: 1}
 	for c, n := range want {
 		if count[c] != n {
 			t.Errorf("%s: %d, want %d (all: %v)", c, count[c], n, count)
 		}
 	}
 	for _, in := range ins {
-		if in.Class == MissingMidnight && (!in.At.Equal(utc(2018, 11, 4, 3, 0, 0)) || WallOf(in.At) != (Wall{2018, 11, 4, 1, 0, 0, 0})) {
+		if in.Class == missingMidnight && (!in.At.Equal(utc(2018, 11, 4, 3, 0, 0)) || wallOf(in.At) != (Wall{2018, 11, 4, 1, 0, 0, 0})) {
 			t.Errorf("missing midnight at %s", in.At)
 		}
 	}
-	if s := MissingMidnight.String(); s != "missing-midnight" {
+	if s := missingMidnight; s != "missing-midnight" {
 		t.Errorf("%q", s)
 	}
 }

@@ -7,82 +7,59 @@ import (
 )
 
 // Rule is a recurring local schedule: a wall time of day in a zone, every
-// day or on one day of each month. Make one with Daily or Monthly.
+// day (Day 0) or on one day of each month (months without that day have no
+// occurrence): Rule{Zone: berlin, Hour: 2, Minute: 30} is "daily at 02:30
+// Europe/Berlin".
 type Rule struct {
-	loc                  *time.Location
-	monthDay             int // 0: every day
-	hour, minute, second int
+	Zone                 *time.Location
+	Day                  int // day of the month, 1–31; 0 for every day
+	Hour, Minute, Second int
 }
 
-// Daily is "every day at hh:mm:ss in loc".
-func Daily(loc *time.Location, hour, minute, second int) Rule {
-	return Rule{loc: loc, hour: hour, minute: minute, second: second}
-}
-
-// Monthly is "on day day of every month at hh:mm:ss in loc"; months
-// without that day have no occurrence.
-func Monthly(loc *time.Location, day, hour, minute, second int) Rule {
-	return Rule{loc: loc, monthDay: day, hour: hour, minute: minute, second: second}
-}
-
-// String reads like "daily 02:30:00 Europe/Berlin".
-func (r Rule) String() string {
+// describe reads like "daily 02:30:00 Europe/Berlin".
+func (r Rule) describe() string {
 	when := "daily"
-	if r.monthDay > 0 {
-		when = fmt.Sprintf("monthly on day %d", r.monthDay)
+	if r.Day > 0 {
+		when = fmt.Sprintf("monthly on day %d", r.Day)
 	}
-	return fmt.Sprintf("%s %02d:%02d:%02d %s", when, r.hour, r.minute, r.second, r.loc)
+	return fmt.Sprintf("%s %02d:%02d:%02d %s", when, r.Hour, r.Minute, r.Second, r.Zone)
 }
 
 func (r Rule) validate() error {
-	if r.loc == nil {
-		return badInput("rule has a nil *time.Location")
+	if r.Zone == nil {
+		return badInput("rule has a nil Zone")
 	}
-	if r.monthDay < 0 || r.monthDay > 31 {
-		return badInput("rule day of month %d", r.monthDay)
+	if r.Day < 0 || r.Day > 31 {
+		return badInput("rule Day %d (want 0 for daily, or 1–31)", r.Day)
 	}
-	return Wall{2000, 1, 1, r.hour, r.minute, r.second, 0}.Validate()
+	return Wall{2000, 1, 1, r.Hour, r.Minute, r.Second, 0}.validate()
 }
 
-// FindingKind classifies what a scheduler did wrong.
-type FindingKind int
-
+// Kinds of Finding.
 const (
-	// Skipped is an intended occurrence the scheduler never produced.
-	Skipped FindingKind = iota + 1
-	// Doubled is an occurrence produced more than once, or a second
-	// occurrence for a slot already served.
-	Doubled
-	// WrongTime is an occurrence at another instant than the policy gives
-	// for its slot (such as 01:30 for a 02:30 job, or 03:30 under Earlier).
-	WrongTime
-	// Unexpected is an occurrence for a slot the policy leaves empty
-	// (a gap or overlap under Reject).
-	Unexpected
-	// Stuck is a next function that returned a time not after its argument.
-	Stuck
+	skipped    = "skipped"    // an intended occurrence the scheduler never produced
+	doubled    = "doubled"    // produced more than once, or a second one for a slot already served
+	wrongTime  = "wrong-time" // at another instant than the policy gives for its slot (01:30 for a 02:30 job)
+	unexpected = "unexpected" // an occurrence for a slot the policy leaves empty (a gap or overlap under Reject)
+	stuck      = "stuck"      // next returned a time not after its argument
 )
-
-var findingNames = [...]string{"", "skipped", "doubled", "wrong-time", "unexpected", "stuck"}
-
-// String returns "skipped", "doubled", "wrong-time", "unexpected" or "stuck".
-func (k FindingKind) String() string {
-	if k > 0 && int(k) < len(findingNames) {
-		return findingNames[k]
-	}
-	return fmt.Sprintf("FindingKind(%d)", int(k))
-}
 
 // Finding is one thing a scheduler did wrong.
 type Finding struct {
-	Kind FindingKind
+	// Kind is "skipped" (an intended occurrence never produced), "doubled"
+	// (produced twice, or a second one for a slot already served),
+	// "wrong-time" (at another instant than the policy gives for its slot,
+	// such as 01:30 for a 02:30 job), "unexpected" (for a slot the policy
+	// leaves empty: a gap or overlap under Reject) or "stuck" (next returned
+	// a time not after its argument; the walk stops there).
+	Kind string
 	Slot Wall      // the intended local date and time
 	Want time.Time // the instant the policy gives (zero for Unexpected)
 	Got  time.Time // what the scheduler produced (zero for Skipped)
 }
 
-// String describes the finding on one line.
-func (f Finding) String() string {
+// describe writes the finding on one line.
+func (f Finding) describe() string {
 	s := fmt.Sprintf("%s: slot %s", f.Kind, f.Slot)
 	if !f.Want.IsZero() {
 		s += " want " + f.Want.Format(time.RFC3339)
@@ -93,17 +70,17 @@ func (f Finding) String() string {
 	return s
 }
 
-// ScheduleReport is what CheckSchedule found.
-type ScheduleReport struct {
+// Report is what CheckScheduler found.
+type Report struct {
 	Rule        Rule
 	Policy      Policy
 	Occurrences int // how many the scheduler produced in the window
 	Findings    []Finding
 }
 
-// Err returns nil when there are no findings, else an error wrapping
+// err returns nil when there are no findings, else an error wrapping
 // ErrSchedule that lists the first few.
-func (r *ScheduleReport) Err() error {
+func (r *Report) err() error {
 	if r == nil || len(r.Findings) == 0 {
 		return nil
 	}
@@ -116,13 +93,13 @@ func (r *ScheduleReport) Err() error {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(f.String())
+		b.WriteString(f.describe())
 	}
-	return fmt.Errorf("%w: %s under %s: %d findings: %s", ErrSchedule, r.Rule, r.Policy, len(r.Findings), b.String())
+	return fmt.Errorf("%w: %s under %s: %d findings: %s", ErrSchedule, r.Rule.describe(), r.Policy, len(r.Findings), b.String())
 }
 
-// Count returns how many findings are of kind k.
-func (r *ScheduleReport) Count(k FindingKind) int {
+// count returns how many findings are of kind k.
+func (r *Report) count(k string) int {
 	n := 0
 	for _, f := range r.Findings {
 		if f.Kind == k {

@@ -11,68 +11,49 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// SweepOption configures Sweep.
-type SweepOption interface{ apply(*sweepConfig) error }
+// SweepOption configures Sweep and SweepT.
+type SweepOption interface{ applySweep(*sweepConfig) error }
 
-type sweepOptionFunc func(*sweepConfig) error
+type sweepOption func(*sweepConfig) error
 
-func (f sweepOptionFunc) apply(c *sweepConfig) error { return f(c) }
+func (f sweepOption) applySweep(c *sweepConfig) error { return f(c) }
 
 type sweepConfig struct {
-	zones    []string
-	locs     []*time.Location
-	horizons []Horizon
-	from, to time.Time
-	limit    int
+	names     []string                                               // Zones
+	db        *tzdb                                                  // TZData; nil: LoadZone
+	horizons  []Horizon                                              // Horizons; nil: defaultHorizons
+	from, to  time.Time                                              // Window
+	limit     int                                                    // goroutines; GOMAXPROCS
+	quick     bool                                                   // SweepT under -short: quickZones
+	preloaded []*time.Location                                       // tests: locations swept as they are
+	gen       func(loc *time.Location, from, to time.Time) []instant // the nows; sweepInstants
+	locs      []*time.Location                                       // resolved from names and db
 }
 
-// DefaultWindow returns the window of "now" values Sweep uses unless told
+// defaultWindow is the window of "now" values Sweep uses unless told
 // otherwise: [1970-01-01, 2040-01-01) UTC.
-func DefaultWindow() (from, to time.Time) {
+func defaultWindow() (from, to time.Time) {
 	return time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
 }
 
-// WithZones sweeps the named zones instead of every zone Zones lists.
-func WithZones(names ...string) SweepOption {
-	return sweepOptionFunc(func(c *sweepConfig) error {
+// Zones sweeps the named zones instead of every zone ZoneNames lists.
+func Zones(names ...string) SweepOption {
+	return sweepOption(func(c *sweepConfig) error {
 		if len(names) == 0 {
-			return badInput("WithZones needs at least one zone")
+			return badInput("Zones(): needs at least one zone")
 		}
-		for _, n := range names {
-			loc, err := LoadZone(n)
-			if err != nil {
-				return err
-			}
-			c.locs = append(c.locs, loc)
-		}
-		c.zones = append(c.zones, names...)
+		c.names = append(c.names, names...)
 		return nil
 	})
 }
 
-// WithLocations sweeps already loaded locations (from
-// time.LoadLocationFromTZData, say); each one's String() is its zone name.
-func WithLocations(locs ...*time.Location) SweepOption {
-	return sweepOptionFunc(func(c *sweepConfig) error {
-		if len(locs) == 0 {
-			return badInput("WithLocations needs at least one location")
-		}
-		for _, l := range locs {
-			if l == nil {
-				return badInput("nil *time.Location in WithLocations")
-			}
-			c.locs = append(c.locs, l)
-			c.zones = append(c.zones, l.String())
-		}
-		return nil
-	})
-}
-
-// WithHorizons replaces DefaultHorizons.
-func WithHorizons(hs ...Horizon) SweepOption {
-	return sweepOptionFunc(func(c *sweepConfig) error {
+// Horizons replaces the default horizons (0, 1s, 1h, 23h59m59s, 24h, 29d,
+// 30d−1s, 30d, 30d+1s, 31d, 90d, 365d, the int32 limit
+// 2038-01-19T03:14:07Z and a second either side, 10y and 100y).
+func Horizons(hs ...Horizon) SweepOption {
+	return sweepOption(func(c *sweepConfig) error {
 		if len(hs) == 0 {
-			return badInput("WithHorizons needs at least one horizon")
+			return badInput("Horizons(): needs at least one horizon")
 		}
 		for _, h := range hs {
 			if err := h.validate(); err != nil {
@@ -84,76 +65,51 @@ func WithHorizons(hs ...Horizon) SweepOption {
 	})
 }
 
-// WithWindow sets the window [from, to) of "now" values; the default is
-// DefaultWindow.
-func WithWindow(from, to time.Time) SweepOption {
-	return sweepOptionFunc(func(c *sweepConfig) error {
+// Window sets the window [from, to) of "now" values; the default is
+// [1970-01-01, 2040-01-01) UTC.
+func Window(from, to time.Time) SweepOption {
+	return sweepOption(func(c *sweepConfig) error {
 		if !from.Before(to) {
-			return badInput("empty window [%s, %s)", from.Format(time.RFC3339), to.Format(time.RFC3339))
+			return badInput("Window(%s, %s): empty window", from.Format(time.RFC3339), to.Format(time.RFC3339))
 		}
 		c.from, c.to = from, to
 		return nil
 	})
 }
 
-// WithLimit caps the goroutines Sweep runs at once; the default is
-// runtime.GOMAXPROCS(0). Use 1 for a codec that is not safe for concurrent use.
-func WithLimit(n int) SweepOption {
-	return sweepOptionFunc(func(c *sweepConfig) error {
-		if n < 1 {
-			return badInput("limit %d < 1", n)
-		}
-		c.limit = n
-		return nil
-	})
-}
-
 // Sweep round-trips events through c and reports every one that does not
 // come back as the same instant, the same zone name and the same local wall
-// time. For each zone (default: all of Zones) and each "now" in the window
-// (default: DefaultWindow) at the zone's interesting instants — the window
-// start, each transition and the seconds either side of it, and the UTC and
-// local midnights around it — it schedules one event per horizon (default:
-// DefaultHorizons), encodes it, decodes it and compares. Zones are swept in
-// parallel, WithLimit goroutines at a time.
+// time. For each zone (default: all of ZoneNames) and each "now" in the
+// window (default: 1970 to 2040) at the zone's interesting instants, it
+// schedules one event per horizon (default: 17 from 0 to 100 years),
+// encodes it, decodes it and compares; see the package doc for the instants
+// and the cost. Zones are swept in parallel, GOMAXPROCS at a time.
 //
-// The error is for bad input or a cancelled ctx; a codec's failures are in
-// the report (see SweepReport.Err).
+// The error wraps ErrRoundTrip when events failed, with the first five
+// failure groups (the report has them all); it is bad input or ctx's cause
+// otherwise, with a nil report.
 func Sweep[R any](ctx context.Context, c Codec[R], opts ...SweepOption) (*SweepReport, error) {
+	return sweep(ctx, c, opts, 5)
+}
+
+// sweep is Sweep, with max failure groups in the error.
+func sweep[R any](ctx context.Context, c Codec[R], opts []SweepOption, max int) (*SweepReport, error) {
 	if c == nil {
 		return nil, badInput("nil codec")
 	}
 	if v := reflect.ValueOf(c); (v.Kind() == reflect.Pointer || v.Kind() == reflect.Func || v.Kind() == reflect.Map) && v.IsNil() {
 		return nil, badInput("nil codec (%T)", c)
 	}
-	cfg := sweepConfig{limit: runtime.GOMAXPROCS(0)}
-	cfg.from, cfg.to = DefaultWindow()
-	for _, o := range opts {
-		if o == nil {
-			return nil, badInput("nil SweepOption")
-		}
-		if err := o.apply(&cfg); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.horizons == nil {
-		cfg.horizons = DefaultHorizons()
-	}
-	if cfg.locs == nil {
-		names, err := Zones()
-		if err != nil {
-			return nil, err
-		}
-		if err := WithZones(names...).apply(&cfg); err != nil {
-			return nil, err
-		}
+	cfg, err := newSweepConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	results := make([]zoneResult, len(cfg.locs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.limit)
 	for i, loc := range cfg.locs {
 		g.Go(func() error {
-			r, err := sweepZone(gctx, c, loc, &cfg)
+			r, err := sweepZone(gctx, c, loc, cfg)
 			results[i] = r
 			return err
 		})
@@ -170,7 +126,50 @@ func Sweep[R any](ctx context.Context, c Codec[R], opts ...SweepOption) (*SweepR
 		}
 	}
 	rep.sortGroups()
-	return rep, nil
+	return rep, rep.err(max)
+}
+
+// newSweepConfig applies opts over the defaults and loads the zones.
+func newSweepConfig(opts []SweepOption) (*sweepConfig, error) {
+	cfg := &sweepConfig{limit: runtime.GOMAXPROCS(0), gen: sweepInstants}
+	cfg.from, cfg.to = defaultWindow()
+	for _, o := range opts {
+		if o == nil {
+			return nil, badInput("nil SweepOption")
+		}
+		if err := o.applySweep(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.horizons == nil {
+		cfg.horizons = defaultHorizons()
+	}
+	load, list := LoadZone, ZoneNames
+	if cfg.db != nil {
+		load, list = cfg.db.load, cfg.db.names
+	}
+	if cfg.preloaded != nil {
+		cfg.locs = cfg.preloaded
+		return cfg, nil
+	}
+	if cfg.names == nil && cfg.quick {
+		cfg.names = quickZones
+	}
+	if cfg.names == nil {
+		names, err := list()
+		if err != nil {
+			return nil, err
+		}
+		cfg.names = names
+	}
+	for _, n := range cfg.names {
+		loc, err := load(n)
+		if err != nil {
+			return nil, err
+		}
+		cfg.locs = append(cfg.locs, loc)
+	}
+	return cfg, nil
 }
 
 type zoneResult struct {
@@ -180,13 +179,13 @@ type zoneResult struct {
 
 type groupKey struct {
 	horizon int
-	class   Boundary
+	class   string
 }
 
 func sweepZone[R any](ctx context.Context, c Codec[R], loc *time.Location, cfg *sweepConfig) (zoneResult, error) {
 	res := zoneResult{}
 	name := loc.String()
-	for i, now := range sweepInstants(loc, cfg.from, cfg.to) {
+	for i, now := range cfg.gen(loc, cfg.from, cfg.to) {
 		if i%256 == 0 && ctx.Err() != nil {
 			return res, context.Cause(ctx)
 		}
@@ -203,12 +202,12 @@ func sweepZone[R any](ctx context.Context, c Codec[R], loc *time.Location, cfg *
 			k := groupKey{hi, now.Class}
 			g := res.groups[k]
 			if g == nil {
-				g = &FailureGroup{Zone: name, Horizon: h.String(), Class: now.Class, horizonIndex: hi}
+				g = &FailureGroup{Zone: name, Horizon: h.name(), Class: now.Class, horizonIndex: hi}
 				res.groups[k] = g
 			}
 			g.Count++
 			if g.Count == 1 { // nows come in order: the first failure is the smallest
-				g.First = Case{Event: ev, Got: got, Mismatch: mism}
+				g.Event, g.Got, g.Mismatch = ev, got, mism
 			}
 		}
 	}
@@ -242,14 +241,18 @@ func roundTrip[R any](c Codec[R], ev Event) (got Event, mismatch string) {
 }
 
 // sameWall reports whether a and b show the same wall time; for the same
-// instant it is enough that the offsets agree.
+// instant it is enough that the offsets agree, and for the same instant in
+// the same *time.Location (LoadZone returns one per name) they do.
 func sameWall(a, b time.Time) bool {
 	if a.Equal(b) {
+		if a.Location() == b.Location() {
+			return true // one instant in one *Location: one offset, no lookups
+		}
 		_, oa := a.Zone()
 		_, ob := b.Zone()
 		return oa == ob
 	}
-	return WallOf(a) == WallOf(b)
+	return wallOf(a) == wallOf(b)
 }
 
 func (r *SweepReport) sortGroups() {

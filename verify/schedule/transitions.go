@@ -5,76 +5,76 @@ import (
 	"time"
 )
 
-// Kind classifies a transition by what it does to local wall time.
-type Kind int
+// shiftKind classifies a transition by what it does to local wall time.
+type shiftKind int
 
 const (
-	// NoShift is a transition that changes only the abbreviation or DST
+	// noShift is a transition that changes only the abbreviation or DST
 	// flag, not the offset (Europe/London's "BST" → "GMT" renames, say).
-	NoShift Kind = iota
-	// Gap is a forward shift: some wall times are skipped.
-	Gap
-	// Overlap is a backward shift: some wall times occur twice.
-	Overlap
+	noShift shiftKind = iota
+	// gapShift is a forward shift: some wall times are skipped.
+	gapShift
+	// overlapShift is a backward shift: some wall times occur twice.
+	overlapShift
 )
 
 // String returns "no-shift", "gap" or "overlap".
-func (k Kind) String() string {
+func (k shiftKind) String() string {
 	switch k {
-	case Gap:
+	case gapShift:
 		return "gap"
-	case Overlap:
+	case overlapShift:
 		return "overlap"
-	case NoShift:
+	case noShift:
 		return "no-shift"
 	}
-	return fmt.Sprintf("Kind(%d)", int(k))
+	return fmt.Sprintf("shiftKind(%d)", int(k))
 }
 
-// Transition is one change of a zone's state.
-type Transition struct {
+// change is one transition of a zone's state.
+type change struct {
 	At     time.Time // first instant of the new state, in the zone's location
-	Before Offset    // state in effect until At
-	After  Offset    // state in effect from At
+	Before zoneState // state in effect until At
+	After  zoneState // state in effect from At
 }
 
-// Kind reports whether the transition opens a gap, an overlap or neither.
-func (tr Transition) Kind() Kind {
+// kind reports whether the transition opens a gap, an overlap or neither.
+func (tr change) kind() shiftKind {
 	switch {
 	case tr.After.Seconds > tr.Before.Seconds:
-		return Gap
+		return gapShift
 	case tr.After.Seconds < tr.Before.Seconds:
-		return Overlap
+		return overlapShift
 	}
-	return NoShift
+	return noShift
 }
 
-// Shift is the change of offset: positive for a gap, negative for an overlap.
-func (tr Transition) Shift() time.Duration {
+// shift is the change of offset: positive for a gap, negative for an overlap.
+func (tr change) shift() time.Duration {
 	return time.Duration(tr.After.Seconds-tr.Before.Seconds) * time.Second
 }
 
 // String formats the transition as "2026-03-29T01:00:00Z +01:00 (CET) → +02:00 (CEST, DST)".
-func (tr Transition) String() string {
+func (tr change) String() string {
 	return fmt.Sprintf("%s %s → %s", tr.At.UTC().Format(time.RFC3339), tr.Before, tr.After)
 }
 
-// Transitions returns the transitions of loc at instants in [from, to), in
+// transitions returns the transitions of loc at instants in [from, to), in
 // order. It walks them with time.Time.ZoneBounds, guarded against
 // golang/go#81583 (ZoneBounds can return an end before the instant asked
 // about, on 31 December of leap years with Go's bundled zoneinfo.zip) and
 // against the artificial year-end bounds ZoneBounds reports for rule-based
 // zones: every probe is strictly later than the one before, and only real
 // changes of state are returned.
-func Transitions(loc *time.Location, from, to time.Time) ([]Transition, error) {
+func transitions(loc *time.Location, from, to time.Time) ([]change, error) {
 	if loc == nil {
 		return nil, badInput("nil *time.Location")
 	}
 	if !from.Before(to) {
 		return nil, badInput("empty window [%s, %s)", from.Format(time.RFC3339), to.Format(time.RFC3339))
 	}
-	var out []Transition
-	walkTransitions(loc, from.Add(-time.Nanosecond), to, func(tr Transition) bool {
+	var out []change
+	walkTransitions(loc, from.Add(-time.Nanosecond), to, func(tr change) bool {
 		out = append(out, tr)
 		return true
 	})
@@ -83,14 +83,14 @@ func Transitions(loc *time.Location, from, to time.Time) ([]Transition, error) {
 
 // walkTransitions calls fn for each change of loc's state at an instant in
 // (after, limit), in order, until fn returns false.
-func walkTransitions(loc *time.Location, after, limit time.Time, fn func(Transition) bool) {
+func walkTransitions(loc *time.Location, after, limit time.Time, fn func(change) bool) {
 	p := after.In(loc)
 	for p.Before(limit) {
 		c, ok := nextChange(p, limit)
 		if !ok || !c.After(p) {
 			return
 		}
-		if !fn(Transition{At: c, Before: offsetOf(c.Add(-time.Second)), After: offsetOf(c)}) {
+		if !fn(change{At: c, Before: offsetOf(c.Add(-time.Second)), After: offsetOf(c)}) {
 			return
 		}
 		p = c // c > p: strict progress
@@ -137,7 +137,7 @@ func nextChange(p, limit time.Time) (time.Time, bool) {
 
 // bisect returns the first whole second in (lo, hi] whose state differs
 // from cur, given that the state at lo is cur and the state at hi is not.
-func bisect(lo, hi time.Time, cur Offset) time.Time {
+func bisect(lo, hi time.Time, cur zoneState) time.Time {
 	loc := lo.Location()
 	l, h := lo.Unix(), hi.Unix() // a state is that of its whole second
 	for h-l > 1 {

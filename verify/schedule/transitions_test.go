@@ -42,7 +42,7 @@ func TestTransitionsDecember31(t *testing.T) {
 			for _, z := range zones {
 				loc := src.load(t, z)
 				from, to := utc(2019, 1, 1, 0, 0, 0), utc(2045, 1, 1, 0, 0, 0)
-				got, err := Transitions(loc, from, to)
+				got, err := transitions(loc, from, to)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -61,7 +61,7 @@ func TestTransitionsDecember31(t *testing.T) {
 				// Walking from each 31 December itself must make progress.
 				for y := 2019; y <= 2044; y++ {
 					dec31 := time.Date(y, 12, 31, 12, 0, 0, 0, time.UTC)
-					trs, err := Transitions(loc, dec31, dec31.AddDate(0, 4, 0))
+					trs, err := transitions(loc, dec31, dec31.AddDate(0, 4, 0))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -87,11 +87,11 @@ func TestTransitionsAfterBuggyBound(t *testing.T) {
 		if _, end := at.ZoneBounds(); !end.After(at) {
 			t.Logf("%s: ZoneBounds(%s) ends at %s, before the instant (golang/go#81583)", src.name, at, end)
 		}
-		trs, err := Transitions(loc, at, at.AddDate(0, 6, 0))
+		trs, err := transitions(loc, at, at.AddDate(0, 6, 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(trs) != 1 || !trs[0].At.Equal(utc(2025, 3, 9, 7, 0, 0)) || trs[0].Kind() != Gap {
+		if len(trs) != 1 || !trs[0].At.Equal(utc(2025, 3, 9, 7, 0, 0)) || trs[0].kind() != gapShift {
 			t.Fatalf("%s: after 2024-12-31: %v, want one gap at 2025-03-09T07:00:00Z", src.name, trs)
 		}
 		if c, ok := nextChange(at, at.AddDate(1, 0, 0)); !ok || !c.Equal(trs[0].At) {
@@ -104,7 +104,7 @@ func TestTransitionsAfterBuggyBound(t *testing.T) {
 // tzdata sources; each walk must end, move strictly forward and agree
 // between sources where both hold the zone.
 func TestTransitionsAllZonesBothSources(t *testing.T) {
-	names, err := Zones()
+	names, err := ZoneNames()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,11 +112,11 @@ func TestTransitionsAllZonesBothSources(t *testing.T) {
 		t.Fatalf("Zones() = %d names, want the full list", len(names))
 	}
 	loadGoZip()
-	from, to := DefaultWindow()
+	from, to := defaultWindow()
 	total := 0
 	for _, name := range names {
 		sys := mustZone(t, name)
-		a, err := Transitions(sys, from, to)
+		a, err := transitions(sys, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +129,7 @@ func TestTransitionsAllZonesBothSources(t *testing.T) {
 		if _, ok := goZipData[name]; !ok {
 			continue
 		}
-		b, err := Transitions(zipZone(t, name), from, to)
+		b, err := transitions(zipZone(t, name), from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +144,7 @@ func TestTransitionsAllZonesBothSources(t *testing.T) {
 	}
 }
 
-func since(trs []Transition, t time.Time) []Transition {
+func since(trs []change, t time.Time) []change {
 	for i, tr := range trs {
 		if !tr.At.Before(t) {
 			return trs[i:]
@@ -153,7 +153,7 @@ func since(trs []Transition, t time.Time) []Transition {
 	return nil
 }
 
-func firstDiff(a, b []Transition, until time.Time) string {
+func firstDiff(a, b []change, until time.Time) string {
 	for i := 0; ; i++ {
 		ea := i >= len(a) || !a[i].At.Before(until)
 		eb := i >= len(b) || !b[i].At.Before(until)
@@ -171,19 +171,19 @@ func firstDiff(a, b []Transition, until time.Time) string {
 
 func TestTransitionsBadInput(t *testing.T) {
 	now := utc(2026, 1, 1, 0, 0, 0)
-	if _, err := Transitions(nil, now, now.Add(time.Hour)); !errors.Is(err, ErrBadInput) {
+	if _, err := transitions(nil, now, now.Add(time.Hour)); !errors.Is(err, ErrBadInput) {
 		t.Errorf("nil location: %v", err)
 	}
-	if _, err := Transitions(time.UTC, now, now); !errors.Is(err, ErrBadInput) {
+	if _, err := transitions(time.UTC, now, now); !errors.Is(err, ErrBadInput) {
 		t.Errorf("empty window: %v", err)
 	}
-	if _, err := Instants(time.UTC, now, now.Add(-time.Hour)); !errors.Is(err, ErrBadInput) {
+	if _, err := classified(time.UTC, now, now.Add(-time.Hour)); !errors.Is(err, ErrBadInput) {
 		t.Errorf("reversed window: %v", err)
 	}
-	if trs, err := Transitions(time.UTC, win0, win1); err != nil || len(trs) != 0 {
+	if trs, err := transitions(time.UTC, win0, win1); err != nil || len(trs) != 0 {
 		t.Errorf("UTC: %v, %v; want none", trs, err)
 	}
-	if trs, err := Transitions(mustZone(t, "Etc/GMT+5"), win0, win1); err != nil || len(trs) != 0 {
+	if trs, err := transitions(mustZone(t, "Etc/GMT+5"), win0, win1); err != nil || len(trs) != 0 {
 		t.Errorf("Etc/GMT+5: %v, %v; want none", trs, err)
 	}
 }
@@ -193,23 +193,23 @@ func TestTransitionsBadInput(t *testing.T) {
 // Resolve gives the first instant of that date (the next date when the
 // whole day was skipped), where time.Date often returns the day before.
 func TestMissingMidnightsAllZones(t *testing.T) {
-	names, err := Zones()
+	names, err := ZoneNames()
 	if err != nil {
 		t.Fatal(err)
 	}
 	missing, dateGoesBack := 0, 0
 	for _, name := range names {
 		loc := mustZone(t, name)
-		trs, err := Transitions(loc, win0, win1)
+		trs, err := transitions(loc, win0, win1)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, tr := range trs {
-			if tr.Kind() != Gap {
+			if tr.kind() != gapShift {
 				continue
 			}
-			first := WallOf(tr.At.In(time.FixedZone("", tr.Before.Seconds))) // first skipped wall time
-			end := WallOf(tr.At)                                             // first wall time after the gap
+			first := wallOf(tr.At.In(time.FixedZone("", tr.Before.Seconds))) // first skipped wall time
+			end := wallOf(tr.At)                                             // first wall time after the gap
 			if first.date() == end.date() && first != first.date() {
 				continue // no midnight inside the gap
 			}
@@ -222,7 +222,7 @@ func TestMissingMidnightsAllZones(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sameDate := WallOf(got).date() == midnight.date() || tr.Shift() >= 24*time.Hour // a skipped day
+			sameDate := wallOf(got).date() == midnight.date() || tr.shift() >= 24*time.Hour // a skipped day
 			if !sameDate || !got.Equal(tr.At) {
 				t.Errorf("%s: %s resolves to %s, want the transition %s", name, midnight, got, tr.At)
 			}
