@@ -184,9 +184,11 @@ func (c *codec) decodeChunk(stored []byte, ref ChunkRef, dst []byte) ([]byte, er
 	return out, nil
 }
 
-// readChunk fetches and checks one chunk. Errors are *ChunkError.
+// readChunk fetches and checks one chunk. Errors are *PartitionError naming the chunk.
 func (c *codec) readChunk(ctx context.Context, store Store, p Partition, i int, ref ChunkRef, dst []byte) ([]byte, error) {
-	cerr := func(err error) error { return &ChunkError{Partition: p, Index: i, Chunk: ref.ID, Err: err} }
+	cerr := func(err error) error {
+		return &PartitionError{Op: "read", Partition: p, Index: i, Chunk: ref.ID, Err: err}
+	}
 	if !validChunkID(ref.ID) {
 		return nil, cerr(fmt.Errorf("%w: invalid id", ErrChunkCorrupt))
 	}

@@ -27,10 +27,10 @@ func (d *Digest) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Fingerprint returns a short stable hash of the schema: table, column names
+// fingerprint returns a short stable hash of the schema: table, column names
 // and types in order, partition column and key columns. Any change to these
 // changes the fingerprint.
-func (s Schema) Fingerprint() string {
+func (s Schema) fingerprint() string {
 	b, _ := json.Marshal(struct {
 		T string
 		C []Column

@@ -16,6 +16,10 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/deploysafe/deploysafe/internal/ctxio"
+	"github.com/deploysafe/deploysafe/internal/durable"
+	"github.com/deploysafe/deploysafe/snapshot/internal/storekey"
 )
 
 // stagingDir is the directory, directly under a DirStore's root, where values
@@ -26,32 +30,35 @@ const stagingDir = ".tmp"
 // as the leftover of a crashed writer.
 const staleAfter = 24 * time.Hour
 
-// DirStore is a [Store] in a local directory: each key is a file under the
-// root, at the key's slash-separated path. It is the embedded default and is
-// safe for concurrent use by goroutines and by processes sharing the directory.
-//
-// PutIfAbsent writes the value to a staging file, fsyncs it, then hard-links it
-// under the key (link(2) fails if the key exists, so exactly one of several
-// racing writers wins) and fsyncs the key's directory. A reader never sees a
-// partial value; a crash leaves at worst a staging file, which List ignores and
-// NewDirStore removes once it is a day old. The directory must be on a file
-// system with hard links.
-//
-// Every operation resolves keys through an [os.Root], so neither a key nor a
-// symbolic link planted in the directory can reach a file outside it.
-// Because keys are file paths, a key cannot also be a prefix directory of
-// other keys: with "a/b" stored, PutIfAbsent("a") fails with [ErrInvalidKey].
-//
-// A DirStore holds the root directory open; Close releases it.
-type DirStore struct {
+// dirStore is the Store of NewDirStore.
+type dirStore struct {
 	root *os.Root
 }
 
-var _ Store = (*DirStore)(nil)
+var _ Store = (*dirStore)(nil)
 
-// NewDirStore opens the store rooted at dir, creating the directory if it does
-// not exist, and removes staging files left by writers that crashed.
-func NewDirStore(dir string) (*DirStore, error) {
+// NewDirStore opens a [Store] in the local directory dir, creating it if it
+// does not exist: each key is a file under dir, at the key's
+// slash-separated path. It is the embedded default and is safe for
+// concurrent use by goroutines and by processes sharing the directory.
+//
+// A put writes the value to a staging file under dir/.tmp, fsyncs it, then
+// hard-links it under the key (link(2) fails if the key exists, so exactly
+// one of several racing writers wins) and fsyncs the key's directory. A
+// reader never sees a partial value; a crash leaves at worst a staging
+// file, which List ignores and NewDirStore removes once it is a day old:
+// every writer links or removes its staging file within seconds of writing
+// it, so a day-old one belongs to no live writer. The directory must be on
+// a file system with hard links. Take makes its chunks durable together,
+// fsyncing them in the background and each directory once.
+//
+// Every operation resolves keys through an [os.Root], so neither a key nor
+// a symbolic link planted in the directory can reach a file outside it.
+// Because keys are file paths, a key cannot also be a prefix directory of
+// other keys: with "a/b" stored, a put of "a" fails with [ErrInvalidKey].
+// The store holds dir open until it is garbage collected, or closed through
+// io.Closer.
+func NewDirStore(dir string) (Store, error) {
 	if dir == "" {
 		return nil, errors.New("snapshot: NewDirStore: empty directory name")
 	}
@@ -66,19 +73,16 @@ func NewDirStore(dir string) (*DirStore, error) {
 		root.Close()
 		return nil, fmt.Errorf("snapshot: NewDirStore %s: %w", dir, err)
 	}
-	s := &DirStore{root: root}
+	s := &dirStore{root: root}
 	s.removeStale(time.Now().Add(-staleAfter))
 	return s, nil
 }
 
-// Dir returns the directory the store was opened on.
-func (s *DirStore) Dir() string { return s.root.Name() }
-
 // Close releases the root directory. The store must not be used afterwards.
-func (s *DirStore) Close() error { return s.root.Close() }
+func (s *dirStore) Close() error { return s.root.Close() }
 
 // PutIfAbsent implements [Store].
-func (s *DirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) (err error) {
+func (s *dirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) (err error) {
 	if err := s.checkKey(key); err != nil {
 		return err
 	}
@@ -95,7 +99,7 @@ func (s *DirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) 
 	}
 	f, tmp, err := s.writeStaging(ctx, data)
 	if err == nil {
-		err = closeSynced(f)
+		err = durable.SyncClose(f)
 	}
 	if tmp != "" {
 		defer s.root.Remove(tmp)
@@ -127,7 +131,7 @@ func (s *DirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) 
 
 // existErr reports ErrExist for key, or ErrInvalidKey if key is a directory
 // holding other keys.
-func (s *DirStore) existErr(key string) error {
+func (s *dirStore) existErr(key string) error {
 	if fi, err := s.root.Lstat(filepath.FromSlash(key)); err == nil && fi.IsDir() {
 		return fmt.Errorf("snapshot: dirstore: put %q: the key is a prefix directory of other keys: %w", key, ErrInvalidKey)
 	}
@@ -137,7 +141,7 @@ func (s *DirStore) existErr(key string) error {
 // writeStaging copies data into a new staging file and returns it, still
 // open, with its name relative to the root (the name also on error, when the
 // file was created; the file is then closed).
-func (s *DirStore) writeStaging(ctx context.Context, data io.Reader) (*os.File, string, error) {
+func (s *dirStore) writeStaging(ctx context.Context, data io.Reader) (*os.File, string, error) {
 	var rnd [12]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, "", err
@@ -184,22 +188,13 @@ func writeAll(ctx context.Context, f *os.File, data io.Reader) error {
 	}
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
-	_, err := io.CopyBuffer(struct{ io.Writer }{f}, ctxReader{ctx, data}, *buf)
-	return err
-}
-
-// closeSynced fsyncs and closes f.
-func closeSynced(f *os.File) error {
-	err := f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	_, err := io.CopyBuffer(struct{ io.Writer }{f}, ctxio.Reader(ctx, data), *buf)
 	return err
 }
 
 // mkdirAll creates dir (slash-separated, relative to the root) and, when it
 // had to create it, fsyncs the parents so the new entries survive a crash.
-func (s *DirStore) mkdirAll(dir string) error {
+func (s *dirStore) mkdirAll(dir string) error {
 	created, err := s.ensureDir(dir)
 	if err != nil || !created {
 		return err
@@ -214,7 +209,7 @@ func (s *DirStore) mkdirAll(dir string) error {
 
 // ensureDir creates dir and its parents as needed, without syncing, and
 // reports whether it had to.
-func (s *DirStore) ensureDir(dir string) (bool, error) {
+func (s *dirStore) ensureDir(dir string) (bool, error) {
 	if dir == "." {
 		return false, nil
 	}
@@ -235,20 +230,12 @@ func parents(dir string) []string {
 	}
 }
 
-func (s *DirStore) syncDir(dir string) error {
-	d, err := s.root.Open(filepath.FromSlash(dir))
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
+func (s *dirStore) syncDir(dir string) error {
+	return durable.SyncRootDir(s.root, filepath.FromSlash(dir))
 }
 
 // Get implements [Store].
-func (s *DirStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+func (s *dirStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := s.checkKey(key); err != nil {
 		return nil, err
 	}
@@ -273,7 +260,7 @@ func (s *DirStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 }
 
 // List implements [Store]. It walks only the directory that holds the prefix.
-func (s *DirStore) List(ctx context.Context, prefix string) ([]string, error) {
+func (s *dirStore) List(ctx context.Context, prefix string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -317,7 +304,7 @@ func (s *DirStore) List(ctx context.Context, prefix string) ([]string, error) {
 }
 
 // Delete implements [Store]. Directories left empty are kept.
-func (s *DirStore) Delete(ctx context.Context, key string) error {
+func (s *dirStore) Delete(ctx context.Context, key string) error {
 	if err := s.checkKey(key); err != nil {
 		return err
 	}
@@ -339,7 +326,7 @@ func (s *DirStore) Delete(ctx context.Context, key string) error {
 
 // removeStale deletes staging files last modified before cutoff. Errors are
 // ignored: a leftover staging file costs disk space, never correctness.
-func (s *DirStore) removeStale(cutoff time.Time) {
+func (s *dirStore) removeStale(cutoff time.Time) {
 	d, err := s.root.Open(stagingDir)
 	if err != nil {
 		return
@@ -353,25 +340,12 @@ func (s *DirStore) removeStale(cutoff time.Time) {
 	}
 }
 
-func (s *DirStore) checkKey(key string) error {
-	if err := CheckKey(key); err != nil {
+func (s *dirStore) checkKey(key string) error {
+	if err := storekey.Check(key); err != nil {
 		return err
 	}
 	if key == stagingDir || strings.HasPrefix(key, stagingDir+"/") {
 		return fmt.Errorf("%w %q: %s/ is reserved by DirStore", ErrInvalidKey, key, stagingDir)
 	}
 	return nil
-}
-
-// ctxReader stops a copy once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 // fakeSource is an in-memory Source: one table "orders" whose rows, per
@@ -56,7 +58,7 @@ func newFakeSource(tenants, rowsPer int, seed uint64) *fakeSource {
 
 func fakeRow(rng *rand.Rand, tenant string, id int) string {
 	note := sql.NullString{String: fmt.Sprintf("note %d\twith tab\\and backslash", rng.IntN(1000)), Valid: rng.IntN(4) != 0}
-	return string(AppendRow(nil, Row{
+	return string(rowcodec.Append(nil, rowcodec.Row{
 		{String: tenant, Valid: true},
 		{String: fmt.Sprintf("%08d", id), Valid: true},
 		{String: fmt.Sprintf("sku-%d", rng.IntN(5000)), Valid: true},
@@ -144,7 +146,7 @@ func (f *fakeSource) Replace(ctx context.Context, p Partition, r io.Reader, veri
 		return err // rolled back: nothing changed
 	}
 	var lines []string
-	rr := NewRowReader(bytes.NewReader(data))
+	rr := rowcodec.NewReader(bytes.NewReader(data))
 	for {
 		line, err := rr.NextLine()
 		if err == io.EOF {
@@ -153,7 +155,7 @@ func (f *fakeSource) Replace(ctx context.Context, p Partition, r io.Reader, veri
 		if err != nil {
 			return err
 		}
-		if _, err := DecodeRow(line); err != nil {
+		if _, err := rowcodec.Decode(line); err != nil {
 			return err
 		}
 		lines = append(lines, string(line))

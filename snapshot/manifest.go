@@ -39,7 +39,7 @@ type Manifest struct {
 // TableSchema is a table's schema as it was when the snapshot was taken.
 type TableSchema struct {
 	Schema      Schema `json:"schema"`
-	Fingerprint string `json:"fingerprint"` // Schema.Fingerprint()
+	Fingerprint string `json:"fingerprint"` // Schema.fingerprint()
 }
 
 // PartitionManifest describes one partition of a snapshot.
@@ -213,7 +213,7 @@ func (m *Manifest) validate() error {
 			return fmt.Errorf("table %q listed twice", t.Schema.Table)
 		}
 		tables[t.Schema.Table] = true
-		if fp := t.Schema.Fingerprint(); fp != t.Fingerprint {
+		if fp := t.Schema.fingerprint(); fp != t.Fingerprint {
 			return fmt.Errorf("table %q: fingerprint %q does not match its schema (%s)", t.Schema.Table, truncate(t.Fingerprint, 40), fp)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 
 func TestDecodeManifestRejectsInconsistency(t *testing.T) {
 	src := newFakeSource(2, 200, 60)
-	m := takeAll(t, src, newMemStore(), fixedClock, smallChunks)
+	m := takeAll(t, src, newMemStore(), smallChunks)
 	for _, tc := range []struct {
 		name   string
 		change func(m *Manifest)
@@ -62,13 +62,13 @@ func TestLoadManifestErrors(t *testing.T) {
 		t.Errorf("bad id: %v", err)
 	}
 	src := newFakeSource(1, 10, 61)
-	m := takeAll(t, src, store, WithID("one"))
+	m := takeAll(t, src, store, ID("one"))
 	data, _ := m.encode()
-	store.set(manifestKey("two"), data)
+	store.Set(manifestKey("two"), data)
 	if _, err := LoadManifest(ctx, store, "two"); !errors.Is(err, ErrBadManifest) {
 		t.Errorf("manifest under the wrong id: %v", err)
 	}
-	if _, err := OpenPartition(ctx, store, m, Partition{"orders", "zzz"}); !errors.Is(err, ErrUnknownPartition) {
+	if _, err := openPartition(ctx, store, m, Partition{"orders", "zzz"}); !errors.Is(err, ErrUnknownPartition) {
 		t.Errorf("OpenPartition of an unknown partition: %v", err)
 	}
 	if _, err := ListManifests(ctx, downStore{}); !errors.Is(err, errDown) {
@@ -81,7 +81,7 @@ func TestLoadManifestErrors(t *testing.T) {
 // refuses a broken frame or one that inflates past the manifest limit.
 func TestManifestStoredCompressed(t *testing.T) {
 	src := newFakeSource(20, 40, 62)
-	m := takeAll(t, src, newMemStore(), WithID("small"), smallChunks)
+	m := takeAll(t, src, newMemStore(), ID("small"), smallChunks)
 	stored, err := m.encode()
 	if err != nil {
 		t.Fatal(err)

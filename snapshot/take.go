@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/deploysafe/deploysafe/snapshot/internal/batch"
 )
 
 // Take snapshots the selected partitions of src into store and returns the
@@ -21,26 +23,24 @@ import (
 // (SHA-256) and compressed (zstd); chunks already in the store are not written
 // again, so a snapshot of unchanged data adds almost nothing. The manifest is
 // written last: if Take fails or is interrupted, no snapshot exists, and
-// running it again (with the same [WithID]) completes it.
+// running it again (with the same [ID]) completes it.
 //
 // Every selected partition must exist in src: a key with no rows is
 // reported as [ErrUnknownPartition], since a mistyped tenant is far likelier
 // than an empty one.
-//
-// Options: [Parallelism], [WithID], [OnProgress].
-func Take(ctx context.Context, src Source, store Store, selection []Partition, opts ...Option) (*Manifest, error) {
-	o, err := buildOptions("Take", opts, "Parallelism", "WithID", "OnProgress")
+func Take(ctx context.Context, src Source, store Store, selection []Partition, opts ...TakeOption) (*Manifest, error) {
+	o, err := takeOptions("Take", opts)
 	if err != nil {
 		return nil, err
 	}
 	if src == nil || store == nil {
-		return nil, errors.New("snapshot: Take: nil Source or Store")
+		return nil, fmt.Errorf("snapshot: Take: nil Source or Store: %w", ErrConfig)
 	}
 	sel, err := normalize("Take", selection)
 	if err != nil {
 		return nil, err
 	}
-	start := o.now()
+	start := time.Now()
 	tables, err := describeTables(ctx, src, sel)
 	if err != nil {
 		return nil, err
@@ -61,11 +61,11 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	// The pipeline's context, not an errgroup's (which Wait cancels), is
 	// what the dumps and chunk writes run under; any failure cancels it.
 	var chunks putter = store
-	var batch Batch
-	if b, ok := store.(Batcher); ok {
-		batch = b.Batch()
-		defer batch.Discard()
-		chunks = batch
+	var bat batch.Batch
+	if b, ok := store.(batch.Batcher); ok {
+		bat = b.Batch()
+		defer bat.Discard()
+		chunks = bat
 	}
 	pipe := newChunkPipeline(ctx, chunks, cd, 4*workers+4, o.chunking.Max)
 	// A partition that does not exist dumps no rows. Existence is judged
@@ -78,14 +78,14 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	var fin sync.WaitGroup
 	for i, p := range sel {
 		g.Go(func() error {
-			rep.report(p, Started, 0, 0, nil)
+			rep.report(p, stageStarted, 0, 0, nil)
 			pm, pc, err := takePartition(pipe, src, o.chunking, p, bufs)
 			if (err != nil || pm.Rows == 0) && pipe.ctx.Err() == nil {
 				err = unknown.check(ctx, src, sel, p, err)
 			}
 			if err != nil {
 				pipe.cancel(err)
-				rep.report(p, Failed, 0, 0, err)
+				rep.report(p, stageFailed, 0, 0, err)
 				return err
 			}
 			// The dump is done: free this slot for the next partition
@@ -94,11 +94,11 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 			go func() {
 				defer fin.Done()
 				if err := pc.finish(&pm); err != nil {
-					rep.report(p, Failed, 0, 0, err)
+					rep.report(p, stageFailed, 0, 0, err)
 					return
 				}
 				parts[i] = pm
-				rep.report(p, Done, pm.Rows, pm.Bytes, nil)
+				rep.report(p, stageDone, pm.Rows, pm.Bytes, nil)
 			}()
 			return nil
 		})
@@ -121,8 +121,8 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	}
 
 	// The manifest names the chunks: they must be durable first.
-	if batch != nil {
-		if err := batch.Commit(ctx); err != nil {
+	if bat != nil {
+		if _, err := bat.Commit(ctx); err != nil {
 			return nil, fmt.Errorf("snapshot: Take: store chunks: %w", err)
 		}
 	}
@@ -135,7 +135,7 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 		m.Metrics.Chunks += len(pm.Chunks)
 		m.Metrics.NewChunks += pm.Metrics.NewChunks
 	}
-	m.Metrics.Duration = o.now().Sub(start)
+	m.Metrics.Duration = time.Since(start)
 	m.ID = o.id
 	if m.ID == "" {
 		m.ID = m.Created.Format("20060102T150405Z") + "-" + contentHash(m)[:8]

@@ -23,7 +23,7 @@ func describeTables(ctx context.Context, src Source, sel []Partition) ([]TableSc
 		if _, err := s.validate(); err != nil {
 			return nil, fmt.Errorf("snapshot: Take: %w", err)
 		}
-		out = append(out, TableSchema{Schema: s, Fingerprint: s.Fingerprint()})
+		out = append(out, TableSchema{Schema: s, Fingerprint: s.fingerprint()})
 	}
 	return out, nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -20,41 +19,14 @@ type VerifyReport struct {
 	Bytes      int64 // uncompressed bytes re-hashed
 }
 
-// A VerifyError lists every problem Verify found: [*ChunkError] for a
-// missing, corrupt or unreadable chunk, [*MismatchError] for a partition
-// whose chunks are sound but do not add up to its digest.
-type VerifyError struct {
-	Problems []error
-}
-
-// Error lists every problem Verify found.
-func (e *VerifyError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "snapshot: verify found %d problem(s)", len(e.Problems))
-	for i, p := range e.Problems {
-		if i == 5 {
-			fmt.Fprintf(&b, "; and %d more", len(e.Problems)-5)
-			break
-		}
-		b.WriteString("; ")
-		b.WriteString(strings.TrimPrefix(p.Error(), "snapshot: "))
-	}
-	return b.String()
-}
-
-// Unwrap returns the problems, so errors.Is(err, ErrChunkCorrupt) and
-// errors.As(err, &chunkErr) see them.
-func (e *VerifyError) Unwrap() []error { return e.Problems }
-
 // Verify re-reads the snapshot's chunks from store, decompresses and re-hashes
 // them, and checks each partition's digest. It reports every missing or
-// corrupt chunk by partition and chunk in a [*VerifyError]. With [Sample] it
-// checks only a random fraction of the chunks (and then cannot check
-// partition digests).
-//
-// Options: [Parallelism], [Sample], [OnProgress].
-func Verify(ctx context.Context, store Store, m *Manifest, opts ...Option) (VerifyReport, error) {
-	o, err := buildOptions("Verify", opts, "Parallelism", "Sample", "OnProgress")
+// corrupt chunk as a [*PartitionError] that names the chunk, every
+// problem joined into one error (errors.Is and errors.As see each). With
+// [Sample] it checks only a random fraction of the chunks (and then cannot
+// check partition digests).
+func Verify(ctx context.Context, store Store, m *Manifest, opts ...VerifyOption) (VerifyReport, error) {
+	o, err := verifyOptions("Verify", opts)
 	if err != nil {
 		return VerifyReport{}, err
 	}
@@ -87,7 +59,7 @@ func verifyPartitions(ctx context.Context, store Store, cd *codec, m *Manifest, 
 			return rep, fmt.Errorf("snapshot: verify %s: %w", p, ErrUnknownPartition)
 		}
 		g.Go(func() error {
-			progress.report(p, Started, 0, 0, nil)
+			progress.report(p, stageStarted, 0, 0, nil)
 			chunks, nbytes, probs := verifyPartition(gctx, store, cd, pm, o.sample, o.cache)
 			if err := gctx.Err(); err != nil {
 				return err
@@ -99,9 +71,9 @@ func verifyPartitions(ctx context.Context, store Store, cd *codec, m *Manifest, 
 			problems = append(problems, probs...)
 			mu.Unlock()
 			if len(probs) > 0 {
-				progress.report(p, Failed, pm.Rows, pm.Bytes, probs[0])
+				progress.report(p, stageFailed, pm.Rows, pm.Bytes, probs[0])
 			} else {
-				progress.report(p, Done, pm.Rows, pm.Bytes, nil)
+				progress.report(p, stageDone, pm.Rows, pm.Bytes, nil)
 			}
 			return nil
 		})
@@ -111,7 +83,7 @@ func verifyPartitions(ctx context.Context, store Store, cd *codec, m *Manifest, 
 	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problemLess(problems[i], problems[j]) })
-		return rep, &VerifyError{Problems: problems}
+		return rep, fmt.Errorf("snapshot: verify found %d problem(s): %w", len(problems), errors.Join(problems...))
 	}
 	return rep, nil
 }
@@ -159,7 +131,7 @@ func verifyPartition(ctx context.Context, store Store, cd *codec, pm *PartitionM
 		var got Digest
 		copy(got[:], h.Sum(nil))
 		if got != pm.Digest {
-			probs = append(probs, &MismatchError{Partition: pm.Partition, WantRows: pm.Rows, GotRows: pm.Rows, WantDigest: pm.Digest, GotDigest: got})
+			probs = append(probs, &PartitionError{Op: "verify", Partition: pm.Partition, Err: mismatch(pm, pm.Rows, got)})
 		}
 	}
 	return chunks, nbytes, probs
@@ -175,13 +147,12 @@ func problemLess(a, b error) bool {
 }
 
 func problemPos(err error) (Partition, int) {
-	var ce *ChunkError
-	if errors.As(err, &ce) {
-		return ce.Partition, ce.Index
+	var pe *PartitionError
+	if !errors.As(err, &pe) {
+		return Partition{}, 0
 	}
-	var me *MismatchError
-	if errors.As(err, &me) {
-		return me.Partition, 1 << 30
+	if pe.Chunk == "" {
+		return pe.Partition, 1 << 30 // a digest mismatch: after its chunks
 	}
-	return Partition{}, 0
+	return pe.Partition, pe.Index
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/deploysafe/deploysafe/internal/testenv"
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/storetest"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -188,7 +189,7 @@ func BenchmarkTake100(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				tPsql := psqlCopy(b, dsn, table, in)
 				for v := range ratios {
-					var store snapshot.Store = newMemStore()
+					var store snapshot.Store = storetest.NewMemStore()
 					if v < 2 {
 						ds, err := snapshot.NewDirStore(benchStoreDir(b))
 						if err != nil {
@@ -196,7 +197,7 @@ func BenchmarkTake100(b *testing.B) {
 						}
 						store = ds
 					}
-					opts := []snapshot.Option{}
+					opts := []snapshot.TakeOption{}
 					if v != 1 {
 						opts = append(opts, snapshot.Parallelism(1))
 					}
@@ -319,7 +320,7 @@ func BenchmarkResnapshot100(b *testing.B) {
 			var newBytes, manifest int64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				m, err := snapshot.Take(ctx, src, store, sel, snapshot.WithID(fmt.Sprintf("again-%d-%d", time.Now().UnixNano(), i)))
+				m, err := snapshot.Take(ctx, src, store, sel, snapshot.ID(fmt.Sprintf("again-%d-%d", time.Now().UnixNano(), i)))
 				if err != nil {
 					b.Fatal(err)
 				}

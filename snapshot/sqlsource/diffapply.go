@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 // maxDiffBytes bounds what Replace holds in memory to compare a partition
@@ -184,7 +185,7 @@ func (d *liveDiff) close() {
 func (s *Source) deleteKeys(ctx context.Context, tx queryer, m *meta, key string, stale []string) error {
 	keys := make([][]string, len(m.order)) // keys[i][r]: key column m.order[i] of stale row r
 	for _, l := range stale {
-		row, err := snapshot.DecodeRow([]byte(l))
+		row, err := rowcodec.Decode([]byte(l))
 		if err != nil || len(row) != len(m.cols) {
 			return fmt.Errorf("live row %q: cannot read its key (%v)", l, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 // pgSettings pins every setting that changes how PostgreSQL renders or
@@ -109,7 +110,7 @@ func (s *Source) dumpPages(ctx context.Context, q queryer, m *meta, key string, 
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	row := make(snapshot.Row, len(m.cols))
+	row := make(rowcodec.Row, len(m.cols))
 	var buf []byte
 	var total int64
 	query := first
@@ -134,7 +135,7 @@ func (s *Source) dumpPages(ctx context.Context, q queryer, m *meta, key string, 
 					return total, fmt.Errorf("%w: key column %q is NULL in a row", ErrNoKey, m.cols[k].name)
 				}
 			}
-			buf = snapshot.AppendRow(buf[:0], row)
+			buf = rowcodec.Append(buf[:0], row)
 			if _, err := bw.Write(buf); err != nil {
 				rows.Close()
 				return total, err
@@ -165,7 +166,7 @@ func (s *Source) dumpPages(ctx context.Context, q queryer, m *meta, key string, 
 }
 
 // render turns scanned values into text fields.
-func (s *Source) render(vals []any, row snapshot.Row) error {
+func (s *Source) render(vals []any, row rowcodec.Row) error {
 	for i, v := range vals {
 		if s.dialect == Postgres {
 			switch v := v.(type) {

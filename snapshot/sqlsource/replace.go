@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 // maxParams bounds the bind parameters of one INSERT (PostgreSQL allows
@@ -167,7 +168,7 @@ func (s *Source) insertRows(ctx context.Context, tx queryer, m *meta, key string
 	batch := max(1, min(500, maxParams/ncol))
 	full := s.insertSQL(m, batch)
 	args := make([]any, 0, batch*ncol)
-	rr := snapshot.NewRowReader(r)
+	rr := rowcodec.NewReader(r)
 	pending := 0
 	flush := func(q string) error {
 		if pending == 0 {

@@ -125,7 +125,7 @@ func BenchmarkRestore100(b *testing.B) {
 						b.StartTimer()
 					}
 					began = time.Now()
-					res, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Apply(), snapshot.Parallelism(1),
+					res, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Parallelism(1),
 						snapshot.RestoreID(fmt.Sprintf("bench-%d-%d-%d", time.Now().UnixNano(), i, d)))
 					if err != nil {
 						b.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 var tricky = []string{
@@ -65,7 +66,7 @@ func TestDumpOrderAndEncoding(t *testing.T) {
 				t.Fatalf("got %d rows, want 7:\n%s", len(lines), got)
 			}
 			for i, l := range lines {
-				row, err := snapshot.DecodeRow([]byte(l))
+				row, err := rowcodec.Decode([]byte(l))
 				if err != nil {
 					t.Fatalf("row %d: %v", i, err)
 				}
@@ -323,7 +324,7 @@ func TestTakeNamesEveryUnknownPartition(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer store.Close()
+			defer store.(io.Closer).Close()
 			sel := []snapshot.Partition{{Table: table, Key: "1"}, {Table: table, Key: "42"}, {Table: table, Key: "abc"}}
 			_, err = snapshot.Take(context.Background(), s, store, sel)
 			if !errors.Is(err, snapshot.ErrUnknownPartition) {
