@@ -95,7 +95,7 @@ func BenchmarkRestore(b *testing.B) {
 		b.SetBytes(size)
 		for range b.N {
 			for _, p := range sel {
-				if err := src.Replace(context.Background(), p, strings.NewReader(dumps[p]), func(int64, Digest) error { return nil }); err != nil {
+				if err := src.Replace(context.Background(), p, strings.NewReader(dumps[p]), func(int64, digest) error { return nil }); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -156,7 +156,7 @@ func BenchmarkResnapshot(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					frac = float64(second.Metrics.NewBytes) / float64(first.Metrics.StoredBytes)
+					frac = float64(second.NewBytes) / float64(first.StoredBytes)
 				}
 				b.ReportMetric(100*frac, "new-bytes-%")
 			})

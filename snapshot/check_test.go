@@ -53,15 +53,15 @@ func TestCheckFlagsDropsAndChanges(t *testing.T) {
 func TestCheckUserInvariant(t *testing.T) {
 	src := newFakeSource(3, 5, 11)
 	m := takeAll(t, src, newMemStore())
-	empty := InvariantFunc(func(ctx context.Context, o *Observed) ([]Violation, error) {
+	var empty Invariant = func(ctx context.Context, m *Manifest, live map[Partition]int64, src Source) ([]Violation, error) {
 		var v []Violation
-		for p, n := range o.Counts {
+		for p, n := range live {
 			if n < 6 {
 				v = append(v, Violation{Invariant: "AtLeast6", Partition: p, Now: n, Reason: "too few rows"})
 			}
 		}
 		return v, nil
-	})
+	}
 	v, err := Check(context.Background(), src, m, empty)
 	if err != nil || len(v) != 3 || v[0].Partition.Key != "t000" || v[2].Partition.Key != "t002" {
 		t.Errorf("Check = %v, %v; want 3 sorted violations", v, err)

@@ -7,27 +7,26 @@
 //
 //	store, _ := snapshot.NewDirStore("/var/backups/deploysafe")
 //	targets := []snapshot.Partition{{Table: "orders", Key: "site-17"}, {Table: "orders", Key: "site-42"}}
-//	m, err := snapshot.Take(ctx, src, store, targets, snapshot.WithID("deploy-1234"))
+//	m, err := snapshot.Take(ctx, src, store, targets, snapshot.ID("deploy-1234"))
 //	// … deploy …
 //	violations, err := snapshot.Check(ctx, src, m, snapshot.RowCountDrop(0.05))
 //	for _, v := range violations {
 //		log.Print(v) // orders/site-42: row count dropped 61.0%, …
 //	}
-//	res, err := snapshot.Restore(ctx, src, store, m, damaged) // a dry run: returns the plan, writes nothing
-//	fmt.Print(res.Plan)
-//	res, err = snapshot.Restore(ctx, src, store, m, damaged, snapshot.Apply()) // restores, verified
+//	damaged := snapshot.Damaged(violations)
+//	plan, err := snapshot.Diff(ctx, src, store, m, damaged) // the plan: writes nothing
+//	fmt.Print(plan)
+//	res, err := snapshot.Restore(ctx, src, store, m, damaged) // restores, verified
 //
 // # Sources and stores
 //
 // A [Source] is the database (snapshot/sqlsource implements it for
-// PostgreSQL and SQLite); a [Store] holds the snapshot ([DirStore] for a
+// PostgreSQL and SQLite); a [Store] holds the snapshot ([NewDirStore] for a
 // local directory, snapshot/blobstore for S3, GCS, Azure and file:// URLs).
-// Rows travel between them in PostgreSQL's COPY TEXT encoding;
-// [DecodeRow], [AppendRow] and [RowReader] read and write it.
-// A store that also implements [Batcher] (DirStore does) lets Take make a
-// snapshot's chunks durable together: flushed in the background while the
-// dumps run, and committed, each directory synced once, just before the
-// manifest.
+// Rows travel between them in PostgreSQL's COPY TEXT encoding (see
+// [Source]). On a directory store, Take makes a snapshot's chunks durable
+// together: flushed in the background while the dumps run, and committed,
+// each directory synced once, just before the manifest.
 //
 // # Layout in the store
 //
@@ -43,7 +42,7 @@
 // # Guarantees
 //
 //   - Take writes the manifest last: an interrupted Take leaves no snapshot,
-//     and rerunning it (with the same [WithID]) completes it.
+//     and rerunning it (with the same [ID]) completes it.
 //   - [Verify] re-reads and re-hashes chunks and names the partition and
 //     chunk that is missing or corrupt; Restore verifies before it writes.
 //   - Restore replaces each partition in one transaction and commits only if

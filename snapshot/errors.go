@@ -69,7 +69,7 @@ func (e *PartitionError) Error() string {
 func (e *PartitionError) Unwrap() error { return e.Err }
 
 // mismatch reports rows and a digest that differ from the manifest's.
-func mismatch(pm *PartitionManifest, rows int64, sum Digest) error {
+func mismatch(pm *PartitionManifest, rows int64, sum digest) error {
 	return fmt.Errorf("%w: rows %d (want %d), digest %s (want %s)",
-		ErrMismatch, rows, pm.Rows, sum.short(), pm.Digest.short())
+		ErrMismatch, rows, pm.Rows, shortHex(sum), shortHex(pm.Digest))
 }

@@ -84,7 +84,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("snapshot %s: %d partitions, %d rows\n", m.ID, len(m.Partitions), m.Metrics.Rows)
+	fmt.Printf("snapshot %s: %d partitions, %d rows\n", m.ID, len(m.Partitions), m.Rows)
 
 	// The deploy was meant for acme only, but reached globex too.
 	shop.badDeploy("acme", "globex")

@@ -35,10 +35,9 @@ type fakeSource struct {
 }
 
 var ordersSchema = Schema{
-	Table: "orders",
-	Columns: []Column{
-		{"tenant", "text"}, {"id", "bigint"}, {"sku", "text"}, {"qty", "integer"}, {"note", "text"},
-	},
+	Table:           "orders",
+	Columns:         []string{"tenant", "id", "sku", "qty", "note"},
+	Types:           []string{"text", "bigint", "text", "integer", "text"},
 	PartitionColumn: "tenant",
 	KeyColumns:      []string{"id"},
 }
@@ -136,7 +135,7 @@ func (f *fakeSource) Counts(ctx context.Context, table string, keys []string) (m
 	return out, nil
 }
 
-func (f *fakeSource) Replace(ctx context.Context, p Partition, r io.Reader, verify func(int64, Digest) error) error {
+func (f *fakeSource) Replace(ctx context.Context, p Partition, r io.Reader, verify func(int64, digest) error) error {
 	f.mu.Lock()
 	f.replaces[p]++
 	before, after := f.beforeCommit, f.afterCommit
@@ -165,7 +164,7 @@ func (f *fakeSource) Replace(ctx context.Context, p Partition, r io.Reader, veri
 	for _, l := range lines {
 		io.WriteString(h, l)
 	}
-	var sum Digest
+	var sum digest
 	copy(sum[:], h.Sum(nil))
 	if err := verify(int64(len(lines)), sum); err != nil {
 		return err

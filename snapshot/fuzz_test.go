@@ -15,7 +15,7 @@ func FuzzDecodeManifest(f *testing.F) {
 	good, _ := m.encode()
 	f.Add(good)
 	var plain bytes.Buffer
-	m.Encode(&plain)
+	plain.Write(indentJSON(m))
 	f.Add(plain.Bytes())
 	f.Add([]byte(`{"format":1,"id":"x","partitions":[]}`))
 	f.Add([]byte(`{"format":1,"id":"x","tables":[{"schema":{"Table":"t"}}]}`))
@@ -26,7 +26,7 @@ func FuzzDecodeManifest(f *testing.F) {
 	}
 	f.Cleanup(cd.Close)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := DecodeManifest(bytes.NewReader(data))
+		m, err := decodeManifest(bytes.NewReader(data))
 		if err != nil {
 			if !errors.Is(err, ErrBadManifest) {
 				t.Fatalf("error %v does not wrap ErrBadManifest", err)
@@ -47,7 +47,7 @@ func FuzzDecodeManifest(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m2, err := DecodeManifest(bytes.NewReader(enc))
+		m2, err := decodeManifest(bytes.NewReader(enc))
 		if err != nil {
 			t.Fatalf("re-decode: %v", err)
 		}
@@ -60,7 +60,7 @@ func FuzzDecodeManifest(f *testing.F) {
 		_, err = verifyPartitions(context.Background(), newMemStore(), cd, m, m.Selection(), options{parallelism: 1})
 		chunks := 0
 		for _, pm := range m.Partitions {
-			chunks += len(pm.Chunks)
+			chunks += len(pm.chunks)
 		}
 		if chunks > 0 && (err == nil || strings.Count(err.Error(), "chunk missing") < chunks || !errors.Is(err, ErrChunkMissing)) {
 			t.Fatalf("Verify of %d chunks in an empty store = %v", chunks, err)
@@ -84,7 +84,7 @@ func FuzzReadChunk(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, size int64) {
 		store := newMemStore()
 		store.Set(chunkKey(id), data)
-		ref := ChunkRef{ID: id, Size: size, Stored: int64(len(data))}
+		ref := chunkRef{ID: id, Size: size, Stored: int64(len(data))}
 		out, err := cd.readChunk(context.Background(), store, Partition{"t", "k"}, 0, ref, nil)
 		if err != nil {
 			var pe *PartitionError

@@ -27,7 +27,7 @@ type journalDone struct {
 	Snapshot  string    `json:"snapshot"`
 	Partition Partition `json:"partition"`
 	Rows      int64     `json:"rows"`
-	Digest    Digest    `json:"digest"`
+	Digest    hexDigest `json:"digest"`
 	Finished  time.Time `json:"finished"`
 }
 
@@ -79,7 +79,7 @@ func (j *journal) load(ctx context.Context, m *Manifest) (map[Partition]bool, er
 				return nil, err
 			}
 			pm, ok := m.Partition(rec.Partition)
-			if rec.Snapshot != m.ID || !ok || k != j.doneKey(rec.Partition) || rec.Rows != pm.Rows || rec.Digest != pm.Digest {
+			if rec.Snapshot != m.ID || !ok || k != j.doneKey(rec.Partition) || rec.Rows != pm.Rows || digest(rec.Digest) != pm.Digest {
 				return nil, fmt.Errorf("journal record %s does not match snapshot %s", k, m.ID)
 			}
 			done[rec.Partition] = true
@@ -124,7 +124,7 @@ func (j *journal) begin(ctx context.Context) error {
 // markDone records that p's restore committed.
 func (j *journal) markDone(ctx context.Context, pm *PartitionManifest) error {
 	return j.put(ctx, j.doneKey(pm.Partition), journalDone{
-		Snapshot: j.plan.Snapshot, Partition: pm.Partition, Rows: pm.Rows, Digest: pm.Digest, Finished: time.Now().UTC()})
+		Snapshot: j.plan.Snapshot, Partition: pm.Partition, Rows: pm.Rows, Digest: hexDigest(pm.Digest), Finished: time.Now().UTC()})
 }
 
 func (j *journal) put(ctx context.Context, key string, v any) error {

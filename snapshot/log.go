@@ -34,8 +34,8 @@ func (g logger) damage(id string, err error) {
 
 func (g logger) taken(m *Manifest) {
 	if g.enabled(slog.LevelInfo) {
-		g.l.Info("snapshot: taken", "snapshot", m.ID, "partitions", len(m.Partitions), "rows", m.Metrics.Rows,
-			"bytes", m.Metrics.Bytes, "new_bytes", m.Metrics.NewBytes, "duration", m.Metrics.Duration)
+		g.l.Info("snapshot: taken", "snapshot", m.ID, "partitions", len(m.Partitions), "rows", m.Rows,
+			"bytes", m.Bytes, "new_bytes", m.NewBytes, "duration", m.Duration)
 	}
 }
 

@@ -55,11 +55,11 @@ func (r *partitionReader) Read(p []byte) (int, error) {
 		if r.err != nil {
 			return 0, r.err
 		}
-		if r.next == len(r.pm.Chunks) {
+		if r.next == len(r.pm.chunks) {
 			r.err = r.finish()
 			return 0, r.err
 		}
-		ref := r.pm.Chunks[r.next]
+		ref := r.pm.chunks[r.next]
 		out, ok := r.cache.get(ref)
 		if !ok {
 			var err error
@@ -85,7 +85,7 @@ func (r *partitionReader) Read(p []byte) (int, error) {
 }
 
 func (r *partitionReader) finish() error {
-	var got Digest
+	var got digest
 	copy(got[:], r.h.Sum(nil))
 	if got != r.pm.Digest || r.rows != r.pm.Rows {
 		return mismatch(r.pm, r.rows, got)

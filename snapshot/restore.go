@@ -287,7 +287,7 @@ func (r *restore) replace(ctx context.Context, pm *PartitionManifest) error {
 	}
 	pr := newPartitionReader(ctx, r.store, r.cd, pm)
 	pr.cache = r.cache
-	err := r.src.Replace(ctx, p, pr, func(rows int64, sum Digest) error {
+	err := r.src.Replace(ctx, p, pr, func(rows int64, sum digest) error {
 		if rows != pm.Rows || sum != pm.Digest {
 			return mismatch(pm, rows, sum)
 		}
@@ -312,42 +312,4 @@ func (r *restore) finish(ctx context.Context, pm *PartitionManifest) error {
 		}
 	}
 	return nil
-}
-
-// checkSchemas refuses tables whose schema changed since the snapshot.
-func checkSchemas(ctx context.Context, op string, src Source, m *Manifest, sel []Partition, force bool) error {
-	seen := map[string]bool{}
-	for _, p := range sel {
-		if seen[p.Table] {
-			continue
-		}
-		seen[p.Table] = true
-		was, _ := m.Schema(p.Table)
-		now, err := src.Schema(ctx, p.Table)
-		if err != nil {
-			return fmt.Errorf("snapshot: %s: table %q: %w", op, p.Table, err)
-		}
-		if fw, fn := was.fingerprint(), now.fingerprint(); fw != fn && !force {
-			return fmt.Errorf("snapshot: table %q: %w (fingerprint %s, now %s): %s", p.Table, ErrSchemaChanged, fw, fn, schemaDiff(was, now))
-		}
-	}
-	return nil
-}
-
-// selectFrom normalizes a selection and checks every partition is in m.
-func selectFrom(op string, m *Manifest, selection []Partition) ([]Partition, error) {
-	sel, err := normalize(op, selection)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range sel {
-		if _, ok := m.Partition(p); !ok {
-			return nil, fmt.Errorf("snapshot: %s: partition %s is not in snapshot %s: %w", op, p, m.ID, ErrUnknownPartition)
-		}
-	}
-	return sel, nil
-}
-
-func sortPartitions(ps []Partition) {
-	sort.Slice(ps, func(a, b int) bool { return partitionLess(ps[a], ps[b]) })
 }

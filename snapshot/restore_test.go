@@ -146,13 +146,13 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 	damage(src, "t000")
 	changed := newFakeSource(3, 100, 22)
 	damage(changed, "t000")
-	changed.schema.Columns = append([]Column{}, ordersSchema.Columns...)
-	changed.schema.Columns[3].Type = "numeric"
+	changed.schema.Types = append([]string{}, ordersSchema.Types...)
+	changed.schema.Types[3] = "numeric"
 
 	corrupted := store.Clone()
 	corruptChunk(t, corrupted, m, Partition{"orders", "t000"}, 0)
 	badManifest := *m
-	badManifest.Format = 99
+	badManifest.format = 99
 
 	for _, tc := range []struct {
 		name  string

@@ -138,7 +138,7 @@ func rowChange(schema Schema, keys []int, a, b rowcodec.Row) string {
 		if va != vb {
 			name := fmt.Sprintf("column %d", i+1)
 			if i < len(schema.Columns) {
-				name = schema.Columns[i].Name
+				name = schema.Columns[i]
 			}
 			cols = append(cols, fmt.Sprintf("%s %s → %s", name, showValue(va), showValue(vb)))
 		}

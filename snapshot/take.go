@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"sort"
 	"sync"
 	"time"
 
@@ -126,16 +125,16 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 			return nil, fmt.Errorf("snapshot: Take: store chunks: %w", err)
 		}
 	}
-	m := &Manifest{Format: ManifestFormat, Created: start.UTC(), Chunking: o.chunking.Name, Tables: tables, Partitions: parts}
+	m := &Manifest{format: manifestFormat, Created: start.UTC(), chunking: o.chunking.Name, tables: tables, Partitions: parts}
 	for _, pm := range parts {
-		m.Metrics.Rows += pm.Rows
-		m.Metrics.Bytes += pm.Bytes
-		m.Metrics.StoredBytes += pm.Metrics.StoredBytes
-		m.Metrics.NewBytes += pm.Metrics.NewBytes
-		m.Metrics.Chunks += len(pm.Chunks)
-		m.Metrics.NewChunks += pm.Metrics.NewChunks
+		m.Rows += pm.Rows
+		m.Bytes += pm.Bytes
+		m.StoredBytes += pm.StoredBytes
+		m.NewBytes += pm.NewBytes
+		m.Chunks += len(pm.chunks)
+		m.NewChunks += pm.NewChunks
 	}
-	m.Metrics.Duration = time.Since(start)
+	m.Duration = time.Since(start)
 	m.ID = o.id
 	if m.ID == "" {
 		m.ID = m.Created.Format("20060102T150405Z") + "-" + contentHash(m)[:8]
@@ -170,35 +169,17 @@ func putManifest(ctx context.Context, store Store, m *Manifest) (*Manifest, erro
 // contentHash hashes what a snapshot holds, ignoring when and how fast it was taken.
 func contentHash(m *Manifest) string {
 	h := sha256.New()
-	for _, t := range m.Tables {
+	for _, t := range m.tables {
 		fmt.Fprintf(h, "t\x00%s\x00%s\n", t.Schema.Table, t.Fingerprint)
 	}
 	for _, pm := range m.Partitions {
-		fmt.Fprintf(h, "p\x00%s\x00%s\x00%d\x00%s\x00", pm.Partition.Table, pm.Partition.Key, pm.Rows, pm.Digest)
-		for _, c := range pm.Chunks {
+		fmt.Fprintf(h, "p\x00%s\x00%s\x00%d\x00%x\x00", pm.Partition.Table, pm.Partition.Key, pm.Rows, pm.Digest)
+		for _, c := range pm.chunks {
 			fmt.Fprintf(h, "%s.", c.ID)
 		}
 		h.Write([]byte{'\n'})
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// normalize returns the selection sorted, refusing an empty one and duplicates.
-func normalize(op string, selection []Partition) ([]Partition, error) {
-	if len(selection) == 0 {
-		return nil, fmt.Errorf("snapshot: %s: %w", op, ErrEmptySelection)
-	}
-	sel := append([]Partition(nil), selection...)
-	sort.Slice(sel, func(i, j int) bool { return partitionLess(sel[i], sel[j]) })
-	for i, p := range sel {
-		if p.Table == "" {
-			return nil, fmt.Errorf("snapshot: %s: partition %q has no table", op, p.Key)
-		}
-		if i > 0 && sel[i-1] == p {
-			return nil, fmt.Errorf("snapshot: %s: partition %s selected twice", op, p)
-		}
-	}
-	return sel, nil
 }
 
 // takeBuffers are reused from partition to partition within one Take.

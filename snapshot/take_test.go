@@ -34,14 +34,14 @@ func testTakeRoundTrip(t *testing.T) {
 	if m.ID != "20000101T000000Z-"+contentHash(m)[:8] {
 		t.Errorf("ID = %q, want creation time and content hash", m.ID)
 	}
-	if len(m.Partitions) != 5 || m.Metrics.Rows != 15000 {
-		t.Fatalf("manifest has %d partitions, %d rows; want 5, 15000", len(m.Partitions), m.Metrics.Rows)
+	if len(m.Partitions) != 5 || m.Rows != 15000 {
+		t.Fatalf("manifest has %d partitions, %d rows; want 5, 15000", len(m.Partitions), m.Rows)
 	}
-	if m.Metrics.NewBytes == 0 || m.Metrics.NewBytes != store.BytesUnder("chunks/") {
-		t.Errorf("NewBytes = %d, store holds %d chunk bytes", m.Metrics.NewBytes, store.BytesUnder("chunks/"))
+	if m.NewBytes == 0 || m.NewBytes != store.BytesUnder("chunks/") {
+		t.Errorf("NewBytes = %d, store holds %d chunk bytes", m.NewBytes, store.BytesUnder("chunks/"))
 	}
-	if m.Metrics.StoredBytes >= m.Metrics.Bytes {
-		t.Errorf("stored %d bytes for %d uncompressed: not compressed", m.Metrics.StoredBytes, m.Metrics.Bytes)
+	if m.StoredBytes >= m.Bytes {
+		t.Errorf("stored %d bytes for %d uncompressed: not compressed", m.StoredBytes, m.Bytes)
 	}
 	if got := len(events); got != 10 || events[9].Finished != 5 || events[9].Total != 5 {
 		t.Errorf("got %d progress events, last %v; want 10 ending 5/5", got, events[len(events)-1])
@@ -85,8 +85,8 @@ func TestTakeUnchangedWritesNothing(t *testing.T) {
 	first := takeAll(t, src, store)
 	before := store.BytesUnder("chunks/")
 	second := takeAll(t, src, store, ID("second"))
-	if second.Metrics.NewBytes != 0 || second.Metrics.NewChunks != 0 {
-		t.Errorf("re-snapshot wrote %d bytes in %d chunks, want 0", second.Metrics.NewBytes, second.Metrics.NewChunks)
+	if second.NewBytes != 0 || second.NewChunks != 0 {
+		t.Errorf("re-snapshot wrote %d bytes in %d chunks, want 0", second.NewBytes, second.NewChunks)
 	}
 	if after := store.BytesUnder("chunks/"); after != before {
 		t.Errorf("chunk bytes grew from %d to %d", before, after)

@@ -100,7 +100,7 @@ func verifyPartition(ctx context.Context, store Store, cd *codec, pm *PartitionM
 	sampling := sample > 0 && sample < 1
 	full := !sampling // every chunk read: the partition digest can be checked
 	h := sha256.New()
-	for i, ref := range pm.Chunks {
+	for i, ref := range pm.chunks {
 		if sampling && rand.Float64() >= sample {
 			continue
 		}
@@ -128,7 +128,7 @@ func verifyPartition(ctx context.Context, store Store, cd *codec, pm *PartitionM
 		}
 	}
 	if full {
-		var got Digest
+		var got digest
 		copy(got[:], h.Sum(nil))
 		if got != pm.Digest {
 			probs = append(probs, &PartitionError{Op: "verify", Partition: pm.Partition, Err: mismatch(pm, pm.Rows, got)})

@@ -10,13 +10,13 @@ import (
 )
 
 // corruptChunk flips a byte of the stored form of chunk i of partition p.
-func corruptChunk(t testing.TB, store *memstore.Store, m *Manifest, p Partition, i int) ChunkRef {
+func corruptChunk(t testing.TB, store *memstore.Store, m *Manifest, p Partition, i int) chunkRef {
 	t.Helper()
 	pm, ok := m.Partition(p)
-	if !ok || i >= len(pm.Chunks) {
+	if !ok || i >= len(pm.chunks) {
 		t.Fatalf("no chunk %d in partition %s", i, p)
 	}
-	ref := pm.Chunks[i]
+	ref := pm.chunks[i]
 	b := append([]byte(nil), store.Contents()[chunkKey(ref.ID)]...)
 	b[len(b)/2] ^= 0x40
 	store.Set(chunkKey(ref.ID), b)
@@ -29,7 +29,7 @@ func TestVerifyNamesPartitionAndChunk(t *testing.T) {
 	m := takeAll(t, src, store)
 	bad := Partition{"orders", "t002"}
 	ref := corruptChunk(t, store, m, bad, 0)
-	missing := m.Partitions[3].Chunks[0]
+	missing := m.Partitions[3].chunks[0]
 	store.Delete(context.Background(), chunkKey(missing.ID))
 
 	rep, err := Verify(context.Background(), store, m)
@@ -47,8 +47,8 @@ func TestVerifyNamesPartitionAndChunk(t *testing.T) {
 	if !strings.Contains(err.Error(), "orders/t002 chunk 0") {
 		t.Errorf("message %q does not name the partition and chunk", err)
 	}
-	if rep.Partitions != 4 || rep.Chunks != m.Metrics.Chunks-2 {
-		t.Errorf("report %+v: want 4 partitions and %d sound chunks", rep, m.Metrics.Chunks-2)
+	if rep.Partitions != 4 || rep.Chunks != m.Chunks-2 {
+		t.Errorf("report %+v: want 4 partitions and %d sound chunks", rep, m.Chunks-2)
 	}
 }
 
@@ -57,12 +57,12 @@ func TestVerifySample(t *testing.T) {
 	store := newMemStore()
 	m := takeAll(t, src, store)
 	full, err := Verify(context.Background(), store, m, Sample(1))
-	if err != nil || full.Chunks != m.Metrics.Chunks {
-		t.Fatalf("Sample(1) checked %d of %d chunks, err %v", full.Chunks, m.Metrics.Chunks, err)
+	if err != nil || full.Chunks != m.Chunks {
+		t.Fatalf("Sample(1) checked %d of %d chunks, err %v", full.Chunks, m.Chunks, err)
 	}
 	part, err := Verify(context.Background(), store, m, Sample(0.3))
-	if err != nil || part.Chunks >= m.Metrics.Chunks {
-		t.Errorf("Sample(0.3) checked %d of %d chunks, err %v", part.Chunks, m.Metrics.Chunks, err)
+	if err != nil || part.Chunks >= m.Chunks {
+		t.Errorf("Sample(0.3) checked %d of %d chunks, err %v", part.Chunks, m.Chunks, err)
 	}
 	for _, f := range []float64{0, -1, 1.5} {
 		if _, err := Verify(context.Background(), store, m, Sample(f)); err == nil {

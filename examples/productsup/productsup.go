@@ -49,7 +49,7 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 		return replay.Outcome{}, err
 	}
 	bar.Done(fmt.Sprintf("%s: %d sites, %d products, %d KB stored in %s",
-		m.ID, len(m.Partitions), m.Metrics.Rows, m.Metrics.StoredBytes/1024, m.Metrics.Duration.Round(time.Millisecond)))
+		m.ID, len(m.Partitions), m.Rows, m.StoredBytes/1024, m.Duration.Round(time.Millisecond)))
 
 	// Half 1: the deploy as a rollout. Every wave's gate runs the imports
 	// and checks that no site lost products.

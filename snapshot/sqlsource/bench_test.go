@@ -209,7 +209,7 @@ func BenchmarkTake100(b *testing.B) {
 					took := time.Since(began)
 					ratios[v] = append(ratios[v], tPsql.Seconds()/took.Seconds())
 					if v == 1 {
-						takeRate = append(takeRate, rate(m.Metrics.Rows, took))
+						takeRate = append(takeRate, rate(m.Rows, took))
 					}
 				}
 			}
@@ -324,14 +324,14 @@ func BenchmarkResnapshot100(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				newBytes += m.Metrics.NewBytes
+				newBytes += m.NewBytes
 				manifest += manifestSize(b, dir, m.ID)
 			}
 			b.StopTimer()
-			stored := float64(first.Metrics.StoredBytes)
+			stored := float64(first.StoredBytes)
 			b.ReportMetric(100*float64(newBytes)/float64(b.N)/stored, "new-chunk-bytes-%")
 			b.ReportMetric(100*float64(newBytes+manifest)/float64(b.N)/stored, "new-bytes-with-manifest-%")
-			b.ReportMetric(float64(first.Metrics.StoredBytes), "stored-bytes")
+			b.ReportMetric(float64(first.StoredBytes), "stored-bytes")
 		})
 	}
 }

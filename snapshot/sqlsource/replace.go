@@ -34,7 +34,7 @@ const maxParams = 30000
 // larger r is streamed: delete the partition, load r, dump, verify. If the
 // live rows that differ pass 64 MiB too, the partition is deleted and r
 // loaded whole, so memory stays bounded whatever the live table holds.
-func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader, verify func(rows int64, sum snapshot.Digest) error) (err error) {
+func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader, verify func(rows int64, sum [sha256.Size]byte) error) (err error) {
 	t, err := s.table(p.Table)
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	if err != nil {
 		return fmt.Errorf("re-dump: %w", err)
 	}
-	var sum snapshot.Digest
+	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	if err := verify(rows, sum); err != nil {
 		return err
@@ -99,7 +99,7 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 // beginWrite starts Replace's transaction on conn and locks partition key of
 // table t against other Replaces.
 func (s *Source) beginWrite(ctx context.Context, conn *sql.Conn, t tableConfig, key string) (*sql.Tx, *meta, error) {
-	if s.dialect == SQLite {
+	if s.dialect == sqlite {
 		// A SQLite transaction that reads (the live rows) and then writes
 		// fails with SQLITE_BUSY instead of waiting when another writer is
 		// active. So read the catalog before the transaction, and take the
@@ -147,7 +147,7 @@ func (s *Source) deletePartition(ctx context.Context, tx *sql.Tx, m *meta, key s
 
 // load inserts r's rows: COPY FROM on pgx, batched INSERTs otherwise.
 func (s *Source) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, r io.Reader) error {
-	if s.dialect == Postgres && s.useCopy {
+	if s.dialect == postgres && s.useCopy {
 		_, err := copyFrom(ctx, conn, m, key, r)
 		if !errors.Is(err, errNoCopy) {
 			if err != nil {
@@ -200,7 +200,7 @@ func (s *Source) insertRows(ctx context.Context, tx queryer, m *meta, key string
 			switch {
 			case !v.Valid:
 				args = append(args, nil)
-			case s.dialect == Postgres:
+			case s.dialect == postgres:
 				if strings.IndexByte(v.String, 0) >= 0 {
 					return fmt.Errorf("%w: column %q: NUL byte in a value", snapshot.ErrBadRow, m.cols[i].name)
 				}

@@ -140,7 +140,7 @@ func BenchmarkRestore100(b *testing.B) {
 			pg := rate(benchRows*int64(b.N), tPg)
 			b.ReportMetric(pg, "pg_restore-rows/s")
 			for d, dmg := range damages {
-				b.ReportMetric(rate(m.Metrics.Rows*int64(b.N), tOurs[d])/pg, dmg.name+"/pg_restore")
+				b.ReportMetric(rate(m.Rows*int64(b.N), tOurs[d])/pg, dmg.name+"/pg_restore")
 			}
 		})
 	}

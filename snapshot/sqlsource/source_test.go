@@ -3,6 +3,7 @@ package sqlsource
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -135,7 +136,7 @@ func TestReplaceVerifyRejectionRollsBack(t *testing.T) {
 			var gotRows int64
 			err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "1"},
 				strings.NewReader("1\t5\tonly row\t1.5\n"),
-				func(rows int64, _ snapshot.Digest) error { gotRows = rows; return errNo })
+				func(rows int64, _ [sha256.Size]byte) error { gotRows = rows; return errNo })
 			if !errors.Is(err, errNo) {
 				t.Fatalf("Replace error = %v, want the verify error", err)
 			}
@@ -157,7 +158,7 @@ func TestReplaceRejectsForeignRows(t *testing.T) {
 			in := "1\t5\tmine\t1\n2\t999\tnot mine\t1\n"
 			called := false
 			err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "1"},
-				strings.NewReader(in), func(int64, snapshot.Digest) error { called = true; return nil })
+				strings.NewReader(in), func(int64, [sha256.Size]byte) error { called = true; return nil })
 			if !errors.Is(err, ErrForeignRow) {
 				t.Fatalf("Replace error = %v, want ErrForeignRow", err)
 			}
@@ -182,7 +183,7 @@ func TestReplaceBadInputRollsBack(t *testing.T) {
 				"1\tnot-a-number\tx\t1\n",
 			} {
 				err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "1"},
-					strings.NewReader(in), func(int64, snapshot.Digest) error { return nil })
+					strings.NewReader(in), func(int64, [sha256.Size]byte) error { return nil })
 				if err == nil && !strings.HasPrefix(md.name, "sqlite") {
 					t.Errorf("Replace(%q) succeeded", in)
 				}
@@ -230,7 +231,7 @@ func TestReplaceCancelledMidwayRollsBack(t *testing.T) {
 			defer cancel()
 			err := s.Replace(ctx, snapshot.Partition{Table: table, Key: "1"},
 				&cancelReader{r: &in, n: 200, cancel: cancel},
-				func(int64, snapshot.Digest) error { return nil })
+				func(int64, [sha256.Size]byte) error { return nil })
 			if err == nil {
 				t.Fatal("Replace succeeded although its context was cancelled")
 			}
@@ -298,7 +299,7 @@ func TestReplaceReadErrorRollsBack(t *testing.T) {
 			}
 			for _, n := range []int{0, 10, 20000} {
 				err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "1"},
-					&failReader{r: bytes.NewReader(in.Bytes()), n: n}, func(int64, snapshot.Digest) error { return nil })
+					&failReader{r: bytes.NewReader(in.Bytes()), n: n}, func(int64, [sha256.Size]byte) error { return nil })
 				if err == nil {
 					t.Fatalf("Replace succeeded although its reader failed after %d bytes", n)
 				}
