@@ -16,8 +16,14 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// manifestFormat is the manifest format version that this package writes and reads.
+// manifestFormat is the manifest format version that this package writes;
+// it reads it and binaryKeysFormat.
 const manifestFormat = 1
+
+// binaryKeysFormat marks a manifest with a key that is not valid UTF-8,
+// written as base64 (see jsonPartition): a reader that knows only format 1
+// refuses it instead of reading the wrong key.
+const binaryKeysFormat = 2
 
 // maxManifestSize bounds how much decodeManifest reads.
 const maxManifestSize = 256 << 20
@@ -182,8 +188,8 @@ func decodeManifest(r io.Reader) (*Manifest, error) {
 var emptyDigest = digest(sha256.Sum256(nil))
 
 func (m *Manifest) validate() error {
-	if m.format != manifestFormat {
-		return fmt.Errorf("format %d, this package reads %d", m.format, manifestFormat)
+	if m.format != manifestFormat && m.format != binaryKeysFormat {
+		return fmt.Errorf("format %d, this package reads %d and %d", m.format, manifestFormat, binaryKeysFormat)
 	}
 	if err := validID(m.ID); err != nil {
 		return fmt.Errorf("id %q: %v", truncate(m.ID, 80), err)

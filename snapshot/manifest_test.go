@@ -19,7 +19,7 @@ func TestDecodeManifestRejectsInconsistency(t *testing.T) {
 		change func(m *Manifest)
 		text   string
 	}{
-		{"future format", func(m *Manifest) { m.format = 2 }, "format 2"},
+		{"future format", func(m *Manifest) { m.format = 3 }, "format 3"},
 		{"bad id", func(m *Manifest) { m.ID = "../etc" }, "id"},
 		{"no partitions", func(m *Manifest) { m.Partitions = nil }, "no partitions"},
 		{"unsorted", func(m *Manifest) { m.Partitions[0], m.Partitions[1] = m.Partitions[1], m.Partitions[0] }, "not sorted"},

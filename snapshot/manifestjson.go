@@ -1,9 +1,12 @@
 package snapshot
 
 import (
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // manifestJSON is a manifest as stored: the JSON of format 1. The exported
@@ -37,11 +40,11 @@ type tableJSON struct {
 }
 
 type partitionJSON struct {
-	Partition Partition  `json:"partition"`
-	Rows      int64      `json:"rows"`
-	Bytes     int64      `json:"bytes"`
-	Digest    hexDigest  `json:"digest"`
-	Chunks    []chunkRef `json:"chunks"`
+	Partition jsonPartition `json:"partition"`
+	Rows      int64         `json:"rows"`
+	Bytes     int64         `json:"bytes"`
+	Digest    hexDigest     `json:"digest"`
+	Chunks    []chunkRef    `json:"chunks"`
 	Metrics   struct {
 		StoredBytes int64         `json:"stored_bytes"`
 		NewBytes    int64         `json:"new_bytes"`
@@ -63,8 +66,13 @@ func toJSON(m *Manifest) *manifestJSON {
 	j.Partitions = make([]partitionJSON, len(m.Partitions))
 	for i, pm := range m.Partitions {
 		pj := &j.Partitions[i]
-		pj.Partition, pj.Rows, pj.Bytes, pj.Digest, pj.Chunks = pm.Partition, pm.Rows, pm.Bytes, hexDigest(pm.Digest), pm.chunks
+		pj.Partition, pj.Rows, pj.Bytes, pj.Digest, pj.Chunks = jsonPartition(pm.Partition), pm.Rows, pm.Bytes, hexDigest(pm.Digest), pm.chunks
 		pj.Metrics.StoredBytes, pj.Metrics.NewBytes, pj.Metrics.NewChunks, pj.Metrics.Duration = pm.StoredBytes, pm.NewBytes, pm.NewChunks, pm.Duration
+	}
+	for _, pm := range m.Partitions {
+		if !utf8.ValidString(pm.Partition.Key) || !utf8.ValidString(pm.Partition.Table) {
+			j.Format = binaryKeysFormat
+		}
 	}
 	return j
 }
@@ -84,7 +92,7 @@ func (j *manifestJSON) manifest() *Manifest {
 	m.Partitions = make([]PartitionManifest, len(j.Partitions))
 	for i, pj := range j.Partitions {
 		pm := &m.Partitions[i]
-		pm.Partition, pm.Rows, pm.Bytes, pm.Digest, pm.chunks = pj.Partition, pj.Rows, pj.Bytes, digest(pj.Digest), pj.Chunks
+		pm.Partition, pm.Rows, pm.Bytes, pm.Digest, pm.chunks = Partition(pj.Partition), pj.Rows, pj.Bytes, digest(pj.Digest), pj.Chunks
 		pm.StoredBytes, pm.NewBytes, pm.NewChunks, pm.Duration = pj.Metrics.StoredBytes, pj.Metrics.NewBytes, pj.Metrics.NewChunks, pj.Metrics.Duration
 	}
 	return m
@@ -103,4 +111,59 @@ func (d *hexDigest) UnmarshalText(b []byte) error {
 		return fmt.Errorf("%w: digest %q: %v", ErrBadManifest, truncate(string(b), 80), err)
 	}
 	return nil
+}
+
+// jsonPartition is a Partition in JSON, byte for byte: {"Table": …, "Key":
+// …} when both are valid UTF-8 (which encoding/json would otherwise
+// replace with U+FFFD), else with the invalid one as base64 under
+// "TableBase64" or "KeyBase64".
+type jsonPartition Partition
+
+type partitionFields struct {
+	Table       string `json:"Table,omitempty"`
+	TableBase64 string `json:"TableBase64,omitempty"`
+	Key         string `json:"Key"`
+	KeyBase64   string `json:"KeyBase64,omitempty"`
+}
+
+func (p jsonPartition) MarshalJSON() ([]byte, error) {
+	f := partitionFields{Table: p.Table, Key: p.Key}
+	if !utf8.ValidString(p.Table) {
+		f.Table, f.TableBase64 = "", base64.StdEncoding.EncodeToString([]byte(p.Table))
+	}
+	if !utf8.ValidString(p.Key) {
+		f.Key, f.KeyBase64 = "", base64.StdEncoding.EncodeToString([]byte(p.Key))
+	}
+	return json.Marshal(f)
+}
+
+func (p *jsonPartition) UnmarshalJSON(b []byte) error {
+	var f partitionFields
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	p.Table, p.Key = f.Table, f.Key
+	if f.TableBase64 != "" {
+		t, err := base64.StdEncoding.DecodeString(f.TableBase64)
+		if err != nil || f.Table != "" {
+			return fmt.Errorf("%w: partition table %q: bad TableBase64", ErrBadManifest, truncate(f.TableBase64, 80))
+		}
+		p.Table = string(t)
+	}
+	if f.KeyBase64 != "" {
+		k, err := base64.StdEncoding.DecodeString(f.KeyBase64)
+		if err != nil || f.Key != "" {
+			return fmt.Errorf("%w: partition key %q: bad KeyBase64", ErrBadManifest, truncate(f.KeyBase64, 80))
+		}
+		p.Key = string(k)
+	}
+	return nil
+}
+
+func jsonPartitions(ps []Partition) []jsonPartition {
+	out := make([]jsonPartition, len(ps))
+	for i, p := range ps {
+		out[i] = jsonPartition(p)
+	}
+	return out
 }

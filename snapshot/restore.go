@@ -113,7 +113,7 @@ func newRestore(op string, src Source, store Store, m *Manifest, selection []Par
 	if id == "" {
 		id = defaultRestoreID(m, sel)
 	}
-	r.journal = &journal{store: store, id: id, plan: journalPlan{Snapshot: m.ID, Selection: sel}}
+	r.journal = &journal{store: store, id: id, plan: journalPlan{Snapshot: m.ID, Selection: jsonPartitions(sel)}}
 	return r, nil
 }
 
