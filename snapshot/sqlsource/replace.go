@@ -57,6 +57,11 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
+	unlock, err := s.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
@@ -94,6 +99,22 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 		return err
 	}
 	return tx.Commit()
+}
+
+// lockWrites serializes this Source's writes on SQLite, which allows one
+// writer at a time: without it, parallel Replaces on a database opened
+// without a busy timeout fail with SQLITE_BUSY instead of waiting. It waits
+// for its turn until ctx is done. On PostgreSQL it does nothing.
+func (s *Source) lockWrites(ctx context.Context) (unlock func(), err error) {
+	if s.writes == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.writes <- struct{}{}:
+		return func() { <-s.writes }, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
 }
 
 // beginWrite starts Replace's transaction on conn and locks partition key of

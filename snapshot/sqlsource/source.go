@@ -58,6 +58,7 @@ type Source struct {
 	pageSize int
 	useCopy  bool
 	diffMax  int64
+	writes   chan struct{} // SQLite: the one write slot; nil on PostgreSQL
 }
 
 var _ snapshot.Source = (*Source)(nil)
@@ -105,7 +106,11 @@ func New(db *sql.DB, opts ...Option) (*Source, error) {
 			}
 		}
 	}
-	return &Source{db: db, dialect: d, tables: c.tables, pageSize: c.pageSize, useCopy: c.useCopy, diffMax: c.diffMax}, nil
+	s := &Source{db: db, dialect: d, tables: c.tables, pageSize: c.pageSize, useCopy: c.useCopy, diffMax: c.diffMax}
+	if d == sqlite {
+		s.writes = make(chan struct{}, 1)
+	}
+	return s, nil
 }
 
 // detect recognises the common drivers by their package.
