@@ -68,6 +68,7 @@ type PartitionManifest struct {
 	Duration              time.Duration
 
 	chunks []chunkRef // in dump order
+	added  []chunkRef // the chunks this Take counted as new, until its batch commits
 }
 
 // Partition returns the entry for p, if the snapshot has it.

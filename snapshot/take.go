@@ -121,9 +121,11 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 
 	// The manifest names the chunks: they must be durable first.
 	if bat != nil {
-		if _, err := bat.Commit(ctx); err != nil {
+		existed, err := bat.Commit(ctx)
+		if err != nil {
 			return nil, fmt.Errorf("snapshot: Take: store chunks: %w", err)
 		}
+		uncount(parts, existed)
 	}
 	m := &Manifest{format: manifestFormat, Created: start.UTC(), chunking: o.chunking.Name, tables: tables, Partitions: parts}
 	for _, pm := range parts {
@@ -140,6 +142,29 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 		m.ID = m.Created.Format("20060102T150405Z") + "-" + contentHash(m)[:8]
 	}
 	return putManifest(ctx, store, m)
+}
+
+// uncount corrects the partitions' NewBytes and NewChunks for the chunks
+// that another writer stored between this Take's put and its commit: each
+// chunk is new to exactly one Take.
+func uncount(parts []PartitionManifest, existed []string) {
+	if len(existed) == 0 {
+		return
+	}
+	gone := make(map[string]bool, len(existed))
+	for _, k := range existed {
+		gone[k] = true
+	}
+	for i := range parts {
+		pm := &parts[i]
+		for _, ref := range pm.added {
+			if gone[chunkKey(ref.ID)] {
+				pm.NewBytes -= ref.Stored
+				pm.NewChunks--
+			}
+		}
+		pm.added = nil
+	}
 }
 
 // putManifest writes m unless its id is taken; a taken id holding the same
@@ -162,6 +187,12 @@ func putManifest(ctx context.Context, store Store, m *Manifest) (*Manifest, erro
 	}
 	if contentHash(old) != contentHash(m) {
 		return nil, fmt.Errorf("snapshot: Take: snapshot %q already exists with different data: %w", m.ID, ErrExist)
+	}
+	// The stored manifest is the snapshot; what this run cost is its own.
+	old.NewBytes, old.NewChunks, old.Duration = m.NewBytes, m.NewChunks, m.Duration
+	for i := range old.Partitions {
+		pm, now := &old.Partitions[i], &m.Partitions[i]
+		pm.NewBytes, pm.NewChunks, pm.Duration = now.NewBytes, now.NewChunks, now.Duration
 	}
 	return old, nil
 }

@@ -137,6 +137,7 @@ func (pc *partChunks) finish(pm *PartitionManifest) error {
 		if job.isNew {
 			pm.NewBytes += job.ref.Stored
 			pm.NewChunks++
+			pm.added = append(pm.added, job.ref)
 		}
 		pm.StoredBytes += job.ref.Stored
 		pm.chunks = append(pm.chunks, job.ref)
