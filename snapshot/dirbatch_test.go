@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -310,4 +311,36 @@ func BenchmarkDirStoreBatch(b *testing.B) {
 	b.ReportMetric(float64(tPut.Microseconds())/float64(b.N)/1000, "put-ms")
 	b.ReportMetric(float64(tBatch.Microseconds())/float64(b.N)/1000, "batch-ms")
 	b.ReportMetric(tPut.Seconds()/tBatch.Seconds(), "put/batch")
+}
+
+// TestStaleCleanupSparesLiveWriters: NewDirStore removes a crashed
+// writer's staging files once they are old, but never those of a writer
+// that is still running, however long its batch has been open.
+func TestStaleCleanupSparesLiveWriters(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openDirStore(t, dir)
+	b := s.Batch()
+	defer b.Discard()
+	if err := b.PutIfAbsent(ctx, "chunks/a/1", strings.NewReader("value")); err != nil {
+		t.Fatal(err)
+	}
+	// The batch has been open for two days (a very long Take).
+	old := time.Now().Add(-48 * time.Hour)
+	err := filepath.WalkDir(filepath.Join(dir, stagingDir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			err = os.Chtimes(p, old, old)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	openDirStore(t, dir) // another process opens the store meanwhile
+	if _, err := b.Commit(ctx); err != nil {
+		t.Fatalf("Commit after another NewDirStore = %v; a live writer's staging file was removed", err)
+	}
+	if _, err := s.Get(ctx, "chunks/a/1"); err != nil {
+		t.Errorf("committed value: %v", err)
+	}
 }
