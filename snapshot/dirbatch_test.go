@@ -130,21 +130,22 @@ func TestDirBatchAbandoned(t *testing.T) {
 	if keys, err := s.List(ctx, ""); err != nil || len(keys) != 0 {
 		t.Fatalf("uncommitted batch: List = %q, %v; want no keys", keys, err)
 	}
-	staged, _ := os.ReadDir(filepath.Join(dir, stagingDir))
+	staged := stagedFiles(t, dir)
 	if len(staged) != 2 {
 		t.Fatalf("%d staging files, want 2", len(staged))
 	}
 	old := time.Now().Add(-2 * staleAfter)
-	for _, e := range staged {
-		if err := os.Chtimes(filepath.Join(dir, stagingDir, e.Name()), old, old); err != nil {
+	for _, f := range staged {
+		if err := os.Chtimes(f, old, old); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s.Close()
+	// The crash: the process dies, and with it its lock.
+	s.lock.Close()
 	s2 := openDirStore(t, dir)
 	defer s2.Close()
-	if staged, _ := os.ReadDir(filepath.Join(dir, stagingDir)); len(staged) != 0 {
-		t.Errorf("NewDirStore left %d stale staging files", len(staged))
+	if staged := stagedFiles(t, dir); len(staged) != 0 {
+		t.Errorf("NewDirStore left %d stale staging files: %q", len(staged), staged)
 	}
 	// The same values go in again through a new batch.
 	b2 := s2.Batch()
@@ -343,4 +344,20 @@ func TestStaleCleanupSparesLiveWriters(t *testing.T) {
 	if _, err := s.Get(ctx, "chunks/a/1"); err != nil {
 		t.Errorf("committed value: %v", err)
 	}
+}
+
+// stagedFiles lists the staging files under dir/.tmp, locks aside.
+func stagedFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(filepath.Join(dir, stagingDir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() != "lock" {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }

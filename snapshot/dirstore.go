@@ -27,12 +27,18 @@ import (
 const stagingDir = ".tmp"
 
 // staleAfter is how old a staging file must be before NewDirStore removes it
-// as the leftover of a crashed writer.
-const staleAfter = 24 * time.Hour
+// as the leftover of a crashed writer, once that writer's lock is free.
+const staleAfter = time.Hour
 
 // dirStore is the Store of NewDirStore.
 type dirStore struct {
 	root *os.Root
+	// Each open store stages its values in its own directory under .tmp,
+	// holding an exclusive flock on the lock file there for as long as it
+	// is open: the lock, not the age of a file, tells a live writer's
+	// staging files from a crashed one's.
+	session string // ".tmp/<random>"
+	lock    *os.File
 }
 
 var _ Store = (*dirStore)(nil)
@@ -45,12 +51,15 @@ var _ Store = (*dirStore)(nil)
 // A put writes the value to a staging file under dir/.tmp, fsyncs it, then
 // hard-links it under the key (link(2) fails if the key exists, so exactly
 // one of several racing writers wins) and fsyncs the key's directory. A
-// reader never sees a partial value; a crash leaves at worst a staging
-// file, which List ignores and NewDirStore removes once it is a day old:
-// every writer links or removes its staging file within seconds of writing
-// it, so a day-old one belongs to no live writer. The directory must be on
-// a file system with hard links. Take makes its chunks durable together,
-// fsyncing them in the background and each directory once.
+// reader never sees a partial value; a crash leaves at worst staging
+// files, which List ignores. Each open store stages in its own directory
+// and holds a file lock there until it is closed or its process dies;
+// NewDirStore removes the staging files of writers whose lock is free once
+// they are an hour old, so never a file that a live writer (even a Take
+// that has been running for days) could still link. The directory must be
+// on a file system with hard links and flock(2). Take makes its chunks
+// durable together, fsyncing them in the background and each directory
+// once.
 //
 // Every operation resolves keys through an [os.Root], so neither a key nor
 // a symbolic link planted in the directory can reach a file outside it.
@@ -75,11 +84,40 @@ func NewDirStore(dir string) (Store, error) {
 	}
 	s := &dirStore{root: root}
 	s.removeStale(time.Now().Add(-staleAfter))
+	if err := s.openSession(); err != nil {
+		root.Close()
+		return nil, fmt.Errorf("snapshot: NewDirStore %s: %w", dir, err)
+	}
 	return s, nil
 }
 
-// Close releases the root directory. The store must not be used afterwards.
-func (s *dirStore) Close() error { return s.root.Close() }
+// openSession makes the store's staging directory and takes its lock.
+func (s *dirStore) openSession() error {
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return err
+	}
+	s.session = filepath.Join(stagingDir, "w-"+hex.EncodeToString(rnd[:]))
+	if err := s.root.Mkdir(s.session, 0o750); err != nil {
+		return err
+	}
+	f, err := s.root.OpenFile(filepath.Join(s.session, "lock"), os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return err
+	}
+	_ = tryLock(f) // held until Close; without locks, staging directories are never cleaned
+	s.lock = f
+	return nil
+}
+
+// Close releases the root directory and the staging lock, and removes the
+// store's staging directory. The store must not be used afterwards.
+func (s *dirStore) Close() error {
+	s.root.Remove(filepath.Join(s.session, "lock"))
+	s.root.Remove(s.session)
+	s.lock.Close()
+	return s.root.Close()
+}
 
 // PutIfAbsent implements [Store].
 func (s *dirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) (err error) {
@@ -146,11 +184,11 @@ func (s *dirStore) writeStaging(ctx context.Context, data io.Reader) (*os.File, 
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, "", err
 	}
-	name := filepath.Join(stagingDir, hex.EncodeToString(rnd[:]))
+	name := filepath.Join(s.session, hex.EncodeToString(rnd[:]))
 	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if errors.Is(err, fs.ErrNotExist) {
 		// Someone removed the staging directory; recreate it once.
-		if err = s.root.Mkdir(stagingDir, 0o750); err == nil || errors.Is(err, fs.ErrExist) {
+		if err = s.root.MkdirAll(s.session, 0o750); err == nil || errors.Is(err, fs.ErrExist) {
 			f, err = s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 		}
 	}
@@ -324,19 +362,56 @@ func (s *dirStore) Delete(ctx context.Context, key string) error {
 	return s.syncDir(path.Dir(key))
 }
 
-// removeStale deletes staging files last modified before cutoff. Errors are
-// ignored: a leftover staging file costs disk space, never correctness.
+// removeStale deletes the staging files of writers that are gone, once
+// they were last modified before cutoff: those in a writer's directory
+// whose lock is free (a live writer holds its lock until it closes the
+// store; the kernel drops it when the process dies), and loose ones left
+// by earlier versions. Errors are ignored: a leftover staging file costs
+// disk space, never correctness.
 func (s *dirStore) removeStale(cutoff time.Time) {
-	d, err := s.root.Open(stagingDir)
+	ents, err := fs.ReadDir(s.root.FS(), stagingDir)
 	if err != nil {
 		return
 	}
-	defer d.Close()
-	ents, _ := d.ReadDir(-1)
 	for _, e := range ents {
-		if fi, err := e.Info(); err == nil && fi.ModTime().Before(cutoff) {
-			s.root.Remove(filepath.Join(stagingDir, e.Name()))
+		p := filepath.Join(stagingDir, e.Name())
+		if !e.IsDir() {
+			if fi, err := e.Info(); err == nil && fi.ModTime().Before(cutoff) {
+				s.root.Remove(p)
+			}
+			continue
 		}
+		s.removeSession(p, cutoff)
+	}
+}
+
+// removeSession removes the old files of a dead writer's staging directory,
+// and the directory once it is empty.
+func (s *dirStore) removeSession(dir string, cutoff time.Time) {
+	lock, err := s.root.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
+	if err != nil {
+		return // no lock: cannot tell whether its writer is alive
+	}
+	defer lock.Close()
+	if tryLock(lock) != nil {
+		return // its writer is alive
+	}
+	ents, err := fs.ReadDir(s.root.FS(), dir)
+	if err != nil {
+		return
+	}
+	left := 0
+	for _, e := range ents {
+		fi, err := e.Info()
+		if e.Name() == "lock" || err != nil || !fi.ModTime().Before(cutoff) {
+			left++
+			continue
+		}
+		s.root.Remove(filepath.Join(dir, e.Name()))
+	}
+	if left == 1 { // only the lock
+		s.root.Remove(filepath.Join(dir, "lock"))
+		s.root.Remove(dir)
 	}
 }
 

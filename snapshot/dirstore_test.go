@@ -105,8 +105,16 @@ func TestDirStoreCrashLeftovers(t *testing.T) {
 	s.PutIfAbsent(ctx, "k", strings.NewReader("v"))
 	s.PutIfAbsent(ctx, "k2", io.MultiReader(strings.NewReader("v"), errReader{}))
 	ents, err := os.ReadDir(filepath.Join(dir, ".tmp"))
-	if err != nil || len(ents) != 1 || ents[0].Name() != "fresh" {
-		t.Errorf("staging directory holds %v, %v; want only the fresh leftover", ents, err)
+	var files []string
+	for _, e := range ents {
+		if !e.IsDir() { // each open store's own staging directory aside
+			files = append(files, e.Name())
+		} else if sub, _ := os.ReadDir(filepath.Join(dir, ".tmp", e.Name())); len(sub) != 1 {
+			t.Errorf("a store's staging directory holds %d entries, want only its lock", len(sub))
+		}
+	}
+	if err != nil || len(files) != 1 || files[0] != "fresh" {
+		t.Errorf("staging directory holds %v, %v; want only the fresh leftover", files, err)
 	}
 }
 
