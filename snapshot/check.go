@@ -74,6 +74,21 @@ func Check(ctx context.Context, src Source, m *Manifest, invariants ...Invariant
 	return out, nil
 }
 
+// Damaged returns the partitions that violations name, each once, sorted:
+// the selection to restore after a failed Check.
+func Damaged(violations []Violation) []Partition {
+	seen := map[Partition]bool{}
+	var out []Partition
+	for _, v := range violations {
+		if !seen[v.Partition] {
+			seen[v.Partition] = true
+			out = append(out, v.Partition)
+		}
+	}
+	sortPartitions(out)
+	return out
+}
+
 // liveCounts fetches the current row count of each partition, one
 // Source.Counts call per table.
 func liveCounts(ctx context.Context, src Source, sel []Partition) (map[Partition]int64, error) {

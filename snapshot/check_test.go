@@ -93,3 +93,25 @@ func TestCheckRefusesBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestDamagedDeduplicates: every invariant reports each partition it finds
+// broken; the set to restore names each one once, sorted.
+func TestDamagedDeduplicates(t *testing.T) {
+	src := newFakeSource(4, 50, 12)
+	m := takeAll(t, src, newMemStore())
+	damage(src, "t002", "t000")
+	v, err := Check(context.Background(), src, m, RowCountDrop(0.05), Unchanged(m.Selection()...), RowCountDrop(0.1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v) != 6 {
+		t.Fatalf("Check = %v; want 3 invariants × 2 partitions", v)
+	}
+	got := Damaged(v)
+	if len(got) != 2 || got[0].Key != "t000" || got[1].Key != "t002" {
+		t.Errorf("Damaged = %v, want [orders/t000 orders/t002]", got)
+	}
+	if Damaged(nil) != nil {
+		t.Error("Damaged(nil) is not nil")
+	}
+}

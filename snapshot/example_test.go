@@ -95,11 +95,10 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var damaged []snapshot.Partition
 	for _, v := range violations {
 		fmt.Println(v)
-		damaged = append(damaged, v.Partition)
 	}
+	damaged := snapshot.Damaged(violations)
 
 	// A dry run first: the plan, nothing written.
 	res, err := snapshot.Diff(ctx, shop.src, shop.store, m, damaged)
