@@ -39,9 +39,10 @@ func (g logger) taken(m *Manifest) {
 	}
 }
 
-func (g logger) verified(id string, rep VerifyReport, d time.Duration) {
+func (g logger) verified(id string, rep VerifyReport) {
 	if g.enabled(slog.LevelInfo) {
-		g.l.Info("snapshot: verified", "snapshot", id, "partitions", rep.Partitions, "chunks", rep.Chunks, "bytes", rep.Bytes, "duration", d)
+		g.l.Info("snapshot: verified", "snapshot", id, "partitions", rep.Partitions, "chunks", rep.Chunks, "bytes", rep.Bytes,
+			"rehearsed", rep.Rehearsed, "duration", rep.Duration)
 	}
 }
 

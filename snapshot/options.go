@@ -50,6 +50,7 @@ type options struct {
 	resume      func(context.Context, Partition) error
 	keyDiff     int
 	restoreID   string
+	scratch     Scratcher
 	chunking    chunkParams
 	log         *slog.Logger
 	meters      metric.MeterProvider

@@ -287,13 +287,7 @@ func (r *restore) replace(ctx context.Context, pm *PartitionManifest) error {
 	}
 	pr := newPartitionReader(ctx, r.store, r.cd, pm)
 	pr.cache = r.cache
-	err := r.src.Replace(ctx, p, pr, func(rows int64, sum digest) error {
-		if rows != pm.Rows || sum != pm.Digest {
-			return mismatch(pm, rows, sum)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := replaceVerified(ctx, r.src, p, pr, pm); err != nil {
 		return fmt.Errorf("replace: %w", err)
 	}
 	return nil

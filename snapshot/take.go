@@ -97,6 +97,7 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 					return
 				}
 				parts[i] = pm
+				logger{o.log}.partition("take", &pm)
 				rep.report(p, stageDone, pm.Rows, pm.Bytes, nil)
 			}()
 			return nil
@@ -141,7 +142,11 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	if m.ID == "" {
 		m.ID = m.Created.Format("20060102T150405Z") + "-" + contentHash(m)[:8]
 	}
-	return putManifest(ctx, store, m)
+	m, err = putManifest(ctx, store, m)
+	if err == nil {
+		logger{o.log}.taken(m)
+	}
+	return m, err
 }
 
 // uncount corrects the partitions' NewBytes and NewChunks for the chunks

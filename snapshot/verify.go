@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -17,6 +18,10 @@ type VerifyReport struct {
 	Partitions int   // partitions whose chunks were checked
 	Chunks     int   // chunks read, decompressed and re-hashed
 	Bytes      int64 // uncompressed bytes re-hashed
+	// With [Rehearsal]: the partitions restored into scratch tables whose
+	// row count and digest matched the manifest there.
+	Rehearsed int
+	Duration  time.Duration // how long Verify took: what a restore costs, with Rehearsal
 }
 
 // Verify re-reads the snapshot's chunks from store, decompresses and re-hashes
@@ -31,7 +36,7 @@ func Verify(ctx context.Context, store Store, m *Manifest, opts ...VerifyOption)
 		return VerifyReport{}, err
 	}
 	if store == nil || m == nil {
-		return VerifyReport{}, errors.New("snapshot: Verify: nil Store or Manifest")
+		return VerifyReport{}, fmt.Errorf("snapshot: Verify: nil Store or Manifest: %w", ErrConfig)
 	}
 	if err := m.validate(); err != nil {
 		return VerifyReport{}, fmt.Errorf("snapshot: Verify: %w: %v", ErrBadManifest, err)
@@ -41,7 +46,20 @@ func Verify(ctx context.Context, store Store, m *Manifest, opts ...VerifyOption)
 		return VerifyReport{}, err
 	}
 	defer cd.Close()
-	return verifyPartitions(ctx, store, cd, m, m.Selection(), o)
+	began := time.Now()
+	var rep VerifyReport
+	if o.scratch != nil {
+		rep, err = rehearse(ctx, o.scratch, store, cd, m, o)
+	} else {
+		rep, err = verifyPartitions(ctx, store, cd, m, m.Selection(), o)
+	}
+	rep.Duration = time.Since(began)
+	if err != nil {
+		logger{o.log}.damage(m.ID, err)
+	} else {
+		logger{o.log}.verified(m.ID, rep)
+	}
+	return rep, err
 }
 
 func verifyPartitions(ctx context.Context, store Store, cd *codec, m *Manifest, sel []Partition, o options) (VerifyReport, error) {

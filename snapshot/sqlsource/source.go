@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/deploysafe/deploysafe/snapshot"
 )
@@ -59,6 +60,9 @@ type Source struct {
 	useCopy  bool
 	diffMax  int64
 	writes   chan struct{} // SQLite: the one write slot; nil on PostgreSQL
+
+	mu      sync.RWMutex
+	scratch map[string]tableConfig // scratch tables of rehearsals, by name
 }
 
 var _ snapshot.Source = (*Source)(nil)
@@ -133,6 +137,11 @@ func detect(db *sql.DB) dialect {
 
 func (s *Source) table(name string) (tableConfig, error) {
 	t, ok := s.tables[name]
+	if !ok {
+		s.mu.RLock()
+		t, ok = s.scratch[name]
+		s.mu.RUnlock()
+	}
 	if !ok {
 		return t, fmt.Errorf("%w %q: not configured (see sqlsource.Table)", ErrUnknownTable, name)
 	}
