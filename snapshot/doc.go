@@ -49,4 +49,24 @@
 //     the loaded rows match the manifest's count and digest; it never
 //     touches a partition that was not selected; an interrupted restore,
 //     run again, resumes from its journal without repeating committed work.
+//
+// # Metrics and logs
+//
+// Take, Verify, Diff and Restore record OpenTelemetry metrics through the
+// [MeterProvider] option (default: the global provider, a no-op until the
+// application installs one), once per call. Every instrument has the
+// attribute op: take, verify, rehearse or restore.
+//
+//	name                            unit          attributes        meaning
+//	deploysafe.snapshot.bytes.read  By            op                uncompressed bytes dumped (take) or read from the store
+//	deploysafe.snapshot.bytes.stored By           op                compressed bytes of the chunks a snapshot references
+//	deploysafe.snapshot.bytes.new   By            op                compressed bytes a take added to the store
+//	deploysafe.snapshot.chunks      {chunk}       op, new (take)    chunks cut by a take (new: added) or read
+//	deploysafe.snapshot.partitions  {partition}   op, outcome       partitions done, failed or skipped (already restored)
+//	deploysafe.snapshot.damage      {problem}     op                missing or corrupt chunks and mismatched partitions found
+//	deploysafe.snapshot.duration    s             op                how long the call took (histogram)
+//
+// [Logger] sends a summary of each call at Info, each partition at Debug,
+// damage and failed partitions at Warn and Error; without it the package
+// logs nothing.
 package snapshot

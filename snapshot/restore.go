@@ -151,6 +151,7 @@ func (r *restore) prepare(ctx context.Context) error {
 	wg.Wait()
 	if verr != nil {
 		r.log.damage(r.m.ID, verr)
+		newMeters(r.o.meters, r.o.log).damage.Add(ctx, int64(len(problems(verr))), opAttr("restore"))
 		return fmt.Errorf("snapshot: %s: refusing to restore from a damaged snapshot: %w", r.op, verr)
 	}
 	if derr != nil {
@@ -254,6 +255,7 @@ func (r *restore) apply(ctx context.Context) error {
 	sortPartitions(r.plan.Restored)
 	sortPartitions(r.plan.Failed)
 	r.log.restored(r.plan, time.Since(began))
+	newMeters(r.o.meters, r.o.log).restored(ctx, r.m, r.plan, time.Since(began))
 	if err := ctx.Err(); err != nil {
 		return context.Cause(ctx)
 	}

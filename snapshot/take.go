@@ -145,6 +145,7 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	m, err = putManifest(ctx, store, m)
 	if err == nil {
 		logger{o.log}.taken(m)
+		newMeters(o.meters, o.log).taken(ctx, m, 0, time.Since(start))
 	}
 	return m, err
 }

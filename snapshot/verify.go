@@ -54,6 +54,11 @@ func Verify(ctx context.Context, store Store, m *Manifest, opts ...VerifyOption)
 		rep, err = verifyPartitions(ctx, store, cd, m, m.Selection(), o)
 	}
 	rep.Duration = time.Since(began)
+	op := "verify"
+	if o.scratch != nil {
+		op = "rehearse"
+	}
+	newMeters(o.meters, o.log).verified(ctx, op, rep, len(problems(err)))
 	if err != nil {
 		logger{o.log}.damage(m.ID, err)
 	} else {
@@ -173,4 +178,15 @@ func problemPos(err error) (Partition, int) {
 		return pe.Partition, 1 << 30 // a digest mismatch: after its chunks
 	}
 	return pe.Partition, pe.Index
+}
+
+// problems returns the errors joined in err, one per problem found.
+func problems(err error) []error {
+	for err != nil {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			return j.Unwrap()
+		}
+		err = errors.Unwrap(err)
+	}
+	return nil
 }

@@ -91,14 +91,3 @@ func TestVerifyStoreDown(t *testing.T) {
 		t.Errorf("Verify against an unreachable store = %v, want the store's error", err)
 	}
 }
-
-// problems returns the errors joined in err, one per problem found.
-func problems(err error) []error {
-	for err != nil {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			return j.Unwrap()
-		}
-		err = errors.Unwrap(err)
-	}
-	return nil
-}
