@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,11 @@ type countingSource struct {
 func (c *countingSource) Counts(ctx context.Context, table string, keys []string) (map[string]int64, error) {
 	c.counts.Add(1)
 	return c.fakeSource.Counts(ctx, table, keys)
+}
+
+func (c *countingSource) Dump(ctx context.Context, p Partition, w io.Writer) (int64, error) {
+	c.dumps.Add(1)
+	return c.fakeSource.Dump(ctx, p, w)
 }
 
 func TestCheckFlagsDropsAndChanges(t *testing.T) {
@@ -47,6 +53,9 @@ func TestCheckFlagsDropsAndChanges(t *testing.T) {
 	}
 	if n := cs.counts.Load(); n != 1 {
 		t.Errorf("Check of 1,000 partitions made %d Counts calls, want 1", n)
+	}
+	if n := cs.dumps.Load(); n != 2 {
+		t.Errorf("Unchanged dumped %d partitions, want 2 (only t004 and t005 kept their counts)", n)
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 // slash-separated keys such as "chunks/a/abcdef…" or "manifests/2026-11-23T….json.zst".
 //
 // The interface is deliberately small so that any object store can back it:
-// a local directory ([DirStore]), or S3, GCS and Azure through
+// a local directory ([NewDirStore]), or S3, GCS and Azure through
 // the snapshot/blobstore package. Implementations must be safe for concurrent use.
 type Store interface {
 	// PutIfAbsent writes data under key unless the key already exists, in which

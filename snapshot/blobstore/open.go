@@ -29,7 +29,7 @@ import (
 //
 // Credentials come from the environment, as each driver documents; the query
 // parameters are the driver's (gocloud.dev/aws lists them for s3://). A
-// file:// URL is served by [snapshot.DirStore] rather than gocloud's fileblob,
+// file:// URL is served by [snapshot.NewDirStore] rather than gocloud's fileblob,
 // whose put-if-absent is not atomic (see [New]), and takes no query parameters.
 // The returned Store owns the bucket: Close it.
 func Open(ctx context.Context, urlstr string) (*Store, error) {

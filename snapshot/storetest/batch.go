@@ -44,7 +44,7 @@ func checkBatchCommit(ctx context.Context, s snapshot.Store) error {
 		}
 	}
 	if _, err := b.Commit(ctx); err != nil {
-		return fmt.Errorf("Commit = %v, want nil", err)
+		return fmt.Errorf("storetest: Commit = %v, want nil", err)
 	}
 	for i, k := range keys {
 		if err := wantValue(ctx, s, k, randomBytes(uint64(i), 1000*i)); err != nil {
@@ -76,7 +76,7 @@ func checkBatchExisting(ctx context.Context, s snapshot.Store) error {
 		return fmt.Errorf("second batch put of one key = %v, want an error wrapping ErrExist", err)
 	}
 	if _, err := b.Commit(ctx); err != nil {
-		return fmt.Errorf("Commit = %v, want nil", err)
+		return fmt.Errorf("storetest: Commit = %v, want nil", err)
 	}
 	if err := wantValue(ctx, s, "k", []byte("first")); err != nil {
 		return err
@@ -112,7 +112,7 @@ func checkBatchClosed(ctx context.Context, s snapshot.Store) error {
 	}
 	b := bs.Batch()
 	if _, err := b.Commit(ctx); err != nil {
-		return fmt.Errorf("Commit of an empty batch = %v, want nil", err)
+		return fmt.Errorf("storetest: Commit of an empty batch = %v, want nil", err)
 	}
 	if err := b.PutIfAbsent(ctx, "late", bytes.NewReader([]byte("x"))); err == nil {
 		return errors.New("put after Commit = nil, want an error")
@@ -176,7 +176,7 @@ func checkBatchConcurrent(ctx context.Context, s snapshot.Store) error {
 		return fmt.Errorf("racing batch put = %v", err)
 	}
 	if _, err := b.Commit(ctx); err != nil {
-		return fmt.Errorf("Commit = %v, want nil", err)
+		return fmt.Errorf("storetest: Commit = %v, want nil", err)
 	}
 	for k, n := range wins {
 		if n != 1 {

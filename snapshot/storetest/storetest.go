@@ -84,7 +84,7 @@ func read(ctx context.Context, s snapshot.Store, key string) ([]byte, error) {
 	}
 	b, err := io.ReadAll(r)
 	if cerr := r.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("Close: %w", cerr)
+		err = fmt.Errorf("storetest: Close: %w", cerr)
 	}
 	return b, err
 }
