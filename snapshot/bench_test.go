@@ -95,7 +95,7 @@ func BenchmarkRestore(b *testing.B) {
 		b.SetBytes(size)
 		for range b.N {
 			for _, p := range sel {
-				if err := src.Replace(context.Background(), p, strings.NewReader(dumps[p]), func(int64, Digest) error { return nil }); err != nil {
+				if err := src.Replace(context.Background(), p, strings.NewReader(dumps[p]), func(int64, digest) error { return nil }); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -105,7 +105,7 @@ func BenchmarkRestore(b *testing.B) {
 		b.Run(fmt.Sprintf("restore/parallelism=%d", par), func(b *testing.B) {
 			b.SetBytes(size)
 			for range b.N {
-				if _, err := Restore(context.Background(), src, store, m, sel, Apply(), Parallelism(par), RestoreID(fmt.Sprintf("bench-%d", benchRestores.Add(1)))); err != nil {
+				if _, err := Restore(context.Background(), src, store, m, sel, Parallelism(par), RestoreID(fmt.Sprintf("bench-%d", benchRestores.Add(1)))); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -152,11 +152,11 @@ func BenchmarkResnapshot(b *testing.B) {
 							src.mutate(p, fn)
 						}
 					}
-					second, err := Take(context.Background(), src, store, src.partitions(), withChunking(chunkers[ck]), WithID("second"))
+					second, err := Take(context.Background(), src, store, src.partitions(), withChunking(chunkers[ck]), ID("second"))
 					if err != nil {
 						b.Fatal(err)
 					}
-					frac = float64(second.Metrics.NewBytes) / float64(first.Metrics.StoredBytes)
+					frac = float64(second.NewBytes) / float64(first.StoredBytes)
 				}
 				b.ReportMetric(100*frac, "new-bytes-%")
 			})

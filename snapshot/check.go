@@ -3,27 +3,18 @@ package snapshot
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"sort"
-	"sync"
 )
 
 // An Invariant is a property that must still hold after a deploy, judged by
-// comparing the live data (through [Observed]) with a snapshot taken before
-// it. Built-ins: [RowCountDrop], [Unchanged]; [InvariantFunc] adapts a
-// function.
-type Invariant interface {
-	// Check returns the partitions that violate the invariant. An error means
-	// the invariant could not be judged, which Check reports as a failure.
-	Check(ctx context.Context, o *Observed) ([]Violation, error)
-}
-
-// InvariantFunc adapts a function to the [Invariant] interface.
-type InvariantFunc func(ctx context.Context, o *Observed) ([]Violation, error)
-
-// Check calls f.
-func (f InvariantFunc) Check(ctx context.Context, o *Observed) ([]Violation, error) { return f(ctx, o) }
+// comparing the live data with snapshot m taken before it: live holds the
+// current row count of every partition in m (one Source.Counts call per
+// table; a partition that disappeared counts 0), and src is the database,
+// for invariants that need to read rows. It returns the partitions that
+// violate it; an error means it could not be judged, which Check reports as
+// a failure. Built-ins: [RowCountDrop], [Unchanged].
+type Invariant func(ctx context.Context, m *Manifest, live map[Partition]int64, src Source) ([]Violation, error)
 
 // A Violation reports one partition that breaks an invariant.
 type Violation struct {
@@ -39,44 +30,15 @@ func (v Violation) String() string {
 	return fmt.Sprintf("%s: %s: %s (rows %d → %d)", v.Invariant, v.Partition, v.Reason, v.Snapshot, v.Now)
 }
 
-// Observed is the live state that invariants judge against the snapshot.
-type Observed struct {
-	// Manifest is the snapshot taken before the deploy.
-	Manifest *Manifest
-	// Counts holds the current row count of every partition in Manifest,
-	// fetched with one Source.Counts call per table. A partition that
-	// disappeared counts 0.
-	Counts map[Partition]int64
-
-	src    Source
-	mu     sync.Mutex
-	digest map[Partition]observedDigest
-}
-
-type observedDigest struct {
-	rows int64
-	sum  Digest
-}
-
-// Digest dumps partition p from the source now and returns its row count and
-// digest, comparable with the manifest's. Results are cached for the
-// duration of one Check.
-func (o *Observed) Digest(ctx context.Context, p Partition) (rows int64, sum Digest, err error) {
-	o.mu.Lock()
-	d, ok := o.digest[p]
-	o.mu.Unlock()
-	if ok {
-		return d.rows, d.sum, nil
-	}
+// liveDigest dumps partition p from src now and returns its row count and
+// digest, comparable with the manifest's.
+func liveDigest(ctx context.Context, src Source, p Partition) (rows int64, sum digest, err error) {
 	h := sha256.New()
-	rows, err = o.src.Dump(ctx, p, h)
+	rows, err = src.Dump(ctx, p, h)
 	if err != nil {
-		return 0, Digest{}, fmt.Errorf("dump %s: %w", p, err)
+		return 0, digest{}, fmt.Errorf("dump %s: %w", p, err)
 	}
 	copy(sum[:], h.Sum(nil))
-	o.mu.Lock()
-	o.digest[p] = observedDigest{rows, sum}
-	o.mu.Unlock()
 	return rows, sum, nil
 }
 
@@ -86,10 +48,10 @@ func (o *Observed) Digest(ctx context.Context, p Partition) (rows int64, sum Dig
 // as [Unchanged]) read rows.
 func Check(ctx context.Context, src Source, m *Manifest, invariants ...Invariant) ([]Violation, error) {
 	if src == nil || m == nil {
-		return nil, errors.New("snapshot: Check: nil Source or Manifest")
+		return nil, fmt.Errorf("snapshot: Check: nil Source or Manifest: %w", ErrConfig)
 	}
 	if len(invariants) == 0 {
-		return nil, errors.New("snapshot: Check: no invariants given")
+		return nil, fmt.Errorf("snapshot: Check: no invariants given: %w", ErrConfig)
 	}
 	for i, inv := range invariants {
 		if inv == nil {
@@ -100,10 +62,9 @@ func Check(ctx context.Context, src Source, m *Manifest, invariants ...Invariant
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: Check: %w", err)
 	}
-	o := &Observed{Manifest: m, Counts: counts, src: src, digest: map[Partition]observedDigest{}}
 	var out []Violation
 	for _, inv := range invariants {
-		v, err := inv.Check(ctx, o)
+		v, err := inv(ctx, m, counts, src)
 		if err != nil {
 			return nil, fmt.Errorf("snapshot: Check: %w", err)
 		}
@@ -111,6 +72,21 @@ func Check(ctx context.Context, src Source, m *Manifest, invariants ...Invariant
 	}
 	sort.SliceStable(out, func(i, j int) bool { return partitionLess(out[i].Partition, out[j].Partition) })
 	return out, nil
+}
+
+// Damaged returns the partitions that violations name, each once, sorted:
+// the selection to restore after a failed Check.
+func Damaged(violations []Violation) []Partition {
+	seen := map[Partition]bool{}
+	var out []Partition
+	for _, v := range violations {
+		if !seen[v.Partition] {
+			seen[v.Partition] = true
+			out = append(out, v.Partition)
+		}
+	}
+	sortPartitions(out)
+	return out
 }
 
 // liveCounts fetches the current row count of each partition, one
@@ -142,13 +118,13 @@ func liveCounts(ctx context.Context, src Source, sel []Partition) (map[Partition
 // partition that vanished dropped by 1. Growth never violates it.
 func RowCountDrop(maxFraction float64) Invariant {
 	name := fmt.Sprintf("RowCountDrop(%g)", maxFraction)
-	return InvariantFunc(func(ctx context.Context, o *Observed) ([]Violation, error) {
+	return func(ctx context.Context, m *Manifest, live map[Partition]int64, src Source) ([]Violation, error) {
 		if !(maxFraction >= 0 && maxFraction < 1) {
 			return nil, fmt.Errorf("%s: maxFraction must be in [0, 1)", name)
 		}
 		var out []Violation
-		for _, pm := range o.Manifest.Partitions {
-			was, now := pm.Rows, o.Counts[pm.Partition]
+		for _, pm := range m.Partitions {
+			was, now := pm.Rows, live[pm.Partition]
 			if was == 0 || now >= was {
 				continue
 			}
@@ -158,7 +134,7 @@ func RowCountDrop(maxFraction float64) Invariant {
 			}
 		}
 		return out, nil
-	})
+	}
 }
 
 // Unchanged is violated by each of the given partitions whose rows differ in
@@ -166,23 +142,23 @@ func RowCountDrop(maxFraction float64) Invariant {
 // It compares row counts first and dumps and hashes a partition only when
 // its count matches. Each partition must be in the snapshot.
 func Unchanged(partitions ...Partition) Invariant {
-	return InvariantFunc(func(ctx context.Context, o *Observed) ([]Violation, error) {
+	return func(ctx context.Context, m *Manifest, live map[Partition]int64, src Source) ([]Violation, error) {
 		if len(partitions) == 0 {
 			return nil, fmt.Errorf("Unchanged: %w", ErrEmptySelection)
 		}
 		var out []Violation
 		for _, p := range partitions {
-			pm, ok := o.Manifest.Partition(p)
+			pm, ok := m.Partition(p)
 			if !ok {
-				return nil, fmt.Errorf("Unchanged: partition %s is not in snapshot %s: %w", p, o.Manifest.ID, ErrUnknownPartition)
+				return nil, fmt.Errorf("Unchanged: partition %s is not in snapshot %s: %w", p, m.ID, ErrUnknownPartition)
 			}
-			v := Violation{Invariant: "Unchanged", Partition: p, Snapshot: pm.Rows, Now: o.Counts[p]}
+			v := Violation{Invariant: "Unchanged", Partition: p, Snapshot: pm.Rows, Now: live[p]}
 			if v.Now != v.Snapshot {
 				v.Reason = "row count changed"
 				out = append(out, v)
 				continue
 			}
-			rows, sum, err := o.Digest(ctx, p)
+			rows, sum, err := liveDigest(ctx, src, p)
 			if err != nil {
 				return nil, fmt.Errorf("Unchanged: %w", err)
 			}
@@ -192,5 +168,5 @@ func Unchanged(partitions ...Partition) Invariant {
 			}
 		}
 		return out, nil
-	})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,11 @@ type countingSource struct {
 func (c *countingSource) Counts(ctx context.Context, table string, keys []string) (map[string]int64, error) {
 	c.counts.Add(1)
 	return c.fakeSource.Counts(ctx, table, keys)
+}
+
+func (c *countingSource) Dump(ctx context.Context, p Partition, w io.Writer) (int64, error) {
+	c.dumps.Add(1)
+	return c.fakeSource.Dump(ctx, p, w)
 }
 
 func TestCheckFlagsDropsAndChanges(t *testing.T) {
@@ -48,20 +54,23 @@ func TestCheckFlagsDropsAndChanges(t *testing.T) {
 	if n := cs.counts.Load(); n != 1 {
 		t.Errorf("Check of 1,000 partitions made %d Counts calls, want 1", n)
 	}
+	if n := cs.dumps.Load(); n != 2 {
+		t.Errorf("Unchanged dumped %d partitions, want 2 (only t004 and t005 kept their counts)", n)
+	}
 }
 
 func TestCheckUserInvariant(t *testing.T) {
 	src := newFakeSource(3, 5, 11)
 	m := takeAll(t, src, newMemStore())
-	empty := InvariantFunc(func(ctx context.Context, o *Observed) ([]Violation, error) {
+	var empty Invariant = func(ctx context.Context, m *Manifest, live map[Partition]int64, src Source) ([]Violation, error) {
 		var v []Violation
-		for p, n := range o.Counts {
+		for p, n := range live {
 			if n < 6 {
 				v = append(v, Violation{Invariant: "AtLeast6", Partition: p, Now: n, Reason: "too few rows"})
 			}
 		}
 		return v, nil
-	})
+	}
 	v, err := Check(context.Background(), src, m, empty)
 	if err != nil || len(v) != 3 || v[0].Partition.Key != "t000" || v[2].Partition.Key != "t002" {
 		t.Errorf("Check = %v, %v; want 3 sorted violations", v, err)
@@ -91,5 +100,27 @@ func TestCheckRefusesBadInput(t *testing.T) {
 				t.Errorf("Check = %v, want an error mentioning %q", err, tc.text)
 			}
 		})
+	}
+}
+
+// TestDamagedDeduplicates: every invariant reports each partition it finds
+// broken; the set to restore names each one once, sorted.
+func TestDamagedDeduplicates(t *testing.T) {
+	src := newFakeSource(4, 50, 12)
+	m := takeAll(t, src, newMemStore())
+	damage(src, "t002", "t000")
+	v, err := Check(context.Background(), src, m, RowCountDrop(0.05), Unchanged(m.Selection()...), RowCountDrop(0.1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v) != 6 {
+		t.Fatalf("Check = %v; want 3 invariants × 2 partitions", v)
+	}
+	got := Damaged(v)
+	if len(got) != 2 || got[0].Key != "t000" || got[1].Key != "t002" {
+		t.Errorf("Damaged = %v, want [orders/t000 orders/t002]", got)
+	}
+	if Damaged(nil) != nil {
+		t.Error("Damaged(nil) is not nil")
 	}
 }

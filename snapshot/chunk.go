@@ -12,8 +12,8 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// A ChunkRef names one chunk of a partition's dump.
-type ChunkRef struct {
+// A chunkRef names one chunk of a partition's dump.
+type chunkRef struct {
 	ID     string `json:"id"`     // lowercase hex SHA-256 of the uncompressed bytes
 	Size   int64  `json:"size"`   // uncompressed bytes
 	Stored int64  `json:"stored"` // compressed bytes in the store
@@ -167,7 +167,7 @@ func (c *codec) Close() {
 
 // decodeChunk decompresses a stored chunk and checks it against ref: size
 // and SHA-256. Any failure wraps ErrChunkCorrupt.
-func (c *codec) decodeChunk(stored []byte, ref ChunkRef, dst []byte) ([]byte, error) {
+func (c *codec) decodeChunk(stored []byte, ref chunkRef, dst []byte) ([]byte, error) {
 	if ref.Size < 0 || ref.Size > maxChunkSize {
 		return nil, fmt.Errorf("%w: size %d out of range", ErrChunkCorrupt, ref.Size)
 	}
@@ -184,9 +184,11 @@ func (c *codec) decodeChunk(stored []byte, ref ChunkRef, dst []byte) ([]byte, er
 	return out, nil
 }
 
-// readChunk fetches and checks one chunk. Errors are *ChunkError.
-func (c *codec) readChunk(ctx context.Context, store Store, p Partition, i int, ref ChunkRef, dst []byte) ([]byte, error) {
-	cerr := func(err error) error { return &ChunkError{Partition: p, Index: i, Chunk: ref.ID, Err: err} }
+// readChunk fetches and checks one chunk. Errors are *PartitionError naming the chunk.
+func (c *codec) readChunk(ctx context.Context, store Store, p Partition, i int, ref chunkRef, dst []byte) ([]byte, error) {
+	cerr := func(err error) error {
+		return &PartitionError{Op: "read", Partition: p, Index: i, Chunk: ref.ID, Err: err}
+	}
 	if !validChunkID(ref.ID) {
 		return nil, cerr(fmt.Errorf("%w: invalid id", ErrChunkCorrupt))
 	}

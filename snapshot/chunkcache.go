@@ -37,7 +37,7 @@ func (c *chunkCache) put(id string, data []byte) bool {
 }
 
 // get returns the verified content of ref, if kept.
-func (c *chunkCache) get(ref ChunkRef) ([]byte, bool) {
+func (c *chunkCache) get(ref chunkRef) ([]byte, bool) {
 	if c == nil {
 		return nil, false
 	}

@@ -14,6 +14,9 @@ import (
 	"syscall"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/deploysafe/deploysafe/internal/durable"
+	"github.com/deploysafe/deploysafe/snapshot/internal/batch"
 )
 
 // syncLimit bounds the fsyncs a batch runs at once. Concurrent fsyncs share
@@ -24,9 +27,9 @@ const syncLimit = 32
 // puts wait when the disk falls this far behind.
 const pendingLimit = 256
 
-var _ Batcher = (*DirStore)(nil)
+var _ batch.Batcher = (*dirStore)(nil)
 
-// Batch implements [Batcher]. A put writes its value to a staging file,
+// Batch implements batch.Batcher. A put writes its value to a staging file,
 // starts an fsync of it in the background and returns; Commit waits for
 // those fsyncs, links each file under its key, and fsyncs each directory it
 // linked into once. A value is linked only after
@@ -34,13 +37,13 @@ var _ Batcher = (*DirStore)(nil)
 // absent or whole, exactly as a single PutIfAbsent would. Staged files of a
 // batch that is never committed are removed by Discard, or by NewDirStore a
 // day later.
-func (s *DirStore) Batch() Batch {
+func (s *dirStore) Batch() batch.Batch {
 	return &dirBatch{s: s, staged: map[string]string{}, dirs: map[string]bool{}, created: map[string]bool{},
 		syncSem: make(chan struct{}, syncLimit), pending: make(chan struct{}, pendingLimit)}
 }
 
 type dirBatch struct {
-	s       *DirStore
+	s       *dirStore
 	mu      sync.Mutex
 	staged  map[string]string // key → staging file; "" while being written
 	dirs    map[string]bool   // directories known to exist
@@ -136,7 +139,7 @@ func (b *dirBatch) PutIfAbsent(ctx context.Context, key string, data io.Reader) 
 func (b *dirBatch) fsync(f *os.File) {
 	defer b.syncs.Done()
 	b.syncSem <- struct{}{}
-	err := closeSynced(f)
+	err := durable.SyncClose(f)
 	<-b.syncSem
 	<-b.pending
 	if err != nil {
@@ -148,14 +151,14 @@ func (b *dirBatch) fsync(f *os.File) {
 	}
 }
 
-// Commit implements [Batch] in three steps: wait for the staged files'
+// Commit implements batch.Batch in three steps: wait for the staged files'
 // fsyncs, which the puts started; link each file under its key; fsync, in
 // parallel, every directory that gained an entry or a subdirectory.
-func (b *dirBatch) Commit(ctx context.Context) error {
+func (b *dirBatch) Commit(ctx context.Context) ([]string, error) {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
-		return errors.New("snapshot: dirstore: batch already committed or discarded")
+		return nil, errors.New("snapshot: dirstore: batch already committed or discarded")
 	}
 	b.closed = true
 	byDir := map[string][][2]string{}
@@ -183,12 +186,15 @@ func (b *dirBatch) Commit(ctx context.Context) error {
 	err := b.syncErr
 	b.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("snapshot: dirstore: batch commit: %w", err)
+		return nil, fmt.Errorf("snapshot: dirstore: batch commit: %w", err)
 	}
 	// 2. Names: links are cheap, the puts made the directories.
+	var existed []string
 	for _, d := range dirs {
-		if err := b.link(ctx, byDir[d]); err != nil {
-			return fmt.Errorf("snapshot: dirstore: batch commit: %w", err)
+		ex, err := b.link(ctx, byDir[d])
+		existed = append(existed, ex...)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot: dirstore: batch commit: %w", err)
 		}
 		toSync[d] = true
 	}
@@ -199,31 +205,35 @@ func (b *dirBatch) Commit(ctx context.Context) error {
 		g.Go(func() error { return b.s.syncDir(d) })
 	}
 	if err := g.Wait(); err != nil {
-		return fmt.Errorf("snapshot: dirstore: batch commit: %w", err)
+		return nil, fmt.Errorf("snapshot: dirstore: batch commit: %w", err)
 	}
-	return nil
+	sort.Strings(existed)
+	return existed, nil
 }
 
-// link links staged files under their keys. A key that appeared since the
-// put holds the same bytes (values are content-addressed): it stays as it is.
-func (b *dirBatch) link(ctx context.Context, entries [][2]string) error {
+// link links staged files under their keys and returns the keys that
+// appeared since their put: they hold the same bytes (values are
+// content-addressed) and stay as they are.
+func (b *dirBatch) link(ctx context.Context, entries [][2]string) ([]string, error) {
+	var existed []string
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
-			return err
+			return existed, err
 		}
 		if err := b.s.root.Link(e[1], filepath.FromSlash(e[0])); err != nil {
 			if !errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("put %q: %w", e[0], err)
+				return existed, fmt.Errorf("put %q: %w", e[0], err)
 			}
 			if err := b.s.existErr(e[0]); !errors.Is(err, ErrExist) {
-				return err
+				return existed, err
 			}
+			existed = append(existed, e[0])
 		}
 	}
-	return nil
+	return existed, nil
 }
 
-// Discard implements [Batch]: it removes the staging files. Keys that
+// Discard implements batch.Batch: it removes the staging files. Keys that
 // Commit linked keep their values; their staging names are merely unlinked.
 func (b *dirBatch) Discard() {
 	b.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deploysafe/deploysafe/snapshot/internal/batch"
+	"github.com/deploysafe/deploysafe/snapshot/internal/memstore"
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/sync/errgroup"
 )
@@ -24,13 +27,13 @@ import (
 // budget: each batch put and each Commit is a step a fault can hit.
 type faultBatcher struct{ *faultStore }
 
-func (f faultBatcher) Batch() Batch {
-	return &faultBatch{f: f.faultStore, b: f.faultStore.Store.(Batcher).Batch()}
+func (f faultBatcher) Batch() batch.Batch {
+	return &faultBatch{f: f.faultStore, b: f.faultStore.Store.(batch.Batcher).Batch()}
 }
 
 type faultBatch struct {
 	f *faultStore
-	b Batch
+	b batch.Batch
 }
 
 func (fb *faultBatch) PutIfAbsent(ctx context.Context, key string, data io.Reader) error {
@@ -43,24 +46,30 @@ func (fb *faultBatch) PutIfAbsent(ctx context.Context, key string, data io.Reade
 	return fb.b.PutIfAbsent(ctx, key, data)
 }
 
-func (fb *faultBatch) Commit(ctx context.Context) error {
+func (fb *faultBatch) Commit(ctx context.Context) ([]string, error) {
 	if fb.f.hit() {
 		if fb.f.afterEffect {
-			_ = fb.b.Commit(ctx)
+			_, _ = fb.b.Commit(ctx)
 		}
-		return fmt.Errorf("commit: %w", errInjected)
+		return nil, fmt.Errorf("commit: %w", errInjected)
 	}
 	return fb.b.Commit(ctx)
 }
 
 func (fb *faultBatch) Discard() { fb.b.Discard() }
 
-func newTestDirStore(t testing.TB) *DirStore {
+func newTestDirStore(t testing.TB) *dirStore {
 	t.Helper()
-	s, err := NewDirStore(t.TempDir())
+	return openDirStore(t, t.TempDir())
+}
+
+func openDirStore(t testing.TB, dir string) *dirStore {
+	t.Helper()
+	st, err := NewDirStore(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := st.(*dirStore)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
@@ -109,10 +118,7 @@ func TestTakeIntoDirStoreFaultAtEveryStep(t *testing.T) {
 // key, only staging files, which a later NewDirStore removes once stale.
 func TestDirBatchAbandoned(t *testing.T) {
 	dir := t.TempDir()
-	s, err := NewDirStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDirStore(t, dir)
 	ctx := context.Background()
 	b := s.Batch()
 	for _, k := range []string{"chunks/a/1", "chunks/b/2"} {
@@ -124,31 +130,29 @@ func TestDirBatchAbandoned(t *testing.T) {
 	if keys, err := s.List(ctx, ""); err != nil || len(keys) != 0 {
 		t.Fatalf("uncommitted batch: List = %q, %v; want no keys", keys, err)
 	}
-	staged, _ := os.ReadDir(filepath.Join(dir, stagingDir))
+	staged := stagedFiles(t, dir)
 	if len(staged) != 2 {
 		t.Fatalf("%d staging files, want 2", len(staged))
 	}
 	old := time.Now().Add(-2 * staleAfter)
-	for _, e := range staged {
-		if err := os.Chtimes(filepath.Join(dir, stagingDir, e.Name()), old, old); err != nil {
+	for _, f := range staged {
+		if err := os.Chtimes(f, old, old); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s.Close()
-	s2, err := NewDirStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The crash: the process dies, and with it its lock.
+	s.lock.Close()
+	s2 := openDirStore(t, dir)
 	defer s2.Close()
-	if staged, _ := os.ReadDir(filepath.Join(dir, stagingDir)); len(staged) != 0 {
-		t.Errorf("NewDirStore left %d stale staging files", len(staged))
+	if staged := stagedFiles(t, dir); len(staged) != 0 {
+		t.Errorf("NewDirStore left %d stale staging files: %q", len(staged), staged)
 	}
 	// The same values go in again through a new batch.
 	b2 := s2.Batch()
 	if err := b2.PutIfAbsent(ctx, "chunks/a/1", strings.NewReader("chunks/a/1")); err != nil {
 		t.Fatal(err)
 	}
-	if err := b2.Commit(ctx); err != nil {
+	if _, err := b2.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if keys, _ := s2.List(ctx, ""); len(keys) != 1 {
@@ -172,7 +176,7 @@ func TestDirBatchParentIsKey(t *testing.T) {
 	if err := b.PutIfAbsent(ctx, "c/d", strings.NewReader("z")); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Commit(ctx); err != nil {
+	if _, err := b.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	keys, _ := s.List(ctx, "")
@@ -184,17 +188,19 @@ func TestDirBatchParentIsKey(t *testing.T) {
 // recordingBatcher logs the order in which Take commits chunks and writes
 // the manifest, and can fail Commit. Take calls both from one goroutine.
 type recordingBatcher struct {
-	*memStore
+	*memstore.Store
 	log        []string
 	failCommit bool
 }
 
 func (r *recordingBatcher) PutIfAbsent(ctx context.Context, key string, data io.Reader) error {
 	r.log = append(r.log, "put "+strings.SplitN(key, "/", 2)[0])
-	return r.memStore.PutIfAbsent(ctx, key, data)
+	return r.Store.PutIfAbsent(ctx, key, data)
 }
 
-func (r *recordingBatcher) Batch() Batch { return &recordingBatch{r: r, vals: map[string][]byte{}} }
+func (r *recordingBatcher) Batch() batch.Batch {
+	return &recordingBatch{r: r, vals: map[string][]byte{}}
+}
 
 type recordingBatch struct {
 	r    *recordingBatcher
@@ -210,22 +216,22 @@ func (b *recordingBatch) PutIfAbsent(ctx context.Context, key string, data io.Re
 	return err
 }
 
-func (b *recordingBatch) Commit(ctx context.Context) error {
+func (b *recordingBatch) Commit(ctx context.Context) ([]string, error) {
 	b.r.log = append(b.r.log, "commit")
 	if b.r.failCommit {
-		return errInjected
+		return nil, errInjected
 	}
 	for k, v := range b.vals {
-		b.r.memStore.set(k, v)
+		b.r.Store.Set(k, v)
 	}
-	return nil
+	return nil, nil
 }
 
 func (b *recordingBatch) Discard() {}
 
 func TestTakeCommitsChunksBeforeManifest(t *testing.T) {
 	src := newFakeSource(2, 50, 7)
-	rb := &recordingBatcher{memStore: newMemStore()}
+	rb := &recordingBatcher{Store: newMemStore()}
 	m, err := Take(context.Background(), src, rb, src.partitions(), Parallelism(1))
 	if err != nil {
 		t.Fatal(err)
@@ -233,15 +239,15 @@ func TestTakeCommitsChunksBeforeManifest(t *testing.T) {
 	if got := strings.Join(rb.log, ", "); got != "commit, put manifests" {
 		t.Errorf("Take's store calls: %s; want the chunk batch committed, then the manifest", got)
 	}
-	if _, err := Verify(context.Background(), rb.memStore, m); err != nil {
+	if _, err := Verify(context.Background(), rb.Store, m); err != nil {
 		t.Errorf("snapshot does not verify: %v", err)
 	}
 
-	failing := &recordingBatcher{memStore: newMemStore(), failCommit: true}
+	failing := &recordingBatcher{Store: newMemStore(), failCommit: true}
 	if _, err := Take(context.Background(), src, failing, src.partitions()); !errors.Is(err, errInjected) {
 		t.Errorf("Take with a failing Commit = %v, want the commit error", err)
 	}
-	if failing.bytesUnder("manifests/") != 0 {
+	if failing.BytesUnder("manifests/") != 0 {
 		t.Error("a manifest was written although the chunks were not committed")
 	}
 	if !bytes.Contains([]byte(strings.Join(failing.log, ",")), []byte("commit")) {
@@ -251,7 +257,7 @@ func TestTakeCommitsChunksBeforeManifest(t *testing.T) {
 
 // BenchmarkDirStoreBatch stores a Take's worth of compressed chunks (128 ×
 // 48 KiB, 16 writers) into a fresh DirStore: one PutIfAbsent per chunk
-// (two fsyncs each) against a Batch and its Commit, side by side in each
+// (two fsyncs each) against a batch.Batch and its Commit, side by side in each
 // iteration. The ratio is PutIfAbsent's time over the batch's.
 func BenchmarkDirStoreBatch(b *testing.B) {
 	ctx := context.Background()
@@ -264,7 +270,7 @@ func BenchmarkDirStoreBatch(b *testing.B) {
 	// Stores are removed when the benchmark ends, not between iterations:
 	// see benchStoreDir in snapshot/sqlsource.
 	parent := b.TempDir()
-	store := func() *DirStore {
+	store := func() *dirStore {
 		dir, err := os.MkdirTemp(parent, "s")
 		if err != nil {
 			b.Fatal(err)
@@ -273,7 +279,7 @@ func BenchmarkDirStoreBatch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		return s
+		return s.(*dirStore)
 	}
 	putAll := func(p putter) {
 		var g errgroup.Group
@@ -297,7 +303,7 @@ func BenchmarkDirStoreBatch(b *testing.B) {
 		began = time.Now()
 		batch := s.Batch()
 		putAll(batch)
-		if err := batch.Commit(ctx); err != nil {
+		if _, err := batch.Commit(ctx); err != nil {
 			b.Fatal(err)
 		}
 		tBatch += time.Since(began)
@@ -306,4 +312,52 @@ func BenchmarkDirStoreBatch(b *testing.B) {
 	b.ReportMetric(float64(tPut.Microseconds())/float64(b.N)/1000, "put-ms")
 	b.ReportMetric(float64(tBatch.Microseconds())/float64(b.N)/1000, "batch-ms")
 	b.ReportMetric(tPut.Seconds()/tBatch.Seconds(), "put/batch")
+}
+
+// TestStaleCleanupSparesLiveWriters: NewDirStore removes a crashed
+// writer's staging files once they are old, but never those of a writer
+// that is still running, however long its batch has been open.
+func TestStaleCleanupSparesLiveWriters(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openDirStore(t, dir)
+	b := s.Batch()
+	defer b.Discard()
+	if err := b.PutIfAbsent(ctx, "chunks/a/1", strings.NewReader("value")); err != nil {
+		t.Fatal(err)
+	}
+	// The batch has been open for two days (a very long Take).
+	old := time.Now().Add(-48 * time.Hour)
+	err := filepath.WalkDir(filepath.Join(dir, stagingDir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			err = os.Chtimes(p, old, old)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	openDirStore(t, dir) // another process opens the store meanwhile
+	if _, err := b.Commit(ctx); err != nil {
+		t.Fatalf("Commit after another NewDirStore = %v; a live writer's staging file was removed", err)
+	}
+	if _, err := s.Get(ctx, "chunks/a/1"); err != nil {
+		t.Errorf("committed value: %v", err)
+	}
+}
+
+// stagedFiles lists the staging files under dir/.tmp, locks aside.
+func stagedFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(filepath.Join(dir, stagingDir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() != "lock" {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }

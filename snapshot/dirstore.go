@@ -16,6 +16,10 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/deploysafe/deploysafe/internal/ctxio"
+	"github.com/deploysafe/deploysafe/internal/durable"
+	"github.com/deploysafe/deploysafe/snapshot/internal/storekey"
 )
 
 // stagingDir is the directory, directly under a DirStore's root, where values
@@ -23,35 +27,47 @@ import (
 const stagingDir = ".tmp"
 
 // staleAfter is how old a staging file must be before NewDirStore removes it
-// as the leftover of a crashed writer.
-const staleAfter = 24 * time.Hour
+// as the leftover of a crashed writer, once that writer's lock is free.
+const staleAfter = time.Hour
 
-// DirStore is a [Store] in a local directory: each key is a file under the
-// root, at the key's slash-separated path. It is the embedded default and is
-// safe for concurrent use by goroutines and by processes sharing the directory.
-//
-// PutIfAbsent writes the value to a staging file, fsyncs it, then hard-links it
-// under the key (link(2) fails if the key exists, so exactly one of several
-// racing writers wins) and fsyncs the key's directory. A reader never sees a
-// partial value; a crash leaves at worst a staging file, which List ignores and
-// NewDirStore removes once it is a day old. The directory must be on a file
-// system with hard links.
-//
-// Every operation resolves keys through an [os.Root], so neither a key nor a
-// symbolic link planted in the directory can reach a file outside it.
-// Because keys are file paths, a key cannot also be a prefix directory of
-// other keys: with "a/b" stored, PutIfAbsent("a") fails with [ErrInvalidKey].
-//
-// A DirStore holds the root directory open; Close releases it.
-type DirStore struct {
+// dirStore is the Store of NewDirStore.
+type dirStore struct {
 	root *os.Root
+	// Each open store stages its values in its own directory under .tmp,
+	// holding an exclusive flock on the lock file there for as long as it
+	// is open: the lock, not the age of a file, tells a live writer's
+	// staging files from a crashed one's.
+	session string // ".tmp/<random>"
+	lock    *os.File
 }
 
-var _ Store = (*DirStore)(nil)
+var _ Store = (*dirStore)(nil)
 
-// NewDirStore opens the store rooted at dir, creating the directory if it does
-// not exist, and removes staging files left by writers that crashed.
-func NewDirStore(dir string) (*DirStore, error) {
+// NewDirStore opens a [Store] in the local directory dir, creating it if it
+// does not exist: each key is a file under dir, at the key's
+// slash-separated path. It is the embedded default and is safe for
+// concurrent use by goroutines and by processes sharing the directory.
+//
+// A put writes the value to a staging file under dir/.tmp, fsyncs it, then
+// hard-links it under the key (link(2) fails if the key exists, so exactly
+// one of several racing writers wins) and fsyncs the key's directory. A
+// reader never sees a partial value; a crash leaves at worst staging
+// files, which List ignores. Each open store stages in its own directory
+// and holds a file lock there until it is closed or its process dies;
+// NewDirStore removes the staging files of writers whose lock is free once
+// they are an hour old, so never a file that a live writer (even a Take
+// that has been running for days) could still link. The directory must be
+// on a file system with hard links and flock(2). Take makes its chunks
+// durable together, fsyncing them in the background and each directory
+// once.
+//
+// Every operation resolves keys through an [os.Root], so neither a key nor
+// a symbolic link planted in the directory can reach a file outside it.
+// Because keys are file paths, a key cannot also be a prefix directory of
+// other keys: with "a/b" stored, a put of "a" fails with [ErrInvalidKey].
+// The store holds dir open until it is garbage collected, or closed through
+// io.Closer.
+func NewDirStore(dir string) (Store, error) {
 	if dir == "" {
 		return nil, errors.New("snapshot: NewDirStore: empty directory name")
 	}
@@ -66,19 +82,45 @@ func NewDirStore(dir string) (*DirStore, error) {
 		root.Close()
 		return nil, fmt.Errorf("snapshot: NewDirStore %s: %w", dir, err)
 	}
-	s := &DirStore{root: root}
+	s := &dirStore{root: root}
 	s.removeStale(time.Now().Add(-staleAfter))
+	if err := s.openSession(); err != nil {
+		root.Close()
+		return nil, fmt.Errorf("snapshot: NewDirStore %s: %w", dir, err)
+	}
 	return s, nil
 }
 
-// Dir returns the directory the store was opened on.
-func (s *DirStore) Dir() string { return s.root.Name() }
+// openSession makes the store's staging directory and takes its lock.
+func (s *dirStore) openSession() error {
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return err
+	}
+	s.session = filepath.Join(stagingDir, "w-"+hex.EncodeToString(rnd[:]))
+	if err := s.root.Mkdir(s.session, 0o750); err != nil {
+		return err
+	}
+	f, err := s.root.OpenFile(filepath.Join(s.session, "lock"), os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return err
+	}
+	_ = tryLock(f) // held until Close; without locks, staging directories are never cleaned
+	s.lock = f
+	return nil
+}
 
-// Close releases the root directory. The store must not be used afterwards.
-func (s *DirStore) Close() error { return s.root.Close() }
+// Close releases the root directory and the staging lock, and removes the
+// store's staging directory. The store must not be used afterwards.
+func (s *dirStore) Close() error {
+	s.root.Remove(filepath.Join(s.session, "lock"))
+	s.root.Remove(s.session)
+	s.lock.Close()
+	return s.root.Close()
+}
 
 // PutIfAbsent implements [Store].
-func (s *DirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) (err error) {
+func (s *dirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) (err error) {
 	if err := s.checkKey(key); err != nil {
 		return err
 	}
@@ -95,7 +137,7 @@ func (s *DirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) 
 	}
 	f, tmp, err := s.writeStaging(ctx, data)
 	if err == nil {
-		err = closeSynced(f)
+		err = durable.SyncClose(f)
 	}
 	if tmp != "" {
 		defer s.root.Remove(tmp)
@@ -127,7 +169,7 @@ func (s *DirStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) 
 
 // existErr reports ErrExist for key, or ErrInvalidKey if key is a directory
 // holding other keys.
-func (s *DirStore) existErr(key string) error {
+func (s *dirStore) existErr(key string) error {
 	if fi, err := s.root.Lstat(filepath.FromSlash(key)); err == nil && fi.IsDir() {
 		return fmt.Errorf("snapshot: dirstore: put %q: the key is a prefix directory of other keys: %w", key, ErrInvalidKey)
 	}
@@ -137,16 +179,16 @@ func (s *DirStore) existErr(key string) error {
 // writeStaging copies data into a new staging file and returns it, still
 // open, with its name relative to the root (the name also on error, when the
 // file was created; the file is then closed).
-func (s *DirStore) writeStaging(ctx context.Context, data io.Reader) (*os.File, string, error) {
+func (s *dirStore) writeStaging(ctx context.Context, data io.Reader) (*os.File, string, error) {
 	var rnd [12]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, "", err
 	}
-	name := filepath.Join(stagingDir, hex.EncodeToString(rnd[:]))
+	name := filepath.Join(s.session, hex.EncodeToString(rnd[:]))
 	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if errors.Is(err, fs.ErrNotExist) {
 		// Someone removed the staging directory; recreate it once.
-		if err = s.root.Mkdir(stagingDir, 0o750); err == nil || errors.Is(err, fs.ErrExist) {
+		if err = s.root.MkdirAll(s.session, 0o750); err == nil || errors.Is(err, fs.ErrExist) {
 			f, err = s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 		}
 	}
@@ -184,22 +226,13 @@ func writeAll(ctx context.Context, f *os.File, data io.Reader) error {
 	}
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
-	_, err := io.CopyBuffer(struct{ io.Writer }{f}, ctxReader{ctx, data}, *buf)
-	return err
-}
-
-// closeSynced fsyncs and closes f.
-func closeSynced(f *os.File) error {
-	err := f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	_, err := io.CopyBuffer(struct{ io.Writer }{f}, ctxio.Reader(ctx, data), *buf)
 	return err
 }
 
 // mkdirAll creates dir (slash-separated, relative to the root) and, when it
 // had to create it, fsyncs the parents so the new entries survive a crash.
-func (s *DirStore) mkdirAll(dir string) error {
+func (s *dirStore) mkdirAll(dir string) error {
 	created, err := s.ensureDir(dir)
 	if err != nil || !created {
 		return err
@@ -214,7 +247,7 @@ func (s *DirStore) mkdirAll(dir string) error {
 
 // ensureDir creates dir and its parents as needed, without syncing, and
 // reports whether it had to.
-func (s *DirStore) ensureDir(dir string) (bool, error) {
+func (s *dirStore) ensureDir(dir string) (bool, error) {
 	if dir == "." {
 		return false, nil
 	}
@@ -235,20 +268,12 @@ func parents(dir string) []string {
 	}
 }
 
-func (s *DirStore) syncDir(dir string) error {
-	d, err := s.root.Open(filepath.FromSlash(dir))
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
+func (s *dirStore) syncDir(dir string) error {
+	return durable.SyncRootDir(s.root, filepath.FromSlash(dir))
 }
 
 // Get implements [Store].
-func (s *DirStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+func (s *dirStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := s.checkKey(key); err != nil {
 		return nil, err
 	}
@@ -273,7 +298,7 @@ func (s *DirStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 }
 
 // List implements [Store]. It walks only the directory that holds the prefix.
-func (s *DirStore) List(ctx context.Context, prefix string) ([]string, error) {
+func (s *dirStore) List(ctx context.Context, prefix string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -317,7 +342,7 @@ func (s *DirStore) List(ctx context.Context, prefix string) ([]string, error) {
 }
 
 // Delete implements [Store]. Directories left empty are kept.
-func (s *DirStore) Delete(ctx context.Context, key string) error {
+func (s *dirStore) Delete(ctx context.Context, key string) error {
 	if err := s.checkKey(key); err != nil {
 		return err
 	}
@@ -337,41 +362,65 @@ func (s *DirStore) Delete(ctx context.Context, key string) error {
 	return s.syncDir(path.Dir(key))
 }
 
-// removeStale deletes staging files last modified before cutoff. Errors are
-// ignored: a leftover staging file costs disk space, never correctness.
-func (s *DirStore) removeStale(cutoff time.Time) {
-	d, err := s.root.Open(stagingDir)
+// removeStale deletes the staging files of writers that are gone, once
+// they were last modified before cutoff: those in a writer's directory
+// whose lock is free (a live writer holds its lock until it closes the
+// store; the kernel drops it when the process dies), and loose ones left
+// by earlier versions. Errors are ignored: a leftover staging file costs
+// disk space, never correctness.
+func (s *dirStore) removeStale(cutoff time.Time) {
+	ents, err := fs.ReadDir(s.root.FS(), stagingDir)
 	if err != nil {
 		return
 	}
-	defer d.Close()
-	ents, _ := d.ReadDir(-1)
 	for _, e := range ents {
-		if fi, err := e.Info(); err == nil && fi.ModTime().Before(cutoff) {
-			s.root.Remove(filepath.Join(stagingDir, e.Name()))
+		p := filepath.Join(stagingDir, e.Name())
+		if !e.IsDir() {
+			if fi, err := e.Info(); err == nil && fi.ModTime().Before(cutoff) {
+				s.root.Remove(p)
+			}
+			continue
 		}
+		s.removeSession(p, cutoff)
 	}
 }
 
-func (s *DirStore) checkKey(key string) error {
-	if err := CheckKey(key); err != nil {
+// removeSession removes the old files of a dead writer's staging directory,
+// and the directory once it is empty.
+func (s *dirStore) removeSession(dir string, cutoff time.Time) {
+	lock, err := s.root.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
+	if err != nil {
+		return // no lock: cannot tell whether its writer is alive
+	}
+	defer lock.Close()
+	if tryLock(lock) != nil {
+		return // its writer is alive
+	}
+	ents, err := fs.ReadDir(s.root.FS(), dir)
+	if err != nil {
+		return
+	}
+	left := 0
+	for _, e := range ents {
+		fi, err := e.Info()
+		if e.Name() == "lock" || err != nil || !fi.ModTime().Before(cutoff) {
+			left++
+			continue
+		}
+		s.root.Remove(filepath.Join(dir, e.Name()))
+	}
+	if left == 1 { // only the lock
+		s.root.Remove(filepath.Join(dir, "lock"))
+		s.root.Remove(dir)
+	}
+}
+
+func (s *dirStore) checkKey(key string) error {
+	if err := storekey.Check(key); err != nil {
 		return err
 	}
 	if key == stagingDir || strings.HasPrefix(key, stagingDir+"/") {
 		return fmt.Errorf("%w %q: %s/ is reserved by DirStore", ErrInvalidKey, key, stagingDir)
 	}
 	return nil
-}
-
-// ctxReader stops a copy once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

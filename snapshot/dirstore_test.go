@@ -19,13 +19,13 @@ import (
 	"github.com/deploysafe/deploysafe/snapshot/storetest"
 )
 
-func newDirStore(t testing.TB, dir string) *snapshot.DirStore {
+func newDirStore(t testing.TB, dir string) snapshot.Store {
 	t.Helper()
 	s, err := snapshot.NewDirStore(dir)
 	if err != nil {
 		t.Fatalf("NewDirStore(%q): %v", dir, err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { s.(io.Closer).Close() })
 	return s
 }
 
@@ -61,9 +61,6 @@ func TestDirStoreLayoutAndReopen(t *testing.T) {
 	s2 := newDirStore(t, dir)
 	if keys, err := s2.List(ctx, ""); err != nil || len(keys) != 1 || keys[0] != "chunks/ab/abc" {
 		t.Errorf("reopened List = %q, %v; want [chunks/ab/abc]", keys, err)
-	}
-	if s2.Dir() != dir {
-		t.Errorf("Dir() = %q, want %q", s2.Dir(), dir)
 	}
 }
 
@@ -108,8 +105,16 @@ func TestDirStoreCrashLeftovers(t *testing.T) {
 	s.PutIfAbsent(ctx, "k", strings.NewReader("v"))
 	s.PutIfAbsent(ctx, "k2", io.MultiReader(strings.NewReader("v"), errReader{}))
 	ents, err := os.ReadDir(filepath.Join(dir, ".tmp"))
-	if err != nil || len(ents) != 1 || ents[0].Name() != "fresh" {
-		t.Errorf("staging directory holds %v, %v; want only the fresh leftover", ents, err)
+	var files []string
+	for _, e := range ents {
+		if !e.IsDir() { // each open store's own staging directory aside
+			files = append(files, e.Name())
+		} else if sub, _ := os.ReadDir(filepath.Join(dir, ".tmp", e.Name())); len(sub) != 1 {
+			t.Errorf("a store's staging directory holds %d entries, want only its lock", len(sub))
+		}
+	}
+	if err != nil || len(files) != 1 || files[0] != "fresh" {
+		t.Errorf("staging directory holds %v, %v; want only the fresh leftover", files, err)
 	}
 }
 
@@ -179,7 +184,7 @@ func TestDirStoreKeyIsDirectory(t *testing.T) {
 func TestDirStoreTwoProcesses(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	stores := []*snapshot.DirStore{newDirStore(t, dir), newDirStore(t, dir)}
+	stores := []snapshot.Store{newDirStore(t, dir), newDirStore(t, dir)}
 	for round := range 20 {
 		key := fmt.Sprintf("chunks/%02d", round)
 		var wg sync.WaitGroup
@@ -279,14 +284,14 @@ func benchValue() []byte { return bytes.Repeat([]byte("0123456789abcdef"), 1<<16
 func BenchmarkDirStore(b *testing.B) {
 	ctx := context.Background()
 	value := benchValue()
-	write := map[string]func(dir string, s *snapshot.DirStore, i int) error{
-		"PutIfAbsent": func(_ string, s *snapshot.DirStore, i int) error {
+	write := map[string]func(dir string, s snapshot.Store, i int) error{
+		"PutIfAbsent": func(_ string, s snapshot.Store, i int) error {
 			return s.PutIfAbsent(ctx, fmt.Sprintf("chunks/%02x/%d", i%256, i), bytes.NewReader(value))
 		},
-		"WriteFile": func(dir string, _ *snapshot.DirStore, i int) error {
+		"WriteFile": func(dir string, _ snapshot.Store, i int) error {
 			return os.WriteFile(filepath.Join(dir, fmt.Sprint(i)), value, 0o640)
 		},
-		"WriteFileSync": func(dir string, _ *snapshot.DirStore, i int) error {
+		"WriteFileSync": func(dir string, _ snapshot.Store, i int) error {
 			f, err := os.OpenFile(filepath.Join(dir, fmt.Sprint(i)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 			if err != nil {
 				return err
@@ -306,12 +311,12 @@ func BenchmarkDirStore(b *testing.B) {
 		b.Run("Write/"+name, func(b *testing.B) {
 			b.SetBytes(int64(len(value)))
 			var dir string
-			var s *snapshot.DirStore
+			var s snapshot.Store
 			for i := 0; b.Loop(); i++ {
 				if i%64 == 0 { // bound the disk used
 					b.StopTimer()
 					if dir != "" {
-						s.Close()
+						s.(io.Closer).Close()
 						os.RemoveAll(dir)
 					}
 					var err error
@@ -355,7 +360,7 @@ func BenchmarkDirStore(b *testing.B) {
 	})
 }
 
-func ExampleDirStore() {
+func ExampleNewDirStore() {
 	dir, err := os.MkdirTemp("", "snapshots")
 	if err != nil {
 		panic(err)
@@ -365,7 +370,7 @@ func ExampleDirStore() {
 	if err != nil {
 		panic(err)
 	}
-	defer store.Close()
+	defer store.(io.Closer).Close()
 
 	ctx := context.Background()
 	fmt.Println(store.PutIfAbsent(ctx, "chunks/ab/abcdef", strings.NewReader("data")))

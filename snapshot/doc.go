@@ -7,27 +7,26 @@
 //
 //	store, _ := snapshot.NewDirStore("/var/backups/deploysafe")
 //	targets := []snapshot.Partition{{Table: "orders", Key: "site-17"}, {Table: "orders", Key: "site-42"}}
-//	m, err := snapshot.Take(ctx, src, store, targets, snapshot.WithID("deploy-1234"))
+//	m, err := snapshot.Take(ctx, src, store, targets, snapshot.ID("deploy-1234"))
 //	// … deploy …
 //	violations, err := snapshot.Check(ctx, src, m, snapshot.RowCountDrop(0.05))
 //	for _, v := range violations {
 //		log.Print(v) // orders/site-42: row count dropped 61.0%, …
 //	}
-//	res, err := snapshot.Restore(ctx, src, store, m, damaged) // a dry run: returns the plan, writes nothing
-//	fmt.Print(res.Plan)
-//	res, err = snapshot.Restore(ctx, src, store, m, damaged, snapshot.Apply()) // restores, verified
+//	damaged := snapshot.Damaged(violations)
+//	plan, err := snapshot.Diff(ctx, src, store, m, damaged) // the plan: writes nothing
+//	fmt.Print(plan)
+//	res, err := snapshot.Restore(ctx, src, store, m, damaged) // restores, verified
 //
 // # Sources and stores
 //
 // A [Source] is the database (snapshot/sqlsource implements it for
-// PostgreSQL and SQLite); a [Store] holds the snapshot ([DirStore] for a
+// PostgreSQL and SQLite); a [Store] holds the snapshot ([NewDirStore] for a
 // local directory, snapshot/blobstore for S3, GCS, Azure and file:// URLs).
-// Rows travel between them in PostgreSQL's COPY TEXT encoding;
-// [DecodeRow], [AppendRow] and [RowReader] read and write it.
-// A store that also implements [Batcher] (DirStore does) lets Take make a
-// snapshot's chunks durable together: flushed in the background while the
-// dumps run, and committed, each directory synced once, just before the
-// manifest.
+// Rows travel between them in PostgreSQL's COPY TEXT encoding (see
+// [Source]). On a directory store, Take makes a snapshot's chunks durable
+// together: flushed in the background while the dumps run, and committed,
+// each directory synced once, just before the manifest.
 //
 // # Layout in the store
 //
@@ -43,11 +42,31 @@
 // # Guarantees
 //
 //   - Take writes the manifest last: an interrupted Take leaves no snapshot,
-//     and rerunning it (with the same [WithID]) completes it.
+//     and rerunning it (with the same [ID]) completes it.
 //   - [Verify] re-reads and re-hashes chunks and names the partition and
 //     chunk that is missing or corrupt; Restore verifies before it writes.
 //   - Restore replaces each partition in one transaction and commits only if
 //     the loaded rows match the manifest's count and digest; it never
 //     touches a partition that was not selected; an interrupted restore,
 //     run again, resumes from its journal without repeating committed work.
+//
+// # Metrics and logs
+//
+// Take, Verify, Diff and Restore record OpenTelemetry metrics through the
+// [MeterProvider] option (default: the global provider, a no-op until the
+// application installs one), once per call. Every instrument has the
+// attribute op: take, verify, rehearse or restore.
+//
+//	name                            unit          attributes        meaning
+//	deploysafe.snapshot.bytes.read  By            op                uncompressed bytes dumped (take) or read from the store
+//	deploysafe.snapshot.bytes.stored By           op                compressed bytes of the chunks a snapshot references
+//	deploysafe.snapshot.bytes.new   By            op                compressed bytes a take added to the store
+//	deploysafe.snapshot.chunks      {chunk}       op, new (take)    chunks cut by a take (new: added) or read
+//	deploysafe.snapshot.partitions  {partition}   op, outcome       partitions done, failed or skipped (already restored)
+//	deploysafe.snapshot.damage      {problem}     op                missing or corrupt chunks and mismatched partitions found
+//	deploysafe.snapshot.duration    s             op                how long the call took (histogram)
+//
+// [Logger] sends a summary of each call at Info, each partition at Debug,
+// damage and failed partitions at Warn and Error; without it the package
+// logs nothing.
 package snapshot

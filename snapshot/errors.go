@@ -3,6 +3,9 @@ package snapshot
 import (
 	"errors"
 	"fmt"
+
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
+	"github.com/deploysafe/deploysafe/snapshot/internal/storekey"
 )
 
 var (
@@ -27,75 +30,46 @@ var (
 	// internally consistent.
 	ErrBadManifest = errors.New("snapshot: bad manifest")
 	// ErrBadRow reports a row that is not valid COPY TEXT.
-	ErrBadRow = errors.New("snapshot: bad row encoding")
+	ErrBadRow = rowcodec.ErrBadRow
+	// ErrConfig reports an invalid option value or argument; the message
+	// names the option.
+	ErrConfig = errors.New("snapshot: invalid configuration")
+
+	// ErrExist reports that PutIfAbsent found the key already present.
+	ErrExist = storekey.ErrExist
+	// ErrNotExist reports that a key is not in the store.
+	ErrNotExist = storekey.ErrNotExist
+	// ErrInvalidKey reports a key that is empty, absolute, not clean, or
+	// escapes the store's root (for example "../x"). Every Store refuses
+	// the same keys: slash-separated, relative, clean, valid UTF-8, without
+	// backslashes, NUL bytes or "__0x" (gocloud.dev/blob's escape marker).
+	ErrInvalidKey = storekey.ErrInvalid
 )
 
-// A PartitionError reports a failure that concerns one partition.
+// A PartitionError reports a failure that concerns one partition, and when
+// a chunk of the snapshot is missing or corrupt, which one. Err wraps
+// [ErrChunkMissing], [ErrChunkCorrupt], [ErrMismatch] or the cause.
 type PartitionError struct {
-	Op        string // "take", "verify", "restore", "diff", "check"
+	Op        string // "take", "verify", "restore", "diff"
 	Partition Partition
+	Chunk     string // id (hex SHA-256) of the chunk at fault, or ""
+	Index     int    // position of that chunk within the partition
 	Err       error
 }
 
-// Error names the partition and the failed step.
+// Error names the partition (and chunk) and the failed step.
 func (e *PartitionError) Error() string {
+	if e.Chunk != "" {
+		return fmt.Sprintf("snapshot: %s %s chunk %d (%s): %v", e.Op, e.Partition, e.Index, e.Chunk, e.Err)
+	}
 	return fmt.Sprintf("snapshot: %s %s: %v", e.Op, e.Partition, e.Err)
 }
 
 // Unwrap returns the underlying error.
 func (e *PartitionError) Unwrap() error { return e.Err }
 
-// A ChunkError names the exact partition and chunk that is missing or
-// corrupt. Err wraps [ErrChunkMissing], [ErrChunkCorrupt], or the store's
-// error when the chunk could not be read at all.
-type ChunkError struct {
-	Partition Partition
-	Index     int    // position of the chunk within the partition
-	Chunk     string // chunk id (hex SHA-256 of its uncompressed bytes)
-	Err       error
+// mismatch reports rows and a digest that differ from the manifest's.
+func mismatch(pm *PartitionManifest, rows int64, sum digest) error {
+	return fmt.Errorf("%w: rows %d (want %d), digest %s (want %s)",
+		ErrMismatch, rows, pm.Rows, shortHex(sum), shortHex(pm.Digest))
 }
-
-// Error names the partition and chunk that are missing or corrupt.
-func (e *ChunkError) Error() string {
-	return fmt.Sprintf("snapshot: partition %s chunk %d (%s): %v", e.Partition, e.Index, e.Chunk, e.Err)
-}
-
-// Unwrap returns the underlying error.
-func (e *ChunkError) Unwrap() error { return e.Err }
-
-// A SchemaError reports a table whose current schema fingerprint differs from
-// the manifest's. It wraps [ErrSchemaChanged].
-type SchemaError struct {
-	Table       string
-	Snapshot    string // fingerprint recorded in the manifest
-	Current     string // fingerprint of the source's schema now
-	Differences string // human-readable difference
-}
-
-// Error names the table whose schema changed since the snapshot.
-func (e *SchemaError) Error() string {
-	return fmt.Sprintf("snapshot: table %q: schema changed since snapshot (fingerprint %s, now %s): %s",
-		e.Table, e.Snapshot, e.Current, e.Differences)
-}
-
-// Unwrap returns [ErrSchemaChanged].
-func (e *SchemaError) Unwrap() error { return ErrSchemaChanged }
-
-// A MismatchError reports a row count or digest that differs from what the
-// manifest recorded. It wraps [ErrMismatch].
-type MismatchError struct {
-	Partition  Partition
-	WantRows   int64
-	GotRows    int64
-	WantDigest Digest
-	GotDigest  Digest
-}
-
-// Error says what differs from the manifest.
-func (e *MismatchError) Error() string {
-	return fmt.Sprintf("snapshot: partition %s does not match manifest: rows %d (want %d), digest %s (want %s)",
-		e.Partition, e.GotRows, e.WantRows, e.GotDigest.short(), e.WantDigest.short())
-}
-
-// Unwrap returns [ErrMismatch].
-func (e *MismatchError) Unwrap() error { return ErrMismatch }

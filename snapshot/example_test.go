@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 type shop struct {
 	db    *sql.DB
 	src   *sqlsource.Source
-	store *snapshot.DirStore
+	store snapshot.Store
 	close func()
 }
 
@@ -55,7 +56,7 @@ func openShop() shop {
 		log.Fatal(err)
 	}
 	return shop{db: db, src: src, store: store, close: func() {
-		store.Close()
+		store.(io.Closer).Close()
 		db.Close()
 		os.RemoveAll(dir)
 	}}
@@ -79,11 +80,11 @@ func Example() {
 	sites := []snapshot.Partition{{Table: "products", Key: "acme"}, {Table: "products", Key: "globex"}, {Table: "products", Key: "initech"}}
 
 	// Before the deploy.
-	m, err := snapshot.Take(ctx, shop.src, shop.store, sites, snapshot.WithID("pre-deploy-1234"))
+	m, err := snapshot.Take(ctx, shop.src, shop.store, sites, snapshot.ID("pre-deploy-1234"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("snapshot %s: %d partitions, %d rows\n", m.ID, len(m.Partitions), m.Metrics.Rows)
+	fmt.Printf("snapshot %s: %d partitions, %d rows\n", m.ID, len(m.Partitions), m.Rows)
 
 	// The deploy was meant for acme only, but reached globex too.
 	shop.badDeploy("acme", "globex")
@@ -94,21 +95,20 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var damaged []snapshot.Partition
 	for _, v := range violations {
 		fmt.Println(v)
-		damaged = append(damaged, v.Partition)
 	}
+	damaged := snapshot.Damaged(violations)
 
 	// A dry run first: the plan, nothing written.
-	res, err := snapshot.Restore(ctx, shop.src, shop.store, m, damaged)
+	res, err := snapshot.Diff(ctx, shop.src, shop.store, m, damaged)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Print(res.Plan.String())
+	fmt.Print(res.String())
 
 	// Then the restore itself: each site atomically, verified against the snapshot.
-	res, err = snapshot.Restore(ctx, shop.src, shop.store, m, damaged, snapshot.Apply())
+	res, err = snapshot.Restore(ctx, shop.src, shop.store, m, damaged)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -137,14 +137,14 @@ func ExampleOnProgress() {
 	defer shop.close()
 	ctx := context.Background()
 	sites := []snapshot.Partition{{Table: "products", Key: "acme"}, {Table: "products", Key: "globex"}, {Table: "products", Key: "initech"}}
-	m, err := snapshot.Take(ctx, shop.src, shop.store, sites, snapshot.WithID("pre-deploy"))
+	m, err := snapshot.Take(ctx, shop.src, shop.store, sites, snapshot.ID("pre-deploy"))
 	if err != nil {
 		log.Fatal(err)
 	}
 	shop.badDeploy("acme", "globex", "initech")
 
-	bar := func(e snapshot.Event) {
-		if e.Stage == snapshot.Started {
+	bar := func(e snapshot.Progress) {
+		if e.Stage == "started" {
 			return
 		}
 		done := strings.Repeat("#", 10*e.Finished/e.Total)
@@ -153,7 +153,7 @@ func ExampleOnProgress() {
 	pause := func(_ context.Context, p snapshot.Partition) error { fmt.Println("pause", p.Key); return nil }
 	resume := func(_ context.Context, p snapshot.Partition) error { fmt.Println("resume", p.Key); return nil }
 	_, err = snapshot.Restore(ctx, shop.src, shop.store, m, sites,
-		snapshot.Apply(), snapshot.Parallelism(1), snapshot.OnProgress(bar), snapshot.PauseResume(pause, resume))
+		snapshot.Parallelism(1), snapshot.OnProgress(bar), snapshot.PauseResume(pause, resume))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func ExampleDiff() {
 	defer shop.close()
 	ctx := context.Background()
 	acme := []snapshot.Partition{{Table: "products", Key: "acme"}}
-	m, err := snapshot.Take(ctx, shop.src, shop.store, acme)
+	m, err := snapshot.Take(ctx, shop.src, shop.store, acme, snapshot.ID("pre-deploy"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -189,8 +189,9 @@ func ExampleDiff() {
 	}
 	fmt.Print(d)
 	// Output:
-	// PARTITION       SNAPSHOT       LIVE    DELTA
-	// products/acme         50         48       -2
+	// restore of snapshot pre-deploy (journal r-efebf581a21375fa418d), 1 partition(s)
+	// PARTITION       SNAPSHOT       LIVE    DELTA  ACTION
+	// products/acme         50         48       -2  restore
 	//   rows: 0 added, 2 removed, 1 changed
 	//   - acme sku-03 3.5
 	//   - acme sku-04 4.5

@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 // fakeSource is an in-memory Source: one table "orders" whose rows, per
@@ -33,10 +35,9 @@ type fakeSource struct {
 }
 
 var ordersSchema = Schema{
-	Table: "orders",
-	Columns: []Column{
-		{"tenant", "text"}, {"id", "bigint"}, {"sku", "text"}, {"qty", "integer"}, {"note", "text"},
-	},
+	Table:           "orders",
+	Columns:         []string{"tenant", "id", "sku", "qty", "note"},
+	Types:           []string{"text", "bigint", "text", "integer", "text"},
 	PartitionColumn: "tenant",
 	KeyColumns:      []string{"id"},
 }
@@ -56,7 +57,7 @@ func newFakeSource(tenants, rowsPer int, seed uint64) *fakeSource {
 
 func fakeRow(rng *rand.Rand, tenant string, id int) string {
 	note := sql.NullString{String: fmt.Sprintf("note %d\twith tab\\and backslash", rng.IntN(1000)), Valid: rng.IntN(4) != 0}
-	return string(AppendRow(nil, Row{
+	return string(rowcodec.Append(nil, rowcodec.Row{
 		{String: tenant, Valid: true},
 		{String: fmt.Sprintf("%08d", id), Valid: true},
 		{String: fmt.Sprintf("sku-%d", rng.IntN(5000)), Valid: true},
@@ -134,7 +135,7 @@ func (f *fakeSource) Counts(ctx context.Context, table string, keys []string) (m
 	return out, nil
 }
 
-func (f *fakeSource) Replace(ctx context.Context, p Partition, r io.Reader, verify func(int64, Digest) error) error {
+func (f *fakeSource) Replace(ctx context.Context, p Partition, r io.Reader, verify func(int64, digest) error) error {
 	f.mu.Lock()
 	f.replaces[p]++
 	before, after := f.beforeCommit, f.afterCommit
@@ -144,7 +145,7 @@ func (f *fakeSource) Replace(ctx context.Context, p Partition, r io.Reader, veri
 		return err // rolled back: nothing changed
 	}
 	var lines []string
-	rr := NewRowReader(bytes.NewReader(data))
+	rr := rowcodec.NewReader(bytes.NewReader(data))
 	for {
 		line, err := rr.NextLine()
 		if err == io.EOF {
@@ -153,7 +154,7 @@ func (f *fakeSource) Replace(ctx context.Context, p Partition, r io.Reader, veri
 		if err != nil {
 			return err
 		}
-		if _, err := DecodeRow(line); err != nil {
+		if _, err := rowcodec.Decode(line); err != nil {
 			return err
 		}
 		lines = append(lines, string(line))
@@ -163,7 +164,7 @@ func (f *fakeSource) Replace(ctx context.Context, p Partition, r io.Reader, veri
 	for _, l := range lines {
 		io.WriteString(h, l)
 	}
-	var sum Digest
+	var sum digest
 	copy(sum[:], h.Sum(nil))
 	if err := verify(int64(len(lines)), sum); err != nil {
 		return err

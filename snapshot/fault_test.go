@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/deploysafe/deploysafe/snapshot/internal/memstore"
 )
 
 // Fault injection: Take and Restore are interrupted at every store call
@@ -51,7 +53,7 @@ func testTakeFaults(t *testing.T, newStore func(testing.TB) Store, wrap func(*fa
 	t.Helper()
 	src := newFakeSource(3, 300, 30)
 	sel := src.partitions()
-	opts := []Option{WithID("snap"), Parallelism(1), smallChunks}
+	opts := []TakeOption{ID("snap"), Parallelism(1), smallChunks}
 	counter := &faultStore{Store: newStore(t)}
 	ref, err := Take(context.Background(), src, wrap(counter), sel, opts...)
 	if err != nil {
@@ -92,7 +94,7 @@ func testTakeFaults(t *testing.T, newStore func(testing.TB) Store, wrap func(*fa
 
 func TestTakeSourceFailsMidDump(t *testing.T) {
 	src := newFakeSource(4, 300, 31)
-	ref := takeAll(t, src, newMemStore(), WithID("snap"), smallChunks)
+	ref := takeAll(t, src, newMemStore(), ID("snap"), smallChunks)
 	for _, k := range []string{"t000", "t002", "t003"} {
 		store := newMemStore()
 		src.dumpErr = func(p Partition) error {
@@ -101,13 +103,13 @@ func TestTakeSourceFailsMidDump(t *testing.T) {
 			}
 			return nil
 		}
-		_, err := Take(context.Background(), src, store, src.partitions(), WithID("snap"), smallChunks)
+		_, err := Take(context.Background(), src, store, src.partitions(), ID("snap"), smallChunks)
 		var pe *PartitionError
-		if !errors.As(err, &pe) || pe.Partition.Key != k || store.bytesUnder("manifests/") != 0 {
+		if !errors.As(err, &pe) || pe.Partition.Key != k || store.BytesUnder("manifests/") != 0 {
 			t.Fatalf("Take with %s failing = %v; want a PartitionError naming it and no manifest", k, err)
 		}
 		src.dumpErr = nil
-		m, err := Take(context.Background(), src, store, src.partitions(), WithID("snap"), smallChunks)
+		m, err := Take(context.Background(), src, store, src.partitions(), ID("snap"), smallChunks)
 		if err != nil || contentHash(m) != contentHash(ref) {
 			t.Fatalf("rerun = %v; want the same snapshot", err)
 		}
@@ -117,7 +119,7 @@ func TestTakeSourceFailsMidDump(t *testing.T) {
 // restoreFixture is a damaged database with a snapshot from before the damage.
 type restoreFixture struct {
 	src   *fakeSource // damaged
-	store *memStore
+	store *memstore.Store
 	m     *Manifest
 	want  map[Partition][]string // before the damage
 	live  map[Partition][]string // after the damage
@@ -129,7 +131,7 @@ func newRestoreFixture(t testing.TB) restoreFixture {
 	src := newFakeSource(5, 300, 32)
 	store := newMemStore()
 	want := src.snapshotOf()
-	m := takeAll(t, src, store, WithID("pre-deploy"), smallChunks)
+	m := takeAll(t, src, store, ID("pre-deploy"), smallChunks)
 	damage(src, "t000", "t001", "t002", "t003")
 	// t002 is damaged but not selected; t004 is intact and not selected.
 	return restoreFixture{src: src, store: store, m: m, want: want, live: src.snapshotOf(), sel: selectKeys("t000", "t001", "t003")}
@@ -138,7 +140,7 @@ func newRestoreFixture(t testing.TB) restoreFixture {
 // rerunAndCheck finishes an interrupted restore and checks the result: the
 // selected partitions hold the snapshot, the others are untouched, and no
 // partition journaled by the first run was replaced again.
-func (fx restoreFixture) rerunAndCheck(t testing.TB, src *fakeSource, store *memStore) {
+func (fx restoreFixture) rerunAndCheck(t testing.TB, src *fakeSource, store *memstore.Store) {
 	t.Helper()
 	journaled := map[Partition]bool{}
 	keys, _ := store.List(context.Background(), "restores/")
@@ -151,7 +153,7 @@ func (fx restoreFixture) rerunAndCheck(t testing.TB, src *fakeSource, store *mem
 		}
 	}
 	before := src.commitCounts()
-	res, err := Restore(context.Background(), src, store, fx.m, fx.sel, Apply(), Parallelism(2))
+	res, err := Restore(context.Background(), src, store, fx.m, fx.sel, Parallelism(2))
 	if err != nil {
 		t.Fatalf("rerun: %v", err)
 	}
@@ -174,17 +176,17 @@ func (fx restoreFixture) rerunAndCheck(t testing.TB, src *fakeSource, store *mem
 
 func TestRestoreStoreFaultAtEveryStep(t *testing.T) {
 	fx := newRestoreFixture(t)
-	counter := &faultStore{Store: fx.store.clone()}
-	if _, err := Restore(context.Background(), fx.src.clone(), counter, fx.m, fx.sel, Apply(), Parallelism(1)); err != nil {
+	counter := &faultStore{Store: fx.store.Clone()}
+	if _, err := Restore(context.Background(), fx.src.clone(), counter, fx.m, fx.sel, Parallelism(1)); err != nil {
 		t.Fatal(err)
 	}
 	steps := counter.calls
 	for _, mode := range []faultMode{failCall, failAfterEffect, cancelAtCall} {
 		for n := 1; n <= steps; n++ {
 			t.Run(fmt.Sprintf("%v-at-%d", mode, n), func(t *testing.T) {
-				src, store := fx.src.clone(), fx.store.clone()
+				src, store := fx.src.clone(), fx.store.Clone()
 				fs, ctx, cancel := faulty(store, mode, n)
-				_, err := Restore(ctx, src, fs, fx.m, fx.sel, Apply(), Parallelism(1))
+				_, err := Restore(ctx, src, fs, fx.m, fx.sel, Parallelism(1))
 				cancel()
 				if err == nil {
 					t.Fatalf("Restore succeeded despite a fault at call %d", n)
@@ -200,7 +202,7 @@ func TestRestoreSourceFaultAtEveryPartition(t *testing.T) {
 	for _, stage := range []string{"before-commit", "after-commit", "cancel-after-commit"} {
 		for _, p := range fx.sel {
 			t.Run(stage+"-"+p.Key, func(t *testing.T) {
-				src, store := fx.src.clone(), fx.store.clone()
+				src, store := fx.src.clone(), fx.store.Clone()
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
 				hook := func(q Partition) error {
@@ -218,7 +220,7 @@ func TestRestoreSourceFaultAtEveryPartition(t *testing.T) {
 				} else {
 					src.afterCommit = hook
 				}
-				_, err := Restore(ctx, src, store, fx.m, fx.sel, Apply(), Parallelism(2))
+				_, err := Restore(ctx, src, store, fx.m, fx.sel, Parallelism(2))
 				if err == nil {
 					t.Fatal("Restore succeeded despite the fault")
 				}

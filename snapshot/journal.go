@@ -19,16 +19,16 @@ import (
 // has committed. A rerun skips every partition with a done record.
 
 type journalPlan struct {
-	Snapshot  string      `json:"snapshot"`
-	Selection []Partition `json:"selection"`
+	Snapshot  string          `json:"snapshot"`
+	Selection []jsonPartition `json:"selection"`
 }
 
 type journalDone struct {
-	Snapshot  string    `json:"snapshot"`
-	Partition Partition `json:"partition"`
-	Rows      int64     `json:"rows"`
-	Digest    Digest    `json:"digest"`
-	Finished  time.Time `json:"finished"`
+	Snapshot  string        `json:"snapshot"`
+	Partition jsonPartition `json:"partition"`
+	Rows      int64         `json:"rows"`
+	Digest    hexDigest     `json:"digest"`
+	Finished  time.Time     `json:"finished"`
 }
 
 type journal struct {
@@ -78,11 +78,11 @@ func (j *journal) load(ctx context.Context, m *Manifest) (map[Partition]bool, er
 			if err := j.getJSON(ctx, k, &rec); err != nil {
 				return nil, err
 			}
-			pm, ok := m.Partition(rec.Partition)
-			if rec.Snapshot != m.ID || !ok || k != j.doneKey(rec.Partition) || rec.Rows != pm.Rows || rec.Digest != pm.Digest {
+			pm, ok := m.Partition(Partition(rec.Partition))
+			if rec.Snapshot != m.ID || !ok || k != j.doneKey(Partition(rec.Partition)) || rec.Rows != pm.Rows || digest(rec.Digest) != pm.Digest {
 				return nil, fmt.Errorf("journal record %s does not match snapshot %s", k, m.ID)
 			}
-			done[rec.Partition] = true
+			done[Partition(rec.Partition)] = true
 		}
 	}
 	return done, nil
@@ -124,7 +124,7 @@ func (j *journal) begin(ctx context.Context) error {
 // markDone records that p's restore committed.
 func (j *journal) markDone(ctx context.Context, pm *PartitionManifest) error {
 	return j.put(ctx, j.doneKey(pm.Partition), journalDone{
-		Snapshot: j.plan.Snapshot, Partition: pm.Partition, Rows: pm.Rows, Digest: pm.Digest, Finished: time.Now().UTC()})
+		Snapshot: j.plan.Snapshot, Partition: jsonPartition(pm.Partition), Rows: pm.Rows, Digest: hexDigest(pm.Digest), Finished: time.Now().UTC()})
 }
 
 func (j *journal) put(ctx context.Context, key string, v any) error {

@@ -16,10 +16,16 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// ManifestFormat is the manifest format version that this package writes and reads.
-const ManifestFormat = 1
+// manifestFormat is the manifest format version that this package writes;
+// it reads it and binaryKeysFormat.
+const manifestFormat = 1
 
-// maxManifestSize bounds how much DecodeManifest reads.
+// binaryKeysFormat marks a manifest with a key that is not valid UTF-8,
+// written as base64 (see jsonPartition): a reader that knows only format 1
+// refuses it instead of reading the wrong key.
+const binaryKeysFormat = 2
+
+// maxManifestSize bounds how much decodeManifest reads.
 const maxManifestSize = 256 << 20
 
 // A Manifest describes one snapshot: what was taken, from which schema, and
@@ -27,48 +33,42 @@ const maxManifestSize = 256 << 20
 // "manifests/<ID>.json.zst" (zstd-compressed JSON), so a snapshot either has
 // a complete manifest or does not exist.
 type Manifest struct {
-	Format     int                 `json:"format"`
-	ID         string              `json:"id"`
-	Created    time.Time           `json:"created"`
-	Chunking   string              `json:"chunking"` // chunker that cut the dumps
-	Tables     []TableSchema       `json:"tables"`
-	Partitions []PartitionManifest `json:"partitions"` // sorted by table, then key
-	Metrics    Metrics             `json:"metrics"`
+	ID         string
+	Created    time.Time
+	Partitions []PartitionManifest // sorted by table, then key
+	// Totals over the partitions. StoredBytes are compressed; NewBytes and
+	// NewChunks are what the Take that returned the manifest added to the
+	// store (chunks not already there), Duration how long it took.
+	Rows, Bytes, StoredBytes, NewBytes int64
+	Chunks, NewChunks                  int
+	Duration                           time.Duration
+
+	format   int
+	chunking string // chunker that cut the dumps
+	tables   []tableSchema
 }
 
-// TableSchema is a table's schema as it was when the snapshot was taken.
-type TableSchema struct {
-	Schema      Schema `json:"schema"`
-	Fingerprint string `json:"fingerprint"` // Schema.Fingerprint()
+// tableSchema is a table's schema as it was when the snapshot was taken.
+type tableSchema struct {
+	Schema      Schema
+	Fingerprint string // Schema.fingerprint()
 }
 
 // PartitionManifest describes one partition of a snapshot.
 type PartitionManifest struct {
-	Partition Partition        `json:"partition"`
-	Rows      int64            `json:"rows"`
-	Bytes     int64            `json:"bytes"`  // canonical dump size, uncompressed
-	Digest    Digest           `json:"digest"` // SHA-256 of the whole canonical dump
-	Chunks    []ChunkRef       `json:"chunks"` // in dump order
-	Metrics   PartitionMetrics `json:"metrics"`
-}
+	Partition Partition
+	Rows      int64
+	Bytes     int64             // canonical dump size, uncompressed
+	Digest    [sha256.Size]byte // SHA-256 of the whole canonical dump
+	// What taking the partition cost: the compressed size of its chunks,
+	// the compressed bytes and chunks that Take added to the store, and
+	// how long it took.
+	StoredBytes, NewBytes int64
+	NewChunks             int
+	Duration              time.Duration
 
-// PartitionMetrics records what taking one partition cost.
-type PartitionMetrics struct {
-	StoredBytes int64         `json:"stored_bytes"` // compressed size of its chunks
-	NewBytes    int64         `json:"new_bytes"`    // compressed bytes this Take wrote (chunks not already stored)
-	NewChunks   int           `json:"new_chunks"`
-	Duration    time.Duration `json:"duration_ns"`
-}
-
-// Metrics sums a snapshot's partitions.
-type Metrics struct {
-	Rows        int64         `json:"rows"`
-	Bytes       int64         `json:"bytes"`
-	StoredBytes int64         `json:"stored_bytes"`
-	NewBytes    int64         `json:"new_bytes"`
-	Chunks      int           `json:"chunks"`
-	NewChunks   int           `json:"new_chunks"`
-	Duration    time.Duration `json:"duration_ns"`
+	chunks []chunkRef // in dump order
+	added  []chunkRef // the chunks this Take counted as new, until its batch commits
 }
 
 // Partition returns the entry for p, if the snapshot has it.
@@ -82,7 +82,7 @@ func (m *Manifest) Partition(p Partition) (*PartitionManifest, bool) {
 
 // Schema returns the schema that table had when the snapshot was taken.
 func (m *Manifest) Schema(table string) (Schema, bool) {
-	for _, t := range m.Tables {
+	for _, t := range m.tables {
 		if t.Schema.Table == table {
 			return t.Schema, true
 		}
@@ -126,7 +126,7 @@ func LoadManifest(ctx context.Context, store Store, id string) (*Manifest, error
 		return nil, fmt.Errorf("snapshot: LoadManifest(%q): %w", id, err)
 	}
 	defer rc.Close()
-	m, err := DecodeManifest(rc)
+	m, err := decodeManifest(rc)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: LoadManifest(%q): %w", id, err)
 	}
@@ -156,10 +156,10 @@ func ListManifests(ctx context.Context, store Store) ([]string, error) {
 	return ids, nil
 }
 
-// DecodeManifest reads a manifest, as stored (zstd-compressed JSON) or as
+// decodeManifest reads a manifest, as stored (zstd-compressed JSON) or as
 // plain JSON, and checks that it is complete and consistent. Errors wrap
 // [ErrBadManifest].
-func DecodeManifest(r io.Reader) (*Manifest, error) {
+func decodeManifest(r io.Reader) (*Manifest, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxManifestSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: read: %w", ErrBadManifest, err)
@@ -172,40 +172,31 @@ func DecodeManifest(r io.Reader) (*Manifest, error) {
 			return nil, fmt.Errorf("%w: decompress: %v", ErrBadManifest, err)
 		}
 	}
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
+	var j manifestJSON
+	if err := json.Unmarshal(data, &j); err != nil {
 		if errors.Is(err, ErrBadManifest) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%w: %v", ErrBadManifest, err)
 	}
+	m := j.manifest()
 	if err := m.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadManifest, err)
 	}
-	return &m, nil
+	return m, nil
 }
 
-// Encode writes m as indented JSON.
-func (m *Manifest) Encode(w io.Writer) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return fmt.Errorf("snapshot: encode manifest: %w", err)
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
-}
-
-var emptyDigest = Digest(sha256.Sum256(nil))
+var emptyDigest = digest(sha256.Sum256(nil))
 
 func (m *Manifest) validate() error {
-	if m.Format != ManifestFormat {
-		return fmt.Errorf("format %d, this package reads %d", m.Format, ManifestFormat)
+	if m.format != manifestFormat && m.format != binaryKeysFormat {
+		return fmt.Errorf("format %d, this package reads %d and %d", m.format, manifestFormat, binaryKeysFormat)
 	}
 	if err := validID(m.ID); err != nil {
 		return fmt.Errorf("id %q: %v", truncate(m.ID, 80), err)
 	}
-	tables := make(map[string]bool, len(m.Tables))
-	for _, t := range m.Tables {
+	tables := make(map[string]bool, len(m.tables))
+	for _, t := range m.tables {
 		if _, err := t.Schema.validate(); err != nil {
 			return err
 		}
@@ -213,7 +204,7 @@ func (m *Manifest) validate() error {
 			return fmt.Errorf("table %q listed twice", t.Schema.Table)
 		}
 		tables[t.Schema.Table] = true
-		if fp := t.Schema.Fingerprint(); fp != t.Fingerprint {
+		if fp := t.Schema.fingerprint(); fp != t.Fingerprint {
 			return fmt.Errorf("table %q: fingerprint %q does not match its schema (%s)", t.Schema.Table, truncate(t.Fingerprint, 40), fp)
 		}
 	}
@@ -232,10 +223,10 @@ func (m *Manifest) validate() error {
 			return fmt.Errorf("partition %s: %d rows in %d bytes", p, pm.Rows, pm.Bytes)
 		}
 		if pm.Bytes == 0 && pm.Digest != emptyDigest {
-			return fmt.Errorf("partition %s: empty but digest %s", p, pm.Digest.short())
+			return fmt.Errorf("partition %s: empty but digest %s", p, shortHex(pm.Digest))
 		}
 		var sum int64
-		for j, c := range pm.Chunks {
+		for j, c := range pm.chunks {
 			if !validChunkID(c.ID) {
 				return fmt.Errorf("partition %s chunk %d: invalid id %q", p, j, truncate(c.ID, 80))
 			}
@@ -253,7 +244,7 @@ func (m *Manifest) validate() error {
 
 // encode returns the manifest's stored form: compact JSON, compressed.
 func (m *Manifest) encode() ([]byte, error) {
-	b, err := json.Marshal(m)
+	b, err := json.Marshal(toJSON(m))
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: encode manifest: %w", err)
 	}

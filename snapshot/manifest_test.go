@@ -13,41 +13,38 @@ import (
 
 func TestDecodeManifestRejectsInconsistency(t *testing.T) {
 	src := newFakeSource(2, 200, 60)
-	m := takeAll(t, src, newMemStore(), fixedClock, smallChunks)
+	m := takeAll(t, src, newMemStore(), smallChunks)
 	for _, tc := range []struct {
 		name   string
 		change func(m *Manifest)
 		text   string
 	}{
-		{"future format", func(m *Manifest) { m.Format = 2 }, "format 2"},
+		{"future format", func(m *Manifest) { m.format = 3 }, "format 3"},
 		{"bad id", func(m *Manifest) { m.ID = "../etc" }, "id"},
 		{"no partitions", func(m *Manifest) { m.Partitions = nil }, "no partitions"},
 		{"unsorted", func(m *Manifest) { m.Partitions[0], m.Partitions[1] = m.Partitions[1], m.Partitions[0] }, "not sorted"},
 		{"duplicate", func(m *Manifest) { m.Partitions[1] = m.Partitions[0] }, "listed twice"},
 		{"unknown table", func(m *Manifest) { m.Partitions[0].Partition.Table = "a" }, "table not described"},
-		{"fingerprint", func(m *Manifest) { m.Tables[0].Schema.Columns[0].Type = "int" }, "fingerprint"},
+		{"fingerprint", func(m *Manifest) { m.tables[0].Schema.Types[0] = "int" }, "fingerprint"},
 		{"bytes", func(m *Manifest) { m.Partitions[0].Bytes++ }, "chunks hold"},
-		{"chunk id", func(m *Manifest) { m.Partitions[0].Chunks[0].ID = "ABC" }, "invalid id"},
-		{"chunk size", func(m *Manifest) { m.Partitions[0].Chunks[0].Size = maxChunkSize + 1 }, "size"},
+		{"chunk id", func(m *Manifest) { m.Partitions[0].chunks[0].ID = "ABC" }, "invalid id"},
+		{"chunk size", func(m *Manifest) { m.Partitions[0].chunks[0].Size = maxChunkSize + 1 }, "size"},
 		{"negative rows", func(m *Manifest) { m.Partitions[0].Rows = -1 }, "rows"},
-		{"no key columns", func(m *Manifest) { m.Tables[0].Schema.KeyColumns = nil }, "no key columns"},
+		{"no key columns", func(m *Manifest) { m.tables[0].Schema.KeyColumns = nil }, "no key columns"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var c Manifest
-			b, _ := json.Marshal(m)
-			json.Unmarshal(b, &c)
-			tc.change(&c)
-			var buf bytes.Buffer
-			c.Encode(&buf)
-			_, err := DecodeManifest(&buf)
+			c := cloneManifest(m)
+			tc.change(c)
+			buf := bytes.NewBuffer(indentJSON(c))
+			_, err := decodeManifest(buf)
 			if !errors.Is(err, ErrBadManifest) || !strings.Contains(err.Error(), tc.text) {
-				t.Errorf("DecodeManifest = %v, want ErrBadManifest mentioning %q", err, tc.text)
+				t.Errorf("decodeManifest = %v, want ErrBadManifest mentioning %q", err, tc.text)
 			}
 		})
 	}
 	for _, bad := range []string{"", "{", `{"format":1,"digest":"zz"}`, strings.Repeat(" ", 10)} {
-		if _, err := DecodeManifest(strings.NewReader(bad)); !errors.Is(err, ErrBadManifest) {
-			t.Errorf("DecodeManifest(%q) = %v", bad, err)
+		if _, err := decodeManifest(strings.NewReader(bad)); !errors.Is(err, ErrBadManifest) {
+			t.Errorf("decodeManifest(%q) = %v", bad, err)
 		}
 	}
 }
@@ -62,13 +59,13 @@ func TestLoadManifestErrors(t *testing.T) {
 		t.Errorf("bad id: %v", err)
 	}
 	src := newFakeSource(1, 10, 61)
-	m := takeAll(t, src, store, WithID("one"))
+	m := takeAll(t, src, store, ID("one"))
 	data, _ := m.encode()
-	store.set(manifestKey("two"), data)
+	store.Set(manifestKey("two"), data)
 	if _, err := LoadManifest(ctx, store, "two"); !errors.Is(err, ErrBadManifest) {
 		t.Errorf("manifest under the wrong id: %v", err)
 	}
-	if _, err := OpenPartition(ctx, store, m, Partition{"orders", "zzz"}); !errors.Is(err, ErrUnknownPartition) {
+	if _, err := openPartition(ctx, store, m, Partition{"orders", "zzz"}); !errors.Is(err, ErrUnknownPartition) {
 		t.Errorf("OpenPartition of an unknown partition: %v", err)
 	}
 	if _, err := ListManifests(ctx, downStore{}); !errors.Is(err, errDown) {
@@ -77,33 +74,31 @@ func TestLoadManifestErrors(t *testing.T) {
 }
 
 // The stored manifest is zstd-compressed JSON, several times smaller than
-// the indented JSON that Encode writes; DecodeManifest reads both, and
+// the indented JSON that Encode writes; decodeManifest reads both, and
 // refuses a broken frame or one that inflates past the manifest limit.
 func TestManifestStoredCompressed(t *testing.T) {
 	src := newFakeSource(20, 40, 62)
-	m := takeAll(t, src, newMemStore(), WithID("small"), smallChunks)
+	m := takeAll(t, src, newMemStore(), ID("small"), smallChunks)
 	stored, err := m.encode()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var plain bytes.Buffer
-	if err := m.Encode(&plain); err != nil {
-		t.Fatal(err)
-	}
+	plain.Write(indentJSON(m))
 	if !bytes.HasPrefix(stored, zstdMagic) || len(stored)*2 > plain.Len() {
 		t.Errorf("stored manifest: %d bytes (zstd frame: %v), indented JSON %d bytes; want a frame under half the size",
 			len(stored), bytes.HasPrefix(stored, zstdMagic), plain.Len())
 	}
 	for name, data := range map[string][]byte{"stored": stored, "plain": plain.Bytes()} {
-		got, err := DecodeManifest(bytes.NewReader(data))
+		got, err := decodeManifest(bytes.NewReader(data))
 		if err != nil || contentHash(got) != contentHash(m) {
-			t.Errorf("DecodeManifest(%s) = %v; content equal: %v", name, err, err == nil && contentHash(got) == contentHash(m))
+			t.Errorf("decodeManifest(%s) = %v; content equal: %v", name, err, err == nil && contentHash(got) == contentHash(m))
 		}
 	}
 	broken := bytes.Clone(stored)
 	broken[len(broken)/2] ^= 0xff
-	if _, err := DecodeManifest(bytes.NewReader(broken)); !errors.Is(err, ErrBadManifest) {
-		t.Errorf("DecodeManifest of a damaged frame = %v, want ErrBadManifest", err)
+	if _, err := decodeManifest(bytes.NewReader(broken)); !errors.Is(err, ErrBadManifest) {
+		t.Errorf("decodeManifest of a damaged frame = %v, want ErrBadManifest", err)
 	}
 	enc, err := zstd.NewWriter(nil)
 	if err != nil {
@@ -111,7 +106,25 @@ func TestManifestStoredCompressed(t *testing.T) {
 	}
 	bomb := enc.EncodeAll(make([]byte, maxManifestSize+1), nil)
 	enc.Close()
-	if _, err := DecodeManifest(bytes.NewReader(bomb)); !errors.Is(err, ErrBadManifest) {
-		t.Errorf("DecodeManifest of %d bytes inflating past the limit = %v, want ErrBadManifest", len(bomb), err)
+	if _, err := decodeManifest(bytes.NewReader(bomb)); !errors.Is(err, ErrBadManifest) {
+		t.Errorf("decodeManifest of %d bytes inflating past the limit = %v, want ErrBadManifest", len(bomb), err)
 	}
+}
+
+// indentJSON returns m as indented JSON, the plain form decodeManifest also reads.
+func indentJSON(m *Manifest) []byte {
+	b, err := json.MarshalIndent(toJSON(m), "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return append(b, '\n')
+}
+
+// cloneManifest returns a deep copy of m.
+func cloneManifest(m *Manifest) *Manifest {
+	var j manifestJSON
+	if err := json.Unmarshal(indentJSON(m), &j); err != nil {
+		panic(err)
+	}
+	return j.manifest()
 }

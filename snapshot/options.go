@@ -2,184 +2,221 @@ package snapshot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
-	"strings"
-	"time"
+
+	"go.opentelemetry.io/otel/metric"
 )
 
-// An Option tunes [Take], [Verify], [Diff] or [Restore]. Each function lists
-// the options it reads; passing one it does not read is an error, so a
-// misplaced [Apply] can never be silently ignored.
-type Option interface {
-	apply(*options) error
-	name() string
-}
+// A TakeOption tunes [Take].
+type TakeOption interface{ applyTake(*options) }
 
-type optionFunc struct {
-	n string
-	f func(*options) error
-}
+// A VerifyOption tunes [Verify].
+type VerifyOption interface{ applyVerify(*options) }
 
-func (o optionFunc) apply(opts *options) error { return o.f(opts) }
-func (o optionFunc) name() string              { return o.n }
+// A RestoreOption tunes [Restore] and [Diff] (the plan of a restore).
+type RestoreOption interface{ applyRestore(*options) }
+
+// option is valid for every entry point: it is a TakeOption, a VerifyOption
+// and a RestoreOption.
+type option func(*options)
+
+func (f option) applyTake(o *options)    { f(o) }
+func (f option) applyVerify(o *options)  { f(o) }
+func (f option) applyRestore(o *options) { f(o) }
+
+type takeOption func(*options)
+
+func (f takeOption) applyTake(o *options) { f(o) }
+
+type verifyOption func(*options)
+
+func (f verifyOption) applyVerify(o *options) { f(o) }
+
+type restoreOption func(*options)
+
+func (f restoreOption) applyRestore(o *options) { f(o) }
 
 type options struct {
 	parallelism int
 	id          string
 	sample      float64
 	cache       *chunkCache // internal: verified chunks kept by Restore's check
-	progress    func(Event)
-	apply       bool
+	progress    func(Progress)
 	forceSchema bool
 	pause       func(context.Context, Partition) error
 	resume      func(context.Context, Partition) error
 	keyDiff     int
 	restoreID   string
+	scratch     Scratcher
 	chunking    chunkParams
-	now         func() time.Time
+	log         *slog.Logger
+	meters      metric.MeterProvider
+	err         error // the options' invalid values, joined
+}
+
+func (o *options) invalid(format string, args ...any) {
+	o.err = errors.Join(o.err, fmt.Errorf("snapshot: "+format+": %w", append(args, ErrConfig)...))
 }
 
 // Parallelism sets how many partitions are processed at once (default: the
-// number of CPUs, at most 8). Read by Take, Verify, Diff and Restore.
-func Parallelism(n int) Option {
-	return optionFunc{"Parallelism", func(o *options) error {
+// number of CPUs, at most 8). It is a TakeOption, VerifyOption and RestoreOption.
+func Parallelism(n int) option {
+	return func(o *options) {
 		if n < 1 {
-			return fmt.Errorf("snapshot: Parallelism(%d): must be at least 1", n)
+			o.invalid("Parallelism(%d): must be at least 1", n)
+			return
 		}
 		o.parallelism = n
-		return nil
-	}}
-}
-
-// WithID names the snapshot (default: its UTC creation time and a content
-// hash). The manifest is stored under "manifests/<id>.json.zst". Taking a
-// snapshot again under an existing id succeeds only if the data is
-// identical, which makes a crashed Take safe to rerun. Read by Take.
-func WithID(id string) Option {
-	return optionFunc{"WithID", func(o *options) error {
-		if err := validID(id); err != nil {
-			return fmt.Errorf("snapshot: WithID(%q): %w", id, err)
-		}
-		o.id = id
-		return nil
-	}}
-}
-
-// Sample makes Verify check only about this fraction (0 < f ≤ 1) of the
-// chunks, chosen at random, instead of all of them. Read by Verify.
-func Sample(fraction float64) Option {
-	return optionFunc{"Sample", func(o *options) error {
-		if !(fraction > 0 && fraction <= 1) {
-			return fmt.Errorf("snapshot: Sample(%v): fraction must be in (0, 1]", fraction)
-		}
-		o.sample = fraction
-		return nil
-	}}
+	}
 }
 
 // OnProgress calls fn as partitions start and finish. Calls are serialized,
-// so fn needs no locking, and must return quickly. Read by Take, Verify and
-// Restore.
-func OnProgress(fn func(Event)) Option {
-	return optionFunc{"OnProgress", func(o *options) error {
+// so fn needs no locking, and must return quickly. It is a TakeOption,
+// VerifyOption and RestoreOption.
+func OnProgress(fn func(Progress)) option {
+	return func(o *options) {
 		if fn == nil {
-			return fmt.Errorf("snapshot: OnProgress(nil)")
+			o.invalid("OnProgress(nil)")
+			return
 		}
 		o.progress = fn
-		return nil
-	}}
+	}
 }
 
-// Apply makes Restore write to the database. Without it Restore is a dry
-// run: it checks everything and returns the plan, touching nothing. Read by
-// Restore.
-func Apply() Option {
-	return optionFunc{"Apply", func(o *options) error { o.apply = true; return nil }}
+// Logger sends the operation's log to l: a summary at Info, each partition
+// at Debug, damage and failed partitions at Warn and Error. Without it (or
+// with nil) the package logs nothing. It is a TakeOption, VerifyOption and
+// RestoreOption.
+func Logger(l *slog.Logger) option {
+	return func(o *options) {
+		if l != nil {
+			o.log = l
+		}
+	}
+}
+
+// MeterProvider records the operation's metrics (see the package
+// documentation) through mp; nil or absent means the global provider, a
+// no-op until the application installs one. It is a TakeOption,
+// VerifyOption and RestoreOption.
+func MeterProvider(mp metric.MeterProvider) option {
+	return func(o *options) { o.meters = mp }
+}
+
+// ID names the snapshot (default: its UTC creation time and a content
+// hash). The manifest is stored under "manifests/<id>.json.zst". Taking a
+// snapshot again under an existing id succeeds only if the data is
+// identical, which makes a crashed Take safe to rerun.
+func ID(id string) TakeOption {
+	return takeOption(func(o *options) {
+		if err := validID(id); err != nil {
+			o.err = errors.Join(o.err, fmt.Errorf("snapshot: ID(%q): %w: %w", id, ErrConfig, err))
+			return
+		}
+		o.id = id
+	})
+}
+
+// withChunking overrides the chunker (tests and benchmarks only).
+func withChunking(p chunkParams) TakeOption {
+	return takeOption(func(o *options) { o.chunking = p })
+}
+
+// Sample makes Verify check only about this fraction (0 < f ≤ 1) of the
+// chunks, chosen at random, instead of all of them.
+func Sample(fraction float64) VerifyOption {
+	return verifyOption(func(o *options) {
+		if !(fraction > 0 && fraction <= 1) {
+			o.invalid("Sample(%v): fraction must be in (0, 1]", fraction)
+			return
+		}
+		o.sample = fraction
+	})
 }
 
 // ForceSchema lets Restore proceed although a table's schema fingerprint
-// differs from the manifest's. Read by Restore.
-func ForceSchema() Option {
-	return optionFunc{"ForceSchema", func(o *options) error { o.forceSchema = true; return nil }}
+// differs from the manifest's.
+func ForceSchema() RestoreOption {
+	return restoreOption(func(o *options) { o.forceSchema = true })
 }
 
 // PauseResume sets hooks that Restore calls around each partition: pause
 // before it is replaced (an error skips the partition), resume after the
 // restore is committed and journaled. A partition whose restore fails stays
-// paused, for an operator to decide. Either hook may be nil. Read by Restore.
-func PauseResume(pause, resume func(ctx context.Context, p Partition) error) Option {
-	return optionFunc{"PauseResume", func(o *options) error {
-		o.pause, o.resume = pause, resume
-		return nil
-	}}
+// paused, for an operator to decide. Either hook may be nil.
+func PauseResume(pause, resume func(ctx context.Context, p Partition) error) RestoreOption {
+	return restoreOption(func(o *options) { o.pause, o.resume = pause, resume })
 }
 
-// KeyDiff makes Diff (and a Restore plan) compare partitions row by row, by
-// the table's key columns, reporting at most maxRows added, removed or
-// changed rows per partition. Read by Diff and Restore.
-func KeyDiff(maxRows int) Option {
-	return optionFunc{"KeyDiff", func(o *options) error {
+// KeyDiff makes Diff (and Restore's plan) compare partitions row by row, by
+// the table's key columns, listing at most maxRows added, removed or
+// changed rows per partition.
+func KeyDiff(maxRows int) RestoreOption {
+	return restoreOption(func(o *options) {
 		if maxRows < 1 {
-			return fmt.Errorf("snapshot: KeyDiff(%d): must be at least 1", maxRows)
+			o.invalid("KeyDiff(%d): must be at least 1", maxRows)
+			return
 		}
 		o.keyDiff = maxRows
-		return nil
-	}}
+	})
 }
 
 // RestoreID names a restore's journal (default: derived from the manifest id
 // and the selection). Rerunning a restore with the same id resumes it and
 // never repeats a partition already restored; to restore the same partitions
-// again later, use a new id. Read by Restore.
-func RestoreID(id string) Option {
-	return optionFunc{"RestoreID", func(o *options) error {
+// again later, use a new id.
+func RestoreID(id string) RestoreOption {
+	return restoreOption(func(o *options) {
 		if err := validID(id); err != nil {
-			return fmt.Errorf("snapshot: RestoreID(%q): %w", id, err)
+			o.err = errors.Join(o.err, fmt.Errorf("snapshot: RestoreID(%q): %w: %w", id, ErrConfig, err))
+			return
 		}
 		o.restoreID = id
-		return nil
-	}}
+	})
 }
 
-// withChunking overrides the chunker (tests and benchmarks only).
-func withChunking(p chunkParams) Option {
-	return optionFunc{"withChunking", func(o *options) error { o.chunking = p; return nil }}
-}
-
-// withClock overrides the creation time (tests and examples only).
-func withClock(now func() time.Time) Option {
-	return optionFunc{"withClock", func(o *options) error { o.now = now; return nil }}
-}
-
-func buildOptions(op string, opts []Option, allowed ...string) (options, error) {
-	o := options{
+func defaults() options {
+	return options{
 		parallelism: min(runtime.GOMAXPROCS(0), 8),
 		chunking:    defaultChunking,
-		now:         time.Now,
+		log:         slog.New(slog.DiscardHandler),
 	}
-	for _, opt := range opts {
-		if opt == nil {
-			return o, fmt.Errorf("snapshot: %s: nil Option", op)
-		}
-		n := opt.name()
-		if !strings.HasPrefix(n, "with") && !contains(allowed, n) {
-			return o, fmt.Errorf("snapshot: %s does not accept option %s", op, n)
-		}
-		if err := opt.apply(&o); err != nil {
-			return o, err
-		}
-	}
-	return o, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+func takeOptions(op string, opts []TakeOption) (options, error) {
+	o := defaults()
+	for i, opt := range opts {
+		if opt == nil {
+			return o, fmt.Errorf("snapshot: %s: option %d is nil: %w", op, i, ErrConfig)
 		}
+		opt.applyTake(&o)
 	}
-	return false
+	return o, o.err
+}
+
+func verifyOptions(op string, opts []VerifyOption) (options, error) {
+	o := defaults()
+	for i, opt := range opts {
+		if opt == nil {
+			return o, fmt.Errorf("snapshot: %s: option %d is nil: %w", op, i, ErrConfig)
+		}
+		opt.applyVerify(&o)
+	}
+	return o, o.err
+}
+
+func restoreOptions(op string, opts []RestoreOption) (options, error) {
+	o := defaults()
+	for i, opt := range opts {
+		if opt == nil {
+			return o, fmt.Errorf("snapshot: %s: option %d is nil: %w", op, i, ErrConfig)
+		}
+		opt.applyRestore(&o)
+	}
+	return o, o.err
 }
 
 // validID accepts 1–128 characters of [A-Za-z0-9._-], not starting with '.'.

@@ -9,18 +9,18 @@ import (
 	"io"
 )
 
-// OpenPartition streams partition p of snapshot m from store in the
+// openPartition streams partition p of snapshot m from store in the
 // canonical encoding, checking every chunk's hash as it goes and the whole
 // partition's row count and digest at the end: a reader that reaches io.EOF
 // has delivered exactly the rows that were snapshotted. Wrap it in
 // [NewRowReader] to decode rows. The caller closes it.
-func OpenPartition(ctx context.Context, store Store, m *Manifest, p Partition) (io.ReadCloser, error) {
+func openPartition(ctx context.Context, store Store, m *Manifest, p Partition) (io.ReadCloser, error) {
 	if store == nil || m == nil {
-		return nil, errors.New("snapshot: OpenPartition: nil Store or Manifest")
+		return nil, errors.New("snapshot: openPartition: nil Store or Manifest")
 	}
 	pm, ok := m.Partition(p)
 	if !ok {
-		return nil, fmt.Errorf("snapshot: OpenPartition: partition %s is not in snapshot %s: %w", p, m.ID, ErrUnknownPartition)
+		return nil, fmt.Errorf("snapshot: openPartition: partition %s is not in snapshot %s: %w", p, m.ID, ErrUnknownPartition)
 	}
 	cd, err := newCodec(1)
 	if err != nil {
@@ -55,11 +55,11 @@ func (r *partitionReader) Read(p []byte) (int, error) {
 		if r.err != nil {
 			return 0, r.err
 		}
-		if r.next == len(r.pm.Chunks) {
+		if r.next == len(r.pm.chunks) {
 			r.err = r.finish()
 			return 0, r.err
 		}
-		ref := r.pm.Chunks[r.next]
+		ref := r.pm.chunks[r.next]
 		out, ok := r.cache.get(ref)
 		if !ok {
 			var err error
@@ -85,10 +85,10 @@ func (r *partitionReader) Read(p []byte) (int, error) {
 }
 
 func (r *partitionReader) finish() error {
-	var got Digest
+	var got digest
 	copy(got[:], r.h.Sum(nil))
 	if got != r.pm.Digest || r.rows != r.pm.Rows {
-		return &MismatchError{Partition: r.pm.Partition, WantRows: r.pm.Rows, GotRows: r.rows, WantDigest: r.pm.Digest, GotDigest: got}
+		return mismatch(r.pm, r.rows, got)
 	}
 	return io.EOF
 }

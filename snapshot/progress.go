@@ -1,81 +1,48 @@
 package snapshot
 
-import (
-	"fmt"
-	"sync"
-)
+import "sync"
 
-// A Stage says where a partition is in an operation.
-type Stage int
-
-const (
-	// Started: the partition's work began.
-	Started Stage = iota + 1
-	// Done: the partition finished (for Restore: committed and journaled).
-	Done
-	// Skipped: Restore found the partition already restored in its journal.
-	Skipped
-	// Failed: the partition's work failed; Event.Err says why.
-	Failed
-)
-
-// String returns the stage name.
-func (s Stage) String() string {
-	switch s {
-	case Started:
-		return "started"
-	case Done:
-		return "done"
-	case Skipped:
-		return "skipped"
-	case Failed:
-		return "failed"
-	}
-	return fmt.Sprintf("Stage(%d)", int(s))
-}
-
-// An Event reports progress through [OnProgress].
-type Event struct {
+// Progress reports one partition's step through [OnProgress].
+type Progress struct {
 	Op        string // "take", "verify" or "restore"
 	Partition Partition
-	Stage     Stage
-	Rows      int64 // rows of the partition (when Done or Skipped)
-	Bytes     int64 // uncompressed bytes of the partition (when Done or Skipped)
-	Finished  int   // partitions done, skipped or failed so far, this one included
-	Total     int   // partitions in the operation
-	Err       error // when Failed
+	Stage     string // "started", "done", "skipped" (already restored) or "failed"
+	Rows      int64  // rows of the partition (when done or skipped)
+	Bytes     int64  // uncompressed bytes of the partition (when done or skipped)
+	Finished  int    // partitions done, skipped or failed so far, this one included
+	Total     int    // partitions in the operation
+	Err       error  // when failed
 }
 
-// String describes the event on one line, for logs and progress output.
-func (e Event) String() string {
-	s := fmt.Sprintf("%s %d/%d %s %s", e.Op, e.Finished, e.Total, e.Partition, e.Stage)
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
+// The stages of a partition in a Progress.
+const (
+	stageStarted = "started"
+	stageDone    = "done"
+	stageSkipped = "skipped"
+	stageFailed  = "failed"
+)
 
 // reporter serializes progress callbacks and counts finished partitions.
 type reporter struct {
 	mu       sync.Mutex
-	fn       func(Event)
+	fn       func(Progress)
 	op       string
 	total    int
 	finished int
 }
 
-func newReporter(op string, total int, fn func(Event)) *reporter {
+func newReporter(op string, total int, fn func(Progress)) *reporter {
 	return &reporter{fn: fn, op: op, total: total}
 }
 
-func (r *reporter) report(p Partition, st Stage, rows, bytes int64, err error) {
+func (r *reporter) report(p Partition, stage string, rows, bytes int64, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if st != Started {
+	if stage != stageStarted {
 		r.finished++
 	}
 	if r.fn == nil {
 		return
 	}
-	r.fn(Event{Op: r.op, Partition: p, Stage: st, Rows: rows, Bytes: bytes, Finished: r.finished, Total: r.total, Err: err})
+	r.fn(Progress{Op: r.op, Partition: p, Stage: stage, Rows: rows, Bytes: bytes, Finished: r.finished, Total: r.total, Err: err})
 }

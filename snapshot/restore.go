@@ -5,299 +5,306 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
 
-// A RestorePlan says what Restore will do, or did.
-type RestorePlan struct {
-	Snapshot   string // manifest id
-	RestoreID  string // journal id
-	Partitions []PlannedPartition
-}
-
-// PlannedPartition is one selected partition of a restore.
-type PlannedPartition struct {
-	Partition    Partition
-	SnapshotRows int64
-	LiveRows     int64    // before the restore
-	Journaled    bool     // already restored under this RestoreID: will be skipped
-	Rows         *RowDiff // row-level differences, with KeyDiff
-}
-
-// String renders the plan as a table, with row-level differences when known.
-func (p *RestorePlan) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "restore of snapshot %s (journal %s), %d partition(s)\n", p.Snapshot, p.RestoreID, len(p.Partitions))
-	diff := DiffReport{}
-	for _, pp := range p.Partitions {
-		diff.Partitions = append(diff.Partitions, PartitionDiff{Partition: pp.Partition, SnapshotRows: pp.SnapshotRows, LiveRows: pp.LiveRows, Rows: pp.Rows})
+// Diff plans the restore of the selected partitions of snapshot m into src,
+// writing nothing anywhere: it checks the selection, the schemas and the
+// snapshot's chunks, reads the restore's journal, and compares row counts
+// (one Source.Counts call per table) and, with [KeyDiff], the rows
+// themselves, matched on the table's key columns. It refuses what [Restore]
+// would refuse. Given the same options, Restore then does what the plan says.
+func Diff(ctx context.Context, src Source, store Store, m *Manifest, selection []Partition, opts ...RestoreOption) (*Plan, error) {
+	r, err := newRestore("Diff", src, store, m, selection, opts, false)
+	if err != nil {
+		return nil, err
 	}
-	lines := strings.Split(strings.TrimSuffix(diff.String(), "\n"), "\n")
-	j := 0
-	for i, l := range lines {
-		switch {
-		case i == 0:
-			l += "  ACTION"
-		case !strings.HasPrefix(l, " "):
-			if p.Partitions[j].Journaled {
-				l += "  skip (already restored)"
-			} else {
-				l += "  restore"
-			}
-			j++
-		}
-		b.WriteString(l)
-		b.WriteByte('\n')
+	defer r.cd.Close()
+	if err := r.prepare(ctx); err != nil {
+		return nil, err
 	}
-	if n := p.journaled(); n > 0 {
-		// A second bad deploy can damage a tenant that was restored before:
-		// say plainly that this run will not touch it.
-		fmt.Fprintf(&b, "%d partition(s) were restored before under journal %s and are skipped; to restore them again, pass a new RestoreID\n", n, p.RestoreID)
-	}
-	return b.String()
-}
-
-func (p *RestorePlan) journaled() int {
-	n := 0
-	for _, pp := range p.Partitions {
-		if pp.Journaled {
-			n++
-		}
-	}
-	return n
-}
-
-// A RestoreResult reports a restore: its plan, and when applied, what happened.
-type RestoreResult struct {
-	Plan     RestorePlan
-	Applied  bool        // false for a dry run
-	Restored []Partition // restored and journaled by this call
-	Skipped  []Partition // already restored by an earlier run of this restore
-}
-
-// A RestoreError lists the partitions a restore could not finish. Those not
-// listed are restored (or skipped as already restored); rerunning the same
-// restore retries only the failed ones.
-type RestoreError struct {
-	Failed []*PartitionError
-}
-
-// Error lists the partitions that failed to restore.
-func (e *RestoreError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "snapshot: restore failed for %d partition(s)", len(e.Failed))
-	for i, f := range e.Failed {
-		if i == 5 {
-			fmt.Fprintf(&b, "; and %d more", len(e.Failed)-5)
-			break
-		}
-		fmt.Fprintf(&b, "; %s: %v", f.Partition, f.Err)
-	}
-	return b.String()
-}
-
-// Unwrap returns the partition errors.
-func (e *RestoreError) Unwrap() []error {
-	errs := make([]error, len(e.Failed))
-	for i, f := range e.Failed {
-		errs[i] = f
-	}
-	return errs
+	r.log.planned(r.plan)
+	return r.plan, nil
 }
 
 // Restore puts the selected partitions of snapshot m back into src.
 //
-// By default it is a dry run: it checks the selection, the schemas and the
-// snapshot's chunks, and returns the plan (row counts, and with [KeyDiff]
-// the rows that differ) without writing anything anywhere. With [Apply] it
-// then restores each partition atomically through [Source.Replace]: delete,
-// load, and commit only if the loaded rows match the manifest's row count and
-// digest. Partitions run in parallel ([Parallelism]), report progress
-// ([OnProgress]), and may be paused and resumed around their restore
-// ([PauseResume]). Partitions not selected are never touched.
-//
-// Restore refuses, before writing anything, an empty selection, a partition
-// not in the snapshot, a table whose schema changed (unless [ForceSchema]), a
-// store it cannot read, and a snapshot with a missing or corrupt chunk.
+// It first does what [Diff] does, and refuses, before writing anything, an
+// empty selection, a partition not in the snapshot, a table whose schema
+// changed (unless [ForceSchema]), a store it cannot read, and a snapshot
+// with a missing or corrupt chunk. It then restores each partition
+// atomically through [Source.Replace]: delete, load, and commit only if the
+// loaded rows match the manifest's row count and digest. Partitions run in
+// parallel ([Parallelism]), report progress ([OnProgress]), and may be
+// paused and resumed around their restore ([PauseResume]). Partitions not
+// selected are never touched.
 //
 // Each committed partition is recorded in a journal in the store (see
 // [RestoreID]); a restore that was interrupted at any point resumes when run
-// again with the same arguments, skipping what it already restored.
-//
-// Options: [Apply], [Parallelism], [OnProgress], [PauseResume], [ForceSchema],
-// [KeyDiff], [RestoreID].
-func Restore(ctx context.Context, src Source, store Store, m *Manifest, selection []Partition, opts ...Option) (*RestoreResult, error) {
-	o, err := buildOptions("Restore", opts, "Apply", "Parallelism", "OnProgress", "PauseResume", "ForceSchema", "KeyDiff", "RestoreID")
+// again with the same arguments, skipping what it already restored. The
+// partitions that failed are listed in the plan and in the error, one
+// [*PartitionError] each; rerunning retries only those.
+func Restore(ctx context.Context, src Source, store Store, m *Manifest, selection []Partition, opts ...RestoreOption) (*Plan, error) {
+	r, err := newRestore("Restore", src, store, m, selection, opts, true)
+	if err != nil {
+		return nil, err
+	}
+	defer r.cd.Close()
+	if err := r.prepare(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.journal.begin(ctx); err != nil {
+		return nil, fmt.Errorf("snapshot: Restore: %w", err)
+	}
+	return r.plan, r.apply(ctx)
+}
+
+// restore is one Diff or Restore: its inputs, then the state each stage
+// hands to the next.
+type restore struct {
+	op    string
+	src   Source
+	store Store
+	m     *Manifest
+	o     options
+	log   logger
+	sel   []Partition // normalized selection
+	cd    *codec
+	cache *chunkCache // chunks the check verified, kept for the apply; nil for Diff
+
+	journal *journal
+	done    map[Partition]bool // restored by an earlier run under this journal
+	plan    *Plan
+
+	mu     sync.Mutex
+	failed []error // *PartitionError, one per failed partition
+}
+
+func newRestore(op string, src Source, store Store, m *Manifest, selection []Partition, opts []RestoreOption, apply bool) (*restore, error) {
+	o, err := restoreOptions(op, opts)
 	if err != nil {
 		return nil, err
 	}
 	if src == nil || store == nil || m == nil {
-		return nil, errors.New("snapshot: Restore: nil Source, Store or Manifest")
+		return nil, fmt.Errorf("snapshot: %s: nil Source, Store or Manifest: %w", op, ErrConfig)
 	}
 	if err := m.validate(); err != nil {
-		return nil, fmt.Errorf("snapshot: Restore: %w: %v", ErrBadManifest, err)
+		return nil, fmt.Errorf("snapshot: %s: %w: %v", op, ErrBadManifest, err)
 	}
-	sel, err := selectFrom("Restore", m, selection)
+	sel, err := selectFrom(op, m, selection)
 	if err != nil {
 		return nil, err
-	}
-	if err := checkSchemas(ctx, src, m, sel, o.forceSchema); err != nil {
-		return nil, err
-	}
-	j := &journal{store: store, id: o.restoreID, plan: journalPlan{Snapshot: m.ID, Selection: sel}}
-	if j.id == "" {
-		j.id = defaultRestoreID(m, sel)
-	}
-	done, err := j.load(ctx, m)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: Restore: %w", err)
-	}
-	var todo []Partition
-	for _, p := range sel {
-		if !done[p] {
-			todo = append(todo, p)
-		}
 	}
 	cd, err := newCodec(o.parallelism)
 	if err != nil {
 		return nil, err
 	}
-	defer cd.Close()
-	// Checking the chunks (the store) and computing the plan (the
-	// database) are independent: run them side by side. Both finish before
-	// anything is written, and a damaged snapshot is reported first.
-	// The chunks this check reads and verifies are kept (up to a memory
-	// budget) for the restore itself, which then need not fetch, decompress
-	// and re-hash them again; the rest it reads and verifies as it streams.
-	cache := newChunkCache(chunkCacheBudget)
-	if !o.apply {
-		cache = nil
+	r := &restore{op: op, src: src, store: store, m: m, o: o, log: logger{o.log}, sel: sel, cd: cd}
+	if apply {
+		// The chunks the check reads and verifies are kept (up to a memory
+		// budget) for the restore itself, which then need not fetch,
+		// decompress and re-hash them again.
+		r.cache = newChunkCache(chunkCacheBudget)
 	}
+	id := o.restoreID
+	if id == "" {
+		id = defaultRestoreID(m, sel)
+	}
+	r.journal = &journal{store: store, id: id, plan: journalPlan{Snapshot: m.ID, Selection: jsonPartitions(sel)}}
+	return r, nil
+}
+
+// prepare is every stage before a write: schemas, journal, then the
+// snapshot's chunks and the live counts side by side.
+func (r *restore) prepare(ctx context.Context) error {
+	if err := checkSchemas(ctx, r.op, r.src, r.m, r.sel, r.o.forceSchema); err != nil {
+		return err
+	}
+	done, err := r.journal.load(ctx, r.m)
+	if err != nil {
+		return fmt.Errorf("snapshot: %s: %w", r.op, err)
+	}
+	r.done = done
+	var todo []Partition
+	for _, p := range r.sel {
+		if !done[p] {
+			todo = append(todo, p)
+		}
+	}
+	// Checking the chunks (the store) and comparing with the live data (the
+	// database) are independent: run them side by side. A damaged snapshot
+	// is reported first.
 	var (
-		d          *DiffReport
+		diffs      []PartitionDiff
 		verr, derr error
 		wg         sync.WaitGroup
 	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_, verr = verifyPartitions(ctx, store, cd, m, todo, options{parallelism: o.parallelism, cache: cache})
-	}()
-	d, derr = diff(ctx, src, store, m, sel, o)
+	wg.Go(func() {
+		vo := r.o
+		vo.cache, vo.progress, vo.sample = r.cache, nil, 0
+		_, verr = verifyPartitions(ctx, r.store, r.cd, r.m, todo, vo)
+	})
+	diffs, derr = r.diff(ctx)
 	wg.Wait()
 	if verr != nil {
-		return nil, fmt.Errorf("snapshot: Restore: refusing to restore from a damaged snapshot: %w", verr)
+		r.log.damage(r.m.ID, verr)
+		newMeters(r.o.meters, r.o.log).damage.Add(ctx, int64(len(problems(verr))), opAttr("restore"))
+		return fmt.Errorf("snapshot: %s: refusing to restore from a damaged snapshot: %w", r.op, verr)
 	}
 	if derr != nil {
-		return nil, fmt.Errorf("snapshot: Restore: %w", derr)
+		return fmt.Errorf("snapshot: %s: %w", r.op, derr)
 	}
-	res := &RestoreResult{Plan: RestorePlan{Snapshot: m.ID, RestoreID: j.id}}
-	for _, pd := range d.Partitions {
-		res.Plan.Partitions = append(res.Plan.Partitions, PlannedPartition{
-			Partition: pd.Partition, SnapshotRows: pd.SnapshotRows, LiveRows: pd.LiveRows, Journaled: done[pd.Partition], Rows: pd.Rows})
+	for i := range diffs {
+		diffs[i].Journaled = done[diffs[i].Partition]
 	}
-	if !o.apply {
-		return res, nil
-	}
-	if err := j.begin(ctx); err != nil {
-		return nil, fmt.Errorf("snapshot: Restore: %w", err)
-	}
-	return res, apply(ctx, src, store, cd, cache, m, j, sel, done, o, res)
+	r.plan = &Plan{Snapshot: r.m.ID, RestoreID: r.journal.id, Partitions: diffs}
+	return nil
 }
 
-func apply(ctx context.Context, src Source, store Store, cd *codec, cache *chunkCache, m *Manifest, j *journal, sel []Partition, done map[Partition]bool, o options, res *RestoreResult) error {
-	res.Applied = true
-	rep := newReporter("restore", len(sel), o.progress)
-	var (
-		mu     sync.Mutex
-		failed []*PartitionError
-	)
-	fail := func(p Partition, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		pe := &PartitionError{Op: "restore", Partition: p, Err: err}
-		failed = append(failed, pe)
-		rep.report(p, Failed, 0, 0, pe)
+// diff compares each selected partition with the live data: counts, and
+// with KeyDiff the rows.
+func (r *restore) diff(ctx context.Context) ([]PartitionDiff, error) {
+	counts, err := liveCounts(ctx, r.src, r.sel)
+	if err != nil {
+		return nil, err
 	}
-	// The database work (pause, replace) of at most o.parallelism partitions
+	diffs := make([]PartitionDiff, len(r.sel))
+	for i, p := range r.sel {
+		pm, _ := r.m.Partition(p)
+		diffs[i] = PartitionDiff{Partition: p, SnapshotRows: pm.Rows, LiveRows: counts[p]}
+	}
+	if r.o.keyDiff == 0 {
+		return diffs, nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.o.parallelism)
+	for i := range diffs {
+		d := &diffs[i]
+		g.Go(func() error {
+			pm, _ := r.m.Partition(d.Partition)
+			schema, _ := r.m.Schema(d.Partition.Table)
+			keys, err := schema.validate()
+			if err != nil {
+				return err
+			}
+			if err := rowDiff(gctx, r.src, newPartitionReader(gctx, r.store, r.cd, pm), d, schema, keys, r.o.keyDiff); err != nil {
+				return &PartitionError{Op: "diff", Partition: d.Partition, Err: err}
+			}
+			return nil
+		})
+	}
+	return diffs, g.Wait()
+}
+
+// apply restores every partition not yet journaled, at most Parallelism at
+// once, and reports the failed ones.
+func (r *restore) apply(ctx context.Context) error {
+	began := time.Now()
+	r.plan.Applied = true
+	rep := newReporter("restore", len(r.sel), r.o.progress)
+	// The database work (pause, replace) of at most Parallelism partitions
 	// runs at once. Without pause/resume hooks, each partition's journal
 	// record is then written on its own goroutine, so that the next
 	// partition's load does not wait for the store (two fsyncs on a
 	// DirStore); every such goroutine is waited for below.
 	var g errgroup.Group
-	g.SetLimit(o.parallelism)
+	g.SetLimit(r.o.parallelism)
 	var tails sync.WaitGroup
-	for _, p := range sel {
-		pm, _ := m.Partition(p)
-		if done[p] {
-			res.Skipped = append(res.Skipped, p)
-			rep.report(p, Skipped, pm.Rows, pm.Bytes, nil)
+	for _, p := range r.sel {
+		pm, _ := r.m.Partition(p)
+		if r.done[p] {
+			r.plan.Skipped = append(r.plan.Skipped, p)
+			rep.report(p, stageSkipped, pm.Rows, pm.Bytes, nil)
 			continue
 		}
 		if ctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
-			rep.report(p, Started, 0, 0, nil)
-			if err := replacePartition(ctx, src, store, cd, cache, pm, o); err != nil {
-				fail(p, err)
+			rep.report(p, stageStarted, 0, 0, nil)
+			if err := r.replace(ctx, pm); err != nil {
+				r.fail(rep, p, err)
 				return nil
 			}
 			finish := func() {
-				if err := finishPartition(ctx, j, pm, o); err != nil {
-					fail(p, err)
+				if err := r.finish(ctx, pm); err != nil {
+					r.fail(rep, p, err)
 					return
 				}
-				mu.Lock()
-				defer mu.Unlock()
-				res.Restored = append(res.Restored, p)
-				rep.report(p, Done, pm.Rows, pm.Bytes, nil)
+				r.mu.Lock()
+				r.plan.Restored = append(r.plan.Restored, p)
+				r.mu.Unlock()
+				r.log.partition("restore", pm)
+				rep.report(p, stageDone, pm.Rows, pm.Bytes, nil)
 			}
-			if o.pause != nil || o.resume != nil {
+			if r.o.pause != nil || r.o.resume != nil {
 				// With hooks, a partition is resumed before its slot
 				// goes to the next one, as the caller's pauses expect.
 				finish()
 				return nil
 			}
-			tails.Add(1)
-			go func() {
-				defer tails.Done()
-				finish()
-			}()
+			tails.Go(finish)
 			return nil
 		})
 	}
-	_ = g.Wait() // workers report through failed
+	_ = g.Wait() // workers report through r.failed
 	tails.Wait()
-	sort.Slice(res.Restored, func(a, b int) bool { return partitionLess(res.Restored[a], res.Restored[b]) })
+	sortPartitions(r.plan.Restored)
+	sortPartitions(r.plan.Failed)
+	r.log.restored(r.plan, time.Since(began))
+	newMeters(r.o.meters, r.o.log).restored(ctx, r.m, r.plan, time.Since(began))
 	if err := ctx.Err(); err != nil {
 		return context.Cause(ctx)
 	}
-	if len(failed) > 0 {
-		sort.Slice(failed, func(a, b int) bool { return partitionLess(failed[a].Partition, failed[b].Partition) })
-		return &RestoreError{Failed: failed}
+	if len(r.failed) > 0 {
+		sort.Slice(r.failed, func(a, b int) bool {
+			return partitionLess(r.failed[a].(*PartitionError).Partition, r.failed[b].(*PartitionError).Partition)
+		})
+		return fmt.Errorf("snapshot: restore failed for %d partition(s): %w", len(r.failed), errors.Join(r.failed...))
 	}
 	return nil
 }
 
-// checkSchemas refuses tables whose schema changed since the snapshot.
-func checkSchemas(ctx context.Context, src Source, m *Manifest, sel []Partition, force bool) error {
-	seen := map[string]bool{}
-	for _, p := range sel {
-		if seen[p.Table] {
-			continue
+func (r *restore) fail(rep *reporter, p Partition, err error) {
+	pe := &PartitionError{Op: "restore", Partition: p, Err: err}
+	r.mu.Lock()
+	r.failed = append(r.failed, pe)
+	r.plan.Failed = append(r.plan.Failed, p)
+	r.mu.Unlock()
+	r.log.failed(pe)
+	rep.report(p, stageFailed, 0, 0, pe)
+}
+
+// replace pauses the partition and replaces it atomically: the source
+// commits only if the rows it loaded match the manifest's count and digest.
+func (r *restore) replace(ctx context.Context, pm *PartitionManifest) error {
+	p := pm.Partition
+	if r.o.pause != nil {
+		if err := r.o.pause(ctx, p); err != nil {
+			return fmt.Errorf("pause: %w", err)
 		}
-		seen[p.Table] = true
-		was, _ := m.Schema(p.Table)
-		now, err := src.Schema(ctx, p.Table)
-		if err != nil {
-			return fmt.Errorf("snapshot: Restore: table %q: %w", p.Table, err)
-		}
-		if fw, fn := was.Fingerprint(), now.Fingerprint(); fw != fn && !force {
-			return &SchemaError{Table: p.Table, Snapshot: fw, Current: fn, Differences: schemaDiff(was, now)}
+	}
+	pr := newPartitionReader(ctx, r.store, r.cd, pm)
+	pr.cache = r.cache
+	if err := replaceVerified(ctx, r.src, p, pr, pm); err != nil {
+		return fmt.Errorf("replace: %w", err)
+	}
+	return nil
+}
+
+// finish journals a replaced partition, then resumes it.
+func (r *restore) finish(ctx context.Context, pm *PartitionManifest) error {
+	// Journal before resuming, so a rerun never restores the partition
+	// again over writes made after the resume.
+	if err := r.journal.markDone(ctx, pm); err != nil {
+		return fmt.Errorf("restored, but not journaled (a rerun will restore it again): %w", err)
+	}
+	if r.o.resume != nil {
+		if err := r.o.resume(ctx, pm.Partition); err != nil {
+			return fmt.Errorf("restored and journaled, but resume failed (resume it by hand): %w", err)
 		}
 	}
 	return nil

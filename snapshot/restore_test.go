@@ -42,9 +42,9 @@ func TestRestoreDryRunTouchesNothing(t *testing.T) {
 	store := newMemStore()
 	m := takeAll(t, src, store)
 	damage(src, "t001", "t003")
-	before, keys := src.snapshotOf(), store.clone()
+	before, keys := src.snapshotOf(), store.Clone()
 
-	res, err := Restore(context.Background(), src, store, m, selectKeys("t001", "t003"), KeyDiff(3))
+	res, err := Diff(context.Background(), src, store, m, selectKeys("t001", "t003"), KeyDiff(3))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,10 +52,10 @@ func TestRestoreDryRunTouchesNothing(t *testing.T) {
 		t.Errorf("dry run applied: %+v", res)
 	}
 	wantRestored(t, src, nil, before, nil)
-	if !reflect.DeepEqual(keys.m, store.m) {
+	if !reflect.DeepEqual(keys.Contents(), store.Contents()) {
 		t.Error("dry run wrote to the store")
 	}
-	plan := res.Plan.String()
+	plan := res.String()
 	for _, want := range []string{"orders/t001", "300", "100", "-200", "restore", "0 added, 200 removed"} {
 		if !strings.Contains(plan, want) {
 			t.Errorf("plan lacks %q:\n%s", want, plan)
@@ -85,9 +85,9 @@ func TestRestoreAppliesSelectionOnly(t *testing.T) {
 			return nil
 		}
 	}
-	var events []Event
-	res, err := Restore(context.Background(), src, store, m, sel, Apply(), Parallelism(2),
-		PauseResume(hook("pause"), hook("resume")), OnProgress(func(e Event) { events = append(events, e) }))
+	var events []Progress
+	res, err := Restore(context.Background(), src, store, m, sel, Parallelism(2),
+		PauseResume(hook("pause"), hook("resume")), OnProgress(func(e Progress) { events = append(events, e) }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,22 +109,22 @@ func TestRestoreAppliesSelectionOnly(t *testing.T) {
 	}
 
 	// Running it again skips everything: the journal says it is done.
-	res, err = Restore(context.Background(), src, store, m, sel, Apply())
+	res, err = Restore(context.Background(), src, store, m, sel)
 	if err != nil || len(res.Skipped) != 2 || len(res.Restored) != 0 {
 		t.Errorf("rerun = %+v, %v; want both skipped", res, err)
 	}
-	if !res.Plan.Partitions[0].Journaled || !strings.Contains(res.Plan.String(), "skip (already restored)") ||
-		!strings.Contains(res.Plan.String(), "pass a new RestoreID") {
-		t.Errorf("plan does not show journaled partitions:\n%s", res.Plan.String())
+	if !res.Partitions[0].Journaled || !strings.Contains(res.String(), "skip (already restored)") ||
+		!strings.Contains(res.String(), "pass a new RestoreID") {
+		t.Errorf("plan does not show journaled partitions:\n%s", res.String())
 	}
 	// A new restore id restores again.
 	damage(src, "t001")
-	if _, err := Restore(context.Background(), src, store, m, sel, Apply(), RestoreID("second")); err != nil {
+	if _, err := Restore(context.Background(), src, store, m, sel, RestoreID("second")); err != nil {
 		t.Fatal(err)
 	}
 	wantRestored(t, src, want, live, sel)
 	// The same id for a different selection is refused.
-	if _, err := Restore(context.Background(), src, store, m, selectKeys("t001"), Apply(), RestoreID("second")); err == nil ||
+	if _, err := Restore(context.Background(), src, store, m, selectKeys("t001"), RestoreID("second")); err == nil ||
 		!strings.Contains(err.Error(), "already belongs") {
 		t.Errorf("reused restore id = %v", err)
 	}
@@ -146,13 +146,13 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 	damage(src, "t000")
 	changed := newFakeSource(3, 100, 22)
 	damage(changed, "t000")
-	changed.schema.Columns = append([]Column{}, ordersSchema.Columns...)
-	changed.schema.Columns[3].Type = "numeric"
+	changed.schema.Types = append([]string{}, ordersSchema.Types...)
+	changed.schema.Types[3] = "numeric"
 
-	corrupted := store.clone()
+	corrupted := store.Clone()
 	corruptChunk(t, corrupted, m, Partition{"orders", "t000"}, 0)
 	badManifest := *m
-	badManifest.Format = 99
+	badManifest.format = 99
 
 	for _, tc := range []struct {
 		name  string
@@ -160,7 +160,7 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 		store Store
 		m     *Manifest
 		sel   []Partition
-		opts  []Option
+		opts  []RestoreOption
 		want  error
 		text  string
 	}{
@@ -171,15 +171,14 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 		{"corrupt chunk", src, corrupted, m, selectKeys("t000"), nil, ErrChunkCorrupt, "orders/t000 chunk 0"},
 		{"missing chunk", src, newMemStore(), m, selectKeys("t000"), nil, ErrChunkMissing, "orders/t000 chunk 0"},
 		{"bad manifest", src, store, &badManifest, selectKeys("t000"), nil, ErrBadManifest, "format 99"},
-		{"option for Take", src, store, m, selectKeys("t000"), []Option{WithID("x")}, nil, "does not accept option WithID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, apply := range []bool{false, true} {
-				opts := tc.opts
+				run := Diff
 				if apply {
-					opts = append(opts, Apply())
+					run = Restore
 				}
-				res, err := Restore(context.Background(), tc.src, tc.store, tc.m, tc.sel, opts...)
+				res, err := run(context.Background(), tc.src, tc.store, tc.m, tc.sel, tc.opts...)
 				if err == nil || res != nil {
 					t.Fatalf("Restore(apply=%v) = %v, %v; want an error", apply, res, err)
 				}
@@ -192,12 +191,12 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
-	if len(store.m) != len(store.clone().m) || store.bytesUnder("restores/") != 0 {
+	if store.BytesUnder("restores/") != 0 {
 		t.Error("a refused restore wrote a journal")
 	}
 
 	// Forced, the schema change is accepted.
-	res, err := Restore(context.Background(), changed, store, m, selectKeys("t000"), Apply(), ForceSchema())
+	res, err := Restore(context.Background(), changed, store, m, selectKeys("t000"), ForceSchema())
 	if err != nil || len(res.Restored) != 1 {
 		t.Errorf("forced restore = %v, %v", res, err)
 	}
@@ -216,16 +215,16 @@ func TestRestoreFailedPartitionIsReportedAndRetried(t *testing.T) {
 		}
 		return nil
 	}
-	res, err := Restore(context.Background(), src, store, m, m.Selection(), Apply())
-	var re *RestoreError
-	if !errors.As(err, &re) || len(re.Failed) != 1 || re.Failed[0].Partition.Key != "t002" || len(res.Restored) != 3 {
+	res, err := Restore(context.Background(), src, store, m, m.Selection())
+	var pe *PartitionError
+	if !errors.As(err, &pe) || pe.Partition.Key != "t002" || len(res.Failed) != 1 || res.Failed[0].Key != "t002" || len(res.Restored) != 3 {
 		t.Fatalf("Restore = %+v, %v; want t002 failed, 3 restored", res, err)
 	}
 	if got := src.snapshotOf()[Partition{"orders", "t002"}]; len(got) != len(live[Partition{"orders", "t002"}]) {
 		t.Error("failed partition was changed")
 	}
 	src.beforeCommit = nil
-	res, err = Restore(context.Background(), src, store, m, m.Selection(), Apply())
+	res, err = Restore(context.Background(), src, store, m, m.Selection())
 	if err != nil || len(res.Restored) != 1 || len(res.Skipped) != 3 {
 		t.Fatalf("rerun = %+v, %v; want t002 restored, 3 skipped", res, err)
 	}
@@ -240,7 +239,7 @@ func TestRestoreRefusesMismatchedLoad(t *testing.T) {
 	live := src.snapshotOf()
 	// A manifest that lies about the row count: the loaded data cannot match.
 	m.Partitions[0].Rows++
-	_, err := Restore(context.Background(), src, store, m, m.Selection(), Apply())
+	_, err := Restore(context.Background(), src, store, m, m.Selection())
 	if !errors.Is(err, ErrMismatch) {
 		t.Errorf("Restore = %v, want ErrMismatch", err)
 	}

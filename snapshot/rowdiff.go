@@ -9,36 +9,38 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
-// rowDiff matches the snapshot's rows (from snap) with the live dump by key.
-func rowDiff(ctx context.Context, src Source, snap io.Reader, p Partition, schema Schema, keys []int, limit int) (*RowDiff, error) {
+// rowDiff matches the snapshot's rows (from snap) with the live dump by key,
+// counting into d the rows added, removed and changed, and listing the first
+// limit of each kind in d.Rows.
+func rowDiff(ctx context.Context, src Source, snap io.Reader, d *PartitionDiff, schema Schema, keys []int, limit int) error {
 	type entry struct {
 		line string
 		seen bool
 	}
 	index := map[string]int{}
 	var old []entry
-	rr := NewRowReader(snap)
+	rr := rowcodec.NewReader(snap)
 	for {
 		line, err := rr.NextLine()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read snapshot: %w", err)
+			return fmt.Errorf("read snapshot: %w", err)
 		}
 		index[rowKey(line, keys)] = len(old)
 		old = append(old, entry{line: string(line)})
 	}
-	d := &RowDiff{}
+	var added, removed, changed []string
 	var derr error // written by the goroutine, read after <-done
 	pr, pw := io.Pipe()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		lr := NewRowReader(pr)
+		lr := rowcodec.NewReader(pr)
 		for {
 			line, err := lr.NextLine()
 			if err == io.EOF {
@@ -53,43 +55,44 @@ func rowDiff(ctx context.Context, src Source, snap io.Reader, p Partition, schem
 			switch {
 			case !ok:
 				d.Added++
-				if len(d.AddedRows) < limit {
-					if row, err := DecodeRow(line); err == nil {
-						d.AddedRows = append(d.AddedRows, row)
+				if len(added) < limit {
+					if row, err := rowcodec.Decode(line); err == nil {
+						added = append(added, "+ "+showRow(row))
 					}
 				}
 			case old[i].line != string(line):
 				old[i].seen = true
 				d.Changed++
-				if len(d.ChangedRows) < limit {
-					a, _ := DecodeRow([]byte(old[i].line))
-					b, _ := DecodeRow(line)
-					d.ChangedRows = append(d.ChangedRows, rowChange(schema, keys, a, b))
+				if len(changed) < limit {
+					a, _ := rowcodec.Decode([]byte(old[i].line))
+					b, _ := rowcodec.Decode(line)
+					changed = append(changed, "~ "+rowChange(schema, keys, a, b))
 				}
 			default:
 				old[i].seen = true
 			}
 		}
 	}()
-	_, err := src.Dump(ctx, p, pw)
+	_, err := src.Dump(ctx, d.Partition, pw)
 	pw.CloseWithError(err)
 	<-done
 	if derr != nil {
-		return nil, derr
+		return derr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("dump live rows: %w", err)
+		return fmt.Errorf("dump live rows: %w", err)
 	}
 	for _, e := range old {
 		if !e.seen {
 			d.Removed++
-			if len(d.RemovedRows) < limit {
-				row, _ := DecodeRow([]byte(e.line))
-				d.RemovedRows = append(d.RemovedRows, row)
+			if len(removed) < limit {
+				row, _ := rowcodec.Decode([]byte(e.line))
+				removed = append(removed, "- "+showRow(row))
 			}
 		}
 	}
-	return d, nil
+	d.Rows = append(append(removed, added...), changed...)
+	return nil
 }
 
 // rowKey extracts the encoded key fields of a line (encodings are unique,
@@ -115,11 +118,13 @@ func rowKey(line []byte, keys []int) string {
 	return string(b)
 }
 
-func rowChange(schema Schema, keys []int, a, b Row) RowChange {
-	c := RowChange{Snapshot: a, Live: b, Diff: cmp.Diff(a, b)}
+// rowChange describes a changed row: its key, then each differing column
+// with its snapshot and live values.
+func rowChange(schema Schema, keys []int, a, b rowcodec.Row) string {
+	var key, cols []string
 	for _, k := range keys {
 		if k < len(a) {
-			c.Key = append(c.Key, a[k].String)
+			key = append(key, a[k].String)
 		}
 	}
 	for i := range max(len(a), len(b)) {
@@ -133,16 +138,16 @@ func rowChange(schema Schema, keys []int, a, b Row) RowChange {
 		if va != vb {
 			name := fmt.Sprintf("column %d", i+1)
 			if i < len(schema.Columns) {
-				name = schema.Columns[i].Name
+				name = schema.Columns[i]
 			}
-			c.Columns = append(c.Columns, ColumnChange{Name: name, Snapshot: va, Live: vb})
+			cols = append(cols, fmt.Sprintf("%s %s → %s", name, showValue(va), showValue(vb)))
 		}
 	}
-	return c
+	return strings.Join(key, " ") + ": " + strings.Join(cols, ", ")
 }
 
 // showRow renders a row for people: values separated by spaces, NULL as NULL.
-func showRow(r Row) string {
+func showRow(r rowcodec.Row) string {
 	f := make([]string, len(r))
 	for i, v := range r {
 		f[i] = v.String

@@ -17,22 +17,37 @@ type Partition struct {
 func (p Partition) String() string { return p.Table + "/" + p.Key }
 
 // Column describes one column of a table.
-type Column struct {
-	Name string
-	Type string // the database's type name, e.g. "bigint", "TEXT"
-}
-
 // Schema describes a table as a Source sees it. Take records its fingerprint
 // in the manifest; Restore refuses to load into a table whose schema changed.
 type Schema struct {
 	Table           string
-	Columns         []Column // in the order rows are encoded
+	Columns         []string // column names, in the order rows are encoded
+	Types           []string // each column's type as the database names it, e.g. "bigint", "TEXT"
 	PartitionColumn string   // the column whose value selects a partition
 	KeyColumns      []string // unique within a partition; rows are dumped in this order
 }
 
-// Digest is a SHA-256 sum over a partition's canonical row encoding.
-type Digest [sha256.Size]byte
+// column is one column of a Schema, as the manifest and the fingerprint
+// record it.
+type column struct {
+	Name string
+	Type string
+}
+
+// columns pairs the schema's names and types (validate checks they match).
+func (s Schema) columns() []column {
+	cs := make([]column, len(s.Columns))
+	for i, n := range s.Columns {
+		cs[i].Name = n
+		if i < len(s.Types) {
+			cs[i].Type = s.Types[i]
+		}
+	}
+	return cs
+}
+
+// digest is a SHA-256 sum over a partition's canonical row encoding.
+type digest = [sha256.Size]byte
 
 // Source is a database that snapshot reads partitions from and restores them
 // into. The snapshot/sqlsource package implements it over database/sql for
@@ -61,8 +76,8 @@ type Source interface {
 	// canonical encoding): in one transaction it makes p hold exactly r's
 	// rows (deleting and loading all of them, or only those that differ),
 	// dumps p inside the transaction once it holds them and passes that
-	// dump's row count and Digest to verify. It commits only if verify
+	// dump's row count and SHA-256 to verify. It commits only if verify
 	// returns nil; otherwise, or on any error, it rolls back and the
 	// partition is as it was.
-	Replace(ctx context.Context, p Partition, r io.Reader, verify func(rows int64, sum Digest) error) error
+	Replace(ctx context.Context, p Partition, r io.Reader, verify func(rows int64, sum digest) error) error
 }

@@ -9,11 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"sort"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/deploysafe/deploysafe/snapshot/internal/batch"
 )
 
 // Take snapshots the selected partitions of src into store and returns the
@@ -21,26 +22,24 @@ import (
 // (SHA-256) and compressed (zstd); chunks already in the store are not written
 // again, so a snapshot of unchanged data adds almost nothing. The manifest is
 // written last: if Take fails or is interrupted, no snapshot exists, and
-// running it again (with the same [WithID]) completes it.
+// running it again (with the same [ID]) completes it.
 //
 // Every selected partition must exist in src: a key with no rows is
 // reported as [ErrUnknownPartition], since a mistyped tenant is far likelier
 // than an empty one.
-//
-// Options: [Parallelism], [WithID], [OnProgress].
-func Take(ctx context.Context, src Source, store Store, selection []Partition, opts ...Option) (*Manifest, error) {
-	o, err := buildOptions("Take", opts, "Parallelism", "WithID", "OnProgress")
+func Take(ctx context.Context, src Source, store Store, selection []Partition, opts ...TakeOption) (*Manifest, error) {
+	o, err := takeOptions("Take", opts)
 	if err != nil {
 		return nil, err
 	}
 	if src == nil || store == nil {
-		return nil, errors.New("snapshot: Take: nil Source or Store")
+		return nil, fmt.Errorf("snapshot: Take: nil Source or Store: %w", ErrConfig)
 	}
 	sel, err := normalize("Take", selection)
 	if err != nil {
 		return nil, err
 	}
-	start := o.now()
+	start := time.Now()
 	tables, err := describeTables(ctx, src, sel)
 	if err != nil {
 		return nil, err
@@ -61,11 +60,11 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	// The pipeline's context, not an errgroup's (which Wait cancels), is
 	// what the dumps and chunk writes run under; any failure cancels it.
 	var chunks putter = store
-	var batch Batch
-	if b, ok := store.(Batcher); ok {
-		batch = b.Batch()
-		defer batch.Discard()
-		chunks = batch
+	var bat batch.Batch
+	if b, ok := store.(batch.Batcher); ok {
+		bat = b.Batch()
+		defer bat.Discard()
+		chunks = bat
 	}
 	pipe := newChunkPipeline(ctx, chunks, cd, 4*workers+4, o.chunking.Max)
 	// A partition that does not exist dumps no rows. Existence is judged
@@ -78,14 +77,14 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	var fin sync.WaitGroup
 	for i, p := range sel {
 		g.Go(func() error {
-			rep.report(p, Started, 0, 0, nil)
+			rep.report(p, stageStarted, 0, 0, nil)
 			pm, pc, err := takePartition(pipe, src, o.chunking, p, bufs)
 			if (err != nil || pm.Rows == 0) && pipe.ctx.Err() == nil {
 				err = unknown.check(ctx, src, sel, p, err)
 			}
 			if err != nil {
 				pipe.cancel(err)
-				rep.report(p, Failed, 0, 0, err)
+				rep.report(p, stageFailed, 0, 0, err)
 				return err
 			}
 			// The dump is done: free this slot for the next partition
@@ -94,11 +93,12 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 			go func() {
 				defer fin.Done()
 				if err := pc.finish(&pm); err != nil {
-					rep.report(p, Failed, 0, 0, err)
+					rep.report(p, stageFailed, 0, 0, err)
 					return
 				}
 				parts[i] = pm
-				rep.report(p, Done, pm.Rows, pm.Bytes, nil)
+				logger{o.log}.partition("take", &pm)
+				rep.report(p, stageDone, pm.Rows, pm.Bytes, nil)
 			}()
 			return nil
 		})
@@ -121,26 +121,56 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	}
 
 	// The manifest names the chunks: they must be durable first.
-	if batch != nil {
-		if err := batch.Commit(ctx); err != nil {
+	if bat != nil {
+		existed, err := bat.Commit(ctx)
+		if err != nil {
 			return nil, fmt.Errorf("snapshot: Take: store chunks: %w", err)
 		}
+		uncount(parts, existed)
 	}
-	m := &Manifest{Format: ManifestFormat, Created: start.UTC(), Chunking: o.chunking.Name, Tables: tables, Partitions: parts}
+	m := &Manifest{format: manifestFormat, Created: start.UTC(), chunking: o.chunking.Name, tables: tables, Partitions: parts}
 	for _, pm := range parts {
-		m.Metrics.Rows += pm.Rows
-		m.Metrics.Bytes += pm.Bytes
-		m.Metrics.StoredBytes += pm.Metrics.StoredBytes
-		m.Metrics.NewBytes += pm.Metrics.NewBytes
-		m.Metrics.Chunks += len(pm.Chunks)
-		m.Metrics.NewChunks += pm.Metrics.NewChunks
+		m.Rows += pm.Rows
+		m.Bytes += pm.Bytes
+		m.StoredBytes += pm.StoredBytes
+		m.NewBytes += pm.NewBytes
+		m.Chunks += len(pm.chunks)
+		m.NewChunks += pm.NewChunks
 	}
-	m.Metrics.Duration = o.now().Sub(start)
+	m.Duration = time.Since(start)
 	m.ID = o.id
 	if m.ID == "" {
 		m.ID = m.Created.Format("20060102T150405Z") + "-" + contentHash(m)[:8]
 	}
-	return putManifest(ctx, store, m)
+	m, err = putManifest(ctx, store, m)
+	if err == nil {
+		logger{o.log}.taken(m)
+		newMeters(o.meters, o.log).taken(ctx, m, 0, time.Since(start))
+	}
+	return m, err
+}
+
+// uncount corrects the partitions' NewBytes and NewChunks for the chunks
+// that another writer stored between this Take's put and its commit: each
+// chunk is new to exactly one Take.
+func uncount(parts []PartitionManifest, existed []string) {
+	if len(existed) == 0 {
+		return
+	}
+	gone := make(map[string]bool, len(existed))
+	for _, k := range existed {
+		gone[k] = true
+	}
+	for i := range parts {
+		pm := &parts[i]
+		for _, ref := range pm.added {
+			if gone[chunkKey(ref.ID)] {
+				pm.NewBytes -= ref.Stored
+				pm.NewChunks--
+			}
+		}
+		pm.added = nil
+	}
 }
 
 // putManifest writes m unless its id is taken; a taken id holding the same
@@ -164,41 +194,29 @@ func putManifest(ctx context.Context, store Store, m *Manifest) (*Manifest, erro
 	if contentHash(old) != contentHash(m) {
 		return nil, fmt.Errorf("snapshot: Take: snapshot %q already exists with different data: %w", m.ID, ErrExist)
 	}
+	// The stored manifest is the snapshot; what this run cost is its own.
+	old.NewBytes, old.NewChunks, old.Duration = m.NewBytes, m.NewChunks, m.Duration
+	for i := range old.Partitions {
+		pm, now := &old.Partitions[i], &m.Partitions[i]
+		pm.NewBytes, pm.NewChunks, pm.Duration = now.NewBytes, now.NewChunks, now.Duration
+	}
 	return old, nil
 }
 
 // contentHash hashes what a snapshot holds, ignoring when and how fast it was taken.
 func contentHash(m *Manifest) string {
 	h := sha256.New()
-	for _, t := range m.Tables {
+	for _, t := range m.tables {
 		fmt.Fprintf(h, "t\x00%s\x00%s\n", t.Schema.Table, t.Fingerprint)
 	}
 	for _, pm := range m.Partitions {
-		fmt.Fprintf(h, "p\x00%s\x00%s\x00%d\x00%s\x00", pm.Partition.Table, pm.Partition.Key, pm.Rows, pm.Digest)
-		for _, c := range pm.Chunks {
+		fmt.Fprintf(h, "p\x00%s\x00%s\x00%d\x00%x\x00", pm.Partition.Table, pm.Partition.Key, pm.Rows, pm.Digest)
+		for _, c := range pm.chunks {
 			fmt.Fprintf(h, "%s.", c.ID)
 		}
 		h.Write([]byte{'\n'})
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// normalize returns the selection sorted, refusing an empty one and duplicates.
-func normalize(op string, selection []Partition) ([]Partition, error) {
-	if len(selection) == 0 {
-		return nil, fmt.Errorf("snapshot: %s: %w", op, ErrEmptySelection)
-	}
-	sel := append([]Partition(nil), selection...)
-	sort.Slice(sel, func(i, j int) bool { return partitionLess(sel[i], sel[j]) })
-	for i, p := range sel {
-		if p.Table == "" {
-			return nil, fmt.Errorf("snapshot: %s: partition %q has no table", op, p.Key)
-		}
-		if i > 0 && sel[i-1] == p {
-			return nil, fmt.Errorf("snapshot: %s: partition %s selected twice", op, p)
-		}
-	}
-	return sel, nil
 }
 
 // takeBuffers are reused from partition to partition within one Take.

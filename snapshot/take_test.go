@@ -7,13 +7,13 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
+	"testing/synctest"
+
+	"github.com/deploysafe/deploysafe/snapshot/internal/memstore"
 )
 
-var fixedClock = withClock(func() time.Time { return time.Date(2026, 11, 23, 12, 40, 0, 0, time.UTC) })
-
 // takeAll snapshots every partition of src into store, failing t on error.
-func takeAll(t testing.TB, src *fakeSource, store Store, opts ...Option) *Manifest {
+func takeAll(t testing.TB, src *fakeSource, store Store, opts ...TakeOption) *Manifest {
 	t.Helper()
 	m, err := Take(context.Background(), src, store, src.partitions(), opts...)
 	if err != nil {
@@ -22,23 +22,26 @@ func takeAll(t testing.TB, src *fakeSource, store Store, opts ...Option) *Manife
 	return m
 }
 
-func TestTakeRoundTrip(t *testing.T) {
+func TestTakeRoundTrip(t *testing.T) { synctest.Test(t, testTakeRoundTrip) }
+
+func testTakeRoundTrip(t *testing.T) {
 	src := newFakeSource(5, 3000, 1)
 	store := newMemStore()
-	var events []Event
-	m := takeAll(t, src, store, fixedClock, Parallelism(3), OnProgress(func(e Event) { events = append(events, e) }))
+	var events []Progress
+	m := takeAll(t, src, store, Parallelism(3), OnProgress(func(e Progress) { events = append(events, e) }))
 
-	if m.ID != "20261123T124000Z-"+contentHash(m)[:8] {
+	// In a synctest bubble the clock starts at midnight, 1 January 2000 UTC.
+	if m.ID != "20000101T000000Z-"+contentHash(m)[:8] {
 		t.Errorf("ID = %q, want creation time and content hash", m.ID)
 	}
-	if len(m.Partitions) != 5 || m.Metrics.Rows != 15000 {
-		t.Fatalf("manifest has %d partitions, %d rows; want 5, 15000", len(m.Partitions), m.Metrics.Rows)
+	if len(m.Partitions) != 5 || m.Rows != 15000 {
+		t.Fatalf("manifest has %d partitions, %d rows; want 5, 15000", len(m.Partitions), m.Rows)
 	}
-	if m.Metrics.NewBytes == 0 || m.Metrics.NewBytes != store.bytesUnder("chunks/") {
-		t.Errorf("NewBytes = %d, store holds %d chunk bytes", m.Metrics.NewBytes, store.bytesUnder("chunks/"))
+	if m.NewBytes == 0 || m.NewBytes != store.BytesUnder("chunks/") {
+		t.Errorf("NewBytes = %d, store holds %d chunk bytes", m.NewBytes, store.BytesUnder("chunks/"))
 	}
-	if m.Metrics.StoredBytes >= m.Metrics.Bytes {
-		t.Errorf("stored %d bytes for %d uncompressed: not compressed", m.Metrics.StoredBytes, m.Metrics.Bytes)
+	if m.StoredBytes >= m.Bytes {
+		t.Errorf("stored %d bytes for %d uncompressed: not compressed", m.StoredBytes, m.Bytes)
 	}
 	if got := len(events); got != 10 || events[9].Finished != 5 || events[9].Total != 5 {
 		t.Errorf("got %d progress events, last %v; want 10 ending 5/5", got, events[len(events)-1])
@@ -58,7 +61,7 @@ func TestTakeRoundTrip(t *testing.T) {
 
 	// Every partition reads back byte for byte.
 	for p, lines := range src.snapshotOf() {
-		rc, err := OpenPartition(context.Background(), store, m, p)
+		rc, err := openPartition(context.Background(), store, m, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,12 +83,12 @@ func TestTakeUnchangedWritesNothing(t *testing.T) {
 	src := newFakeSource(3, 1000, 2)
 	store := newMemStore()
 	first := takeAll(t, src, store)
-	before := store.bytesUnder("chunks/")
-	second := takeAll(t, src, store, WithID("second"))
-	if second.Metrics.NewBytes != 0 || second.Metrics.NewChunks != 0 {
-		t.Errorf("re-snapshot wrote %d bytes in %d chunks, want 0", second.Metrics.NewBytes, second.Metrics.NewChunks)
+	before := store.BytesUnder("chunks/")
+	second := takeAll(t, src, store, ID("second"))
+	if second.NewBytes != 0 || second.NewChunks != 0 {
+		t.Errorf("re-snapshot wrote %d bytes in %d chunks, want 0", second.NewBytes, second.NewChunks)
 	}
-	if after := store.bytesUnder("chunks/"); after != before {
+	if after := store.BytesUnder("chunks/"); after != before {
 		t.Errorf("chunk bytes grew from %d to %d", before, after)
 	}
 	for i := range first.Partitions {
@@ -98,13 +101,13 @@ func TestTakeUnchangedWritesNothing(t *testing.T) {
 func TestTakeSameIDIsIdempotent(t *testing.T) {
 	src := newFakeSource(2, 100, 3)
 	store := newMemStore()
-	a := takeAll(t, src, store, WithID("pre-deploy"))
-	b := takeAll(t, src, store, WithID("pre-deploy"))
+	a := takeAll(t, src, store, ID("pre-deploy"))
+	b := takeAll(t, src, store, ID("pre-deploy"))
 	if contentHash(a) != contentHash(b) || !a.Created.Equal(b.Created) {
 		t.Error("second Take under the same id did not return the stored manifest")
 	}
 	src.mutate(Partition{"orders", "t000"}, func(l []string) []string { return l[1:] })
-	_, err := Take(context.Background(), src, store, src.partitions(), WithID("pre-deploy"))
+	_, err := Take(context.Background(), src, store, src.partitions(), ID("pre-deploy"))
 	if !errors.Is(err, ErrExist) {
 		t.Errorf("Take of different data under a taken id = %v, want ErrExist", err)
 	}
@@ -118,7 +121,7 @@ func TestTakeRefusesBadInput(t *testing.T) {
 		src   Source
 		store Store
 		sel   []Partition
-		opts  []Option
+		opts  []TakeOption
 		want  error
 		text  string
 	}{
@@ -128,9 +131,8 @@ func TestTakeRefusesBadInput(t *testing.T) {
 		{"duplicate", src, newMemStore(), selectKeys("t000", "t000"), nil, nil, "selected twice"},
 		{"no table", src, newMemStore(), []Partition{{"", "t000"}}, nil, nil, "has no table"},
 		{"nil source", nil, newMemStore(), selectKeys("t000"), nil, nil, "nil Source"},
-		{"option for Restore", src, newMemStore(), selectKeys("t000"), []Option{Apply()}, nil, "does not accept option Apply"},
-		{"bad id", src, newMemStore(), selectKeys("t000"), []Option{WithID("../x")}, ErrInvalidKey, "WithID"},
-		{"bad parallelism", src, newMemStore(), selectKeys("t000"), []Option{Parallelism(0)}, nil, "Parallelism(0)"},
+		{"bad id", src, newMemStore(), selectKeys("t000"), []TakeOption{ID("../x")}, ErrInvalidKey, "ID(\"../x\")"},
+		{"bad parallelism", src, newMemStore(), selectKeys("t000"), []TakeOption{Parallelism(0)}, ErrConfig, "Parallelism(0)"},
 		{"store down", src, downStore{}, selectKeys("t000"), nil, errDown, "connection refused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,7 +146,7 @@ func TestTakeRefusesBadInput(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.text) {
 				t.Errorf("error %q does not mention %q", err, tc.text)
 			}
-			if ms, ok := tc.store.(*memStore); ok && ms.bytesUnder("manifests/") != 0 {
+			if ms, ok := tc.store.(*memstore.Store); ok && ms.BytesUnder("manifests/") != 0 {
 				t.Error("a manifest was written")
 			}
 		})

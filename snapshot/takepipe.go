@@ -52,7 +52,7 @@ type partChunks struct {
 
 // chunkJob is one chunk on its way to the store.
 type chunkJob struct {
-	ref   ChunkRef
+	ref   chunkRef
 	isNew bool
 }
 
@@ -107,7 +107,7 @@ func (p *chunkPipeline) storeChunk(job *chunkJob, b []byte) error {
 	default:
 		return fmt.Errorf("write chunk %s: %w", id[:12], err)
 	}
-	job.ref = ChunkRef{ID: id, Size: int64(len(b)), Stored: int64(len(comp))}
+	job.ref = chunkRef{ID: id, Size: int64(len(b)), Stored: int64(len(comp))}
 	return nil
 }
 
@@ -132,15 +132,16 @@ func (pc *partChunks) finish(pm *PartitionManifest) error {
 	if err != nil {
 		return err
 	}
-	pm.Chunks = make([]ChunkRef, 0, len(pc.jobs))
+	pm.chunks = make([]chunkRef, 0, len(pc.jobs))
 	for _, job := range pc.jobs {
 		if job.isNew {
-			pm.Metrics.NewBytes += job.ref.Stored
-			pm.Metrics.NewChunks++
+			pm.NewBytes += job.ref.Stored
+			pm.NewChunks++
+			pm.added = append(pm.added, job.ref)
 		}
-		pm.Metrics.StoredBytes += job.ref.Stored
-		pm.Chunks = append(pm.Chunks, job.ref)
+		pm.StoredBytes += job.ref.Stored
+		pm.chunks = append(pm.chunks, job.ref)
 	}
-	pm.Metrics.Duration = time.Since(pc.began)
+	pm.Duration = time.Since(pc.began)
 	return nil
 }

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -18,48 +18,25 @@ type VerifyReport struct {
 	Partitions int   // partitions whose chunks were checked
 	Chunks     int   // chunks read, decompressed and re-hashed
 	Bytes      int64 // uncompressed bytes re-hashed
+	// With [Rehearsal]: the partitions restored into scratch tables whose
+	// row count and digest matched the manifest there.
+	Rehearsed int
+	Duration  time.Duration // how long Verify took: what a restore costs, with Rehearsal
 }
-
-// A VerifyError lists every problem Verify found: [*ChunkError] for a
-// missing, corrupt or unreadable chunk, [*MismatchError] for a partition
-// whose chunks are sound but do not add up to its digest.
-type VerifyError struct {
-	Problems []error
-}
-
-// Error lists every problem Verify found.
-func (e *VerifyError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "snapshot: verify found %d problem(s)", len(e.Problems))
-	for i, p := range e.Problems {
-		if i == 5 {
-			fmt.Fprintf(&b, "; and %d more", len(e.Problems)-5)
-			break
-		}
-		b.WriteString("; ")
-		b.WriteString(strings.TrimPrefix(p.Error(), "snapshot: "))
-	}
-	return b.String()
-}
-
-// Unwrap returns the problems, so errors.Is(err, ErrChunkCorrupt) and
-// errors.As(err, &chunkErr) see them.
-func (e *VerifyError) Unwrap() []error { return e.Problems }
 
 // Verify re-reads the snapshot's chunks from store, decompresses and re-hashes
 // them, and checks each partition's digest. It reports every missing or
-// corrupt chunk by partition and chunk in a [*VerifyError]. With [Sample] it
-// checks only a random fraction of the chunks (and then cannot check
-// partition digests).
-//
-// Options: [Parallelism], [Sample], [OnProgress].
-func Verify(ctx context.Context, store Store, m *Manifest, opts ...Option) (VerifyReport, error) {
-	o, err := buildOptions("Verify", opts, "Parallelism", "Sample", "OnProgress")
+// corrupt chunk as a [*PartitionError] that names the chunk, every
+// problem joined into one error (errors.Is and errors.As see each). With
+// [Sample] it checks only a random fraction of the chunks (and then cannot
+// check partition digests).
+func Verify(ctx context.Context, store Store, m *Manifest, opts ...VerifyOption) (VerifyReport, error) {
+	o, err := verifyOptions("Verify", opts)
 	if err != nil {
 		return VerifyReport{}, err
 	}
 	if store == nil || m == nil {
-		return VerifyReport{}, errors.New("snapshot: Verify: nil Store or Manifest")
+		return VerifyReport{}, fmt.Errorf("snapshot: Verify: nil Store or Manifest: %w", ErrConfig)
 	}
 	if err := m.validate(); err != nil {
 		return VerifyReport{}, fmt.Errorf("snapshot: Verify: %w: %v", ErrBadManifest, err)
@@ -69,7 +46,25 @@ func Verify(ctx context.Context, store Store, m *Manifest, opts ...Option) (Veri
 		return VerifyReport{}, err
 	}
 	defer cd.Close()
-	return verifyPartitions(ctx, store, cd, m, m.Selection(), o)
+	began := time.Now()
+	var rep VerifyReport
+	if o.scratch != nil {
+		rep, err = rehearse(ctx, o.scratch, store, cd, m, o)
+	} else {
+		rep, err = verifyPartitions(ctx, store, cd, m, m.Selection(), o)
+	}
+	rep.Duration = time.Since(began)
+	op := "verify"
+	if o.scratch != nil {
+		op = "rehearse"
+	}
+	newMeters(o.meters, o.log).verified(ctx, op, rep, len(problems(err)))
+	if err != nil {
+		logger{o.log}.damage(m.ID, err)
+	} else {
+		logger{o.log}.verified(m.ID, rep)
+	}
+	return rep, err
 }
 
 func verifyPartitions(ctx context.Context, store Store, cd *codec, m *Manifest, sel []Partition, o options) (VerifyReport, error) {
@@ -87,7 +82,7 @@ func verifyPartitions(ctx context.Context, store Store, cd *codec, m *Manifest, 
 			return rep, fmt.Errorf("snapshot: verify %s: %w", p, ErrUnknownPartition)
 		}
 		g.Go(func() error {
-			progress.report(p, Started, 0, 0, nil)
+			progress.report(p, stageStarted, 0, 0, nil)
 			chunks, nbytes, probs := verifyPartition(gctx, store, cd, pm, o.sample, o.cache)
 			if err := gctx.Err(); err != nil {
 				return err
@@ -99,9 +94,9 @@ func verifyPartitions(ctx context.Context, store Store, cd *codec, m *Manifest, 
 			problems = append(problems, probs...)
 			mu.Unlock()
 			if len(probs) > 0 {
-				progress.report(p, Failed, pm.Rows, pm.Bytes, probs[0])
+				progress.report(p, stageFailed, pm.Rows, pm.Bytes, probs[0])
 			} else {
-				progress.report(p, Done, pm.Rows, pm.Bytes, nil)
+				progress.report(p, stageDone, pm.Rows, pm.Bytes, nil)
 			}
 			return nil
 		})
@@ -111,7 +106,7 @@ func verifyPartitions(ctx context.Context, store Store, cd *codec, m *Manifest, 
 	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problemLess(problems[i], problems[j]) })
-		return rep, &VerifyError{Problems: problems}
+		return rep, fmt.Errorf("snapshot: verify found %d problem(s): %w", len(problems), errors.Join(problems...))
 	}
 	return rep, nil
 }
@@ -128,7 +123,7 @@ func verifyPartition(ctx context.Context, store Store, cd *codec, pm *PartitionM
 	sampling := sample > 0 && sample < 1
 	full := !sampling // every chunk read: the partition digest can be checked
 	h := sha256.New()
-	for i, ref := range pm.Chunks {
+	for i, ref := range pm.chunks {
 		if sampling && rand.Float64() >= sample {
 			continue
 		}
@@ -156,10 +151,10 @@ func verifyPartition(ctx context.Context, store Store, cd *codec, pm *PartitionM
 		}
 	}
 	if full {
-		var got Digest
+		var got digest
 		copy(got[:], h.Sum(nil))
 		if got != pm.Digest {
-			probs = append(probs, &MismatchError{Partition: pm.Partition, WantRows: pm.Rows, GotRows: pm.Rows, WantDigest: pm.Digest, GotDigest: got})
+			probs = append(probs, &PartitionError{Op: "verify", Partition: pm.Partition, Err: mismatch(pm, pm.Rows, got)})
 		}
 	}
 	return chunks, nbytes, probs
@@ -175,13 +170,23 @@ func problemLess(a, b error) bool {
 }
 
 func problemPos(err error) (Partition, int) {
-	var ce *ChunkError
-	if errors.As(err, &ce) {
-		return ce.Partition, ce.Index
+	var pe *PartitionError
+	if !errors.As(err, &pe) {
+		return Partition{}, 0
 	}
-	var me *MismatchError
-	if errors.As(err, &me) {
-		return me.Partition, 1 << 30
+	if pe.Chunk == "" {
+		return pe.Partition, 1 << 30 // a digest mismatch: after its chunks
 	}
-	return Partition{}, 0
+	return pe.Partition, pe.Index
+}
+
+// problems returns the errors joined in err, one per problem found.
+func problems(err error) []error {
+	for err != nil {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			return j.Unwrap()
+		}
+		err = errors.Unwrap(err)
+	}
+	return nil
 }

@@ -40,17 +40,16 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 	if err != nil {
 		return replay.Outcome{}, err
 	}
-	defer store.Close()
 
 	// Before any deploy: snapshot every site the deploy could touch.
 	bar := env.Progress("snapshot")
-	m, err := snapshot.Take(ctx, p.src, store, partitions(monitored), snapshot.WithID("pre-platform-api-v2"),
+	m, err := snapshot.Take(ctx, p.src, store, partitions(monitored), snapshot.ID("pre-platform-api-v2"),
 		snapshot.OnProgress(progress(bar)))
 	if err != nil {
 		return replay.Outcome{}, err
 	}
 	bar.Done(fmt.Sprintf("%s: %d sites, %d products, %d KB stored in %s",
-		m.ID, len(m.Partitions), m.Metrics.Rows, m.Metrics.StoredBytes/1024, m.Metrics.Duration.Round(time.Millisecond)))
+		m.ID, len(m.Partitions), m.Rows, m.StoredBytes/1024, m.Duration.Round(time.Millisecond)))
 
 	// Half 1: the deploy as a rollout. Every wave's gate runs the imports
 	// and checks that no site lost products.
@@ -120,7 +119,7 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 		}
 	}
 	bar = env.Progress("restore")
-	res, err := snapshot.Restore(ctx, p.src, store, m, damaged, snapshot.Apply(),
+	res, err := snapshot.Restore(ctx, p.src, store, m, damaged,
 		snapshot.OnProgress(progress(bar)))
 	if err != nil {
 		return replay.Outcome{}, err
@@ -203,9 +202,9 @@ func keys(ps []snapshot.Partition) []string {
 }
 
 // progress draws snapshot progress events on bar.
-func progress(bar *replay.Progress) func(snapshot.Event) {
-	return func(e snapshot.Event) {
-		if e.Stage != snapshot.Started {
+func progress(bar *replay.Progress) func(snapshot.Progress) {
+	return func(e snapshot.Progress) {
+		if e.Stage != "started" {
 			bar.Update(e.Finished, e.Total, e.Partition.String())
 		}
 	}

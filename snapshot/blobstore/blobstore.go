@@ -11,18 +11,20 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"github.com/deploysafe/deploysafe/internal/ctxio"
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/storekey"
 )
 
 // Store is a [snapshot.Store] on a gocloud.dev/blob bucket. It is safe for
 // concurrent use. The zero value is not usable: call [Open] or [New].
 //
-// Keys map one to one to object names, so a Store and a [snapshot.DirStore]
-// hold the same keys for the same snapshot.
+// Keys map one to one to object names, so a Store and a
+// [snapshot.NewDirStore] directory hold the same keys for the same snapshot.
 type Store struct {
 	bucket *blob.Bucket
-	dir    *snapshot.DirStore // instead of bucket, for file:// URLs
-	owned  bool               // Close closes bucket: Open opened it
+	dir    snapshot.Store // instead of bucket, for file:// URLs: a NewDirStore
+	owned  bool           // Close closes bucket: Open opened it
 }
 
 var _ snapshot.Store = (*Store)(nil)
@@ -45,8 +47,8 @@ func New(bucket *blob.Bucket) *Store {
 
 // Close closes the bucket if Open opened it.
 func (s *Store) Close() error {
-	if s.dir != nil {
-		return s.dir.Close()
+	if c, ok := s.dir.(io.Closer); ok {
+		return c.Close()
 	}
 	if !s.owned {
 		return nil
@@ -65,7 +67,7 @@ func (s *Store) PutIfAbsent(ctx context.Context, key string, data io.Reader) err
 	if s.dir != nil {
 		return s.dir.PutIfAbsent(ctx, key, data)
 	}
-	if err := snapshot.CheckKey(key); err != nil {
+	if err := storekey.Check(key); err != nil {
 		return err
 	}
 	if data == nil {
@@ -90,7 +92,7 @@ func (s *Store) PutIfAbsent(ctx context.Context, key string, data io.Reader) err
 	if err != nil {
 		return s.fail(ctx, "put", key, err)
 	}
-	if _, err := io.Copy(w, ctxReader{ctx, data}); err != nil {
+	if _, err := io.Copy(w, ctxio.Reader(ctx, data)); err != nil {
 		cancel()
 		w.Close()
 		return s.fail(ctx, "put", key, err)
@@ -121,7 +123,7 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if s.dir != nil {
 		return s.dir.Get(ctx, key)
 	}
-	if err := snapshot.CheckKey(key); err != nil {
+	if err := storekey.Check(key); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -142,7 +144,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if i := strings.LastIndexByte(prefix, '/'); i >= 0 && snapshot.CheckKey(prefix[:i]) != nil {
+	if i := strings.LastIndexByte(prefix, '/'); i >= 0 && storekey.Check(prefix[:i]) != nil {
 		return nil, nil // no valid key lives under it
 	}
 	var keys []string
@@ -168,7 +170,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if s.dir != nil {
 		return s.dir.Delete(ctx, key)
 	}
-	if err := snapshot.CheckKey(key); err != nil {
+	if err := storekey.Check(key); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {

@@ -3,6 +3,7 @@ package blobstore_test
 import (
 	"context"
 	"errors"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func TestOpenFileIsDirStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	defer d.(io.Closer).Close()
 	if err := d.PutIfAbsent(ctx, "chunks/ab/x", strings.NewReader("w")); !errors.Is(err, snapshot.ErrExist) {
 		t.Errorf("DirStore.PutIfAbsent of a key written through file:// = %v, want ErrExist", err)
 	}

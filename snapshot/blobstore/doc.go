@@ -14,6 +14,6 @@
 //
 // PutIfAbsent is a conditional write (S3 If-None-Match: *, answered with 412
 // when the key exists), reported as [snapshot.ErrExist]. Keys follow
-// [snapshot.CheckKey]. This package pulls in the cloud SDKs; the core snapshot
+// [storekey.Check]. This package pulls in the cloud SDKs; the core snapshot
 // package does not.
 package blobstore

@@ -3,7 +3,6 @@ package blobstore
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/url"
 	"path/filepath"
 	"runtime"
@@ -30,7 +29,7 @@ import (
 //
 // Credentials come from the environment, as each driver documents; the query
 // parameters are the driver's (gocloud.dev/aws lists them for s3://). A
-// file:// URL is served by [snapshot.DirStore] rather than gocloud's fileblob,
+// file:// URL is served by [snapshot.NewDirStore] rather than gocloud's fileblob,
 // whose put-if-absent is not atomic (see [New]), and takes no query parameters.
 // The returned Store owns the bucket: Close it.
 func Open(ctx context.Context, urlstr string) (*Store, error) {
@@ -79,17 +78,4 @@ func redact(u *url.URL) string {
 		c.RawQuery = "…"
 	}
 	return c.String()
-}
-
-// ctxReader stops a copy once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/deploysafe/deploysafe/internal/testenv"
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/storetest"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -188,7 +189,7 @@ func BenchmarkTake100(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				tPsql := psqlCopy(b, dsn, table, in)
 				for v := range ratios {
-					var store snapshot.Store = newMemStore()
+					var store snapshot.Store = storetest.NewMemStore()
 					if v < 2 {
 						ds, err := snapshot.NewDirStore(benchStoreDir(b))
 						if err != nil {
@@ -196,7 +197,7 @@ func BenchmarkTake100(b *testing.B) {
 						}
 						store = ds
 					}
-					opts := []snapshot.Option{}
+					opts := []snapshot.TakeOption{}
 					if v != 1 {
 						opts = append(opts, snapshot.Parallelism(1))
 					}
@@ -208,7 +209,7 @@ func BenchmarkTake100(b *testing.B) {
 					took := time.Since(began)
 					ratios[v] = append(ratios[v], tPsql.Seconds()/took.Seconds())
 					if v == 1 {
-						takeRate = append(takeRate, rate(m.Metrics.Rows, took))
+						takeRate = append(takeRate, rate(m.Rows, took))
 					}
 				}
 			}
@@ -319,18 +320,18 @@ func BenchmarkResnapshot100(b *testing.B) {
 			var newBytes, manifest int64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				m, err := snapshot.Take(ctx, src, store, sel, snapshot.WithID(fmt.Sprintf("again-%d-%d", time.Now().UnixNano(), i)))
+				m, err := snapshot.Take(ctx, src, store, sel, snapshot.ID(fmt.Sprintf("again-%d-%d", time.Now().UnixNano(), i)))
 				if err != nil {
 					b.Fatal(err)
 				}
-				newBytes += m.Metrics.NewBytes
+				newBytes += m.NewBytes
 				manifest += manifestSize(b, dir, m.ID)
 			}
 			b.StopTimer()
-			stored := float64(first.Metrics.StoredBytes)
+			stored := float64(first.StoredBytes)
 			b.ReportMetric(100*float64(newBytes)/float64(b.N)/stored, "new-chunk-bytes-%")
 			b.ReportMetric(100*float64(newBytes+manifest)/float64(b.N)/stored, "new-bytes-with-manifest-%")
-			b.ReportMetric(float64(first.Metrics.StoredBytes), "stored-bytes")
+			b.ReportMetric(float64(first.StoredBytes), "stored-bytes")
 		})
 	}
 }

@@ -78,13 +78,13 @@ func (s *Source) Counts(ctx context.Context, table string, keys []string) (map[s
 		c := m.cols[m.part]
 		for len(keys) > 0 {
 			chunk := keys
-			if s.dialect == SQLite && len(chunk) > maxParams {
+			if s.dialect == sqlite && len(chunk) > maxParams {
 				chunk = chunk[:maxParams]
 			}
 			keys = keys[len(chunk):]
 			var query string
 			var args []any
-			if s.dialect == Postgres {
+			if s.dialect == postgres {
 				query = fmt.Sprintf("SELECT %s, count(*) FROM %s WHERE %s = ANY(CAST($1::text[] AS %s[])) GROUP BY %s",
 					s.textExpr(c.quoted), m.qname, c.quoted, c.typ, c.quoted)
 				args = []any{pgArray(chunk)}
@@ -138,7 +138,7 @@ func (s *Source) read(ctx context.Context, table string, f func(queryer, *meta) 
 	if err != nil {
 		return err
 	}
-	if s.dialect == SQLite || settingsFree(m.cols[m.part].typ) {
+	if s.dialect == sqlite || settingsFree(m.cols[m.part].typ) {
 		return f(s.db, m)
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -168,14 +168,14 @@ func settingsFree(typ string) bool {
 // textExpr renders expr as text in SQL (PostgreSQL) or passes it through
 // for keyText to render (SQLite).
 func (s *Source) textExpr(expr string) string {
-	if s.dialect == Postgres {
+	if s.dialect == postgres {
 		return fmt.Sprintf("format('%%s', %s)", expr)
 	}
 	return "+" + expr
 }
 
 func (s *Source) keyText(v any) (string, error) {
-	if s.dialect == Postgres {
+	if s.dialect == postgres {
 		switch v := v.(type) {
 		case string:
 			return v, nil

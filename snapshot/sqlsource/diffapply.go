@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 // maxDiffBytes bounds what Replace holds in memory to compare a partition
@@ -58,7 +58,7 @@ func readWant(r io.Reader, limit int64) (want *wantRows, rest io.Reader, err err
 // and only the snapshot rows still missing are loaded. A partition that
 // already matches is verified by that dump and committed unwritten
 // (done is true); otherwise the caller re-dumps and verifies.
-func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, want *wantRows, verify func(int64, snapshot.Digest) error) (done bool, err error) {
+func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, want *wantRows, verify func(int64, [sha256.Size]byte) error) (done bool, err error) {
 	d := &liveDiff{want: want, limit: s.diffMax}
 	h := sha256.New()
 	rows, err := s.dumpIn(ctx, conn, tx, m, key, io.MultiWriter(h, d))
@@ -75,7 +75,7 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 	}
 	missing, n := want.rows(false)
 	if len(d.stale) == 0 && n == 0 {
-		var sum snapshot.Digest
+		var sum [sha256.Size]byte
 		h.Sum(sum[:0])
 		if err := verify(rows, sum); err != nil {
 			return false, err
@@ -184,7 +184,7 @@ func (d *liveDiff) close() {
 func (s *Source) deleteKeys(ctx context.Context, tx queryer, m *meta, key string, stale []string) error {
 	keys := make([][]string, len(m.order)) // keys[i][r]: key column m.order[i] of stale row r
 	for _, l := range stale {
-		row, err := snapshot.DecodeRow([]byte(l))
+		row, err := rowcodec.Decode([]byte(l))
 		if err != nil || len(row) != len(m.cols) {
 			return fmt.Errorf("live row %q: cannot read its key (%v)", l, err)
 		}
@@ -195,7 +195,7 @@ func (s *Source) deleteKeys(ctx context.Context, tx queryer, m *meta, key string
 			keys[i] = append(keys[i], row[k].String)
 		}
 	}
-	if s.dialect == Postgres {
+	if s.dialect == postgres {
 		// One statement whatever the count, so that it is prepared once
 		// per connection: the keys travel as text[] literals.
 		args := []any{key}

@@ -56,12 +56,11 @@
 // column is not the partition being replaced fail the call
 // ([ErrForeignRow]).
 //
-// SQLite allows one writer at a time. snapshot.Restore replaces partitions
-// in parallel, so open the database with a busy timeout, or with a single
-// connection, or parallel Replaces fail with SQLITE_BUSY:
-//
-//	db, _ := sql.Open("sqlite", "file:shop.db?_pragma=busy_timeout(5000)")
-//	db.SetMaxOpenConns(1) // or this: writes then queue in database/sql
+// SQLite allows one writer at a time: a Source on SQLite runs its Replaces
+// one after the other, whatever the DSN, so a parallel snapshot.Restore
+// succeeds with default settings (its reads and verification still run in
+// parallel). Other processes writing the same file still need a busy
+// timeout (`?_pragma=busy_timeout(5000)` with modernc.org/sqlite).
 //
 // # Names
 //

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 // pgSettings pins every setting that changes how PostgreSQL renders or
@@ -42,7 +43,7 @@ func (s *Source) Dump(ctx context.Context, p snapshot.Partition, w io.Writer) (i
 	}
 	defer conn.Close()
 	opts := &sql.TxOptions{ReadOnly: true}
-	if s.dialect == Postgres {
+	if s.dialect == postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
 	tx, err := s.begin(ctx, conn, opts)
@@ -70,7 +71,7 @@ func (s *Source) begin(ctx context.Context, conn *sql.Conn, opts *sql.TxOptions)
 	if err != nil {
 		return nil, err
 	}
-	if s.dialect == Postgres {
+	if s.dialect == postgres {
 		if _, err := tx.ExecContext(ctx, pgSettings); err != nil {
 			tx.Rollback()
 			return nil, err
@@ -81,7 +82,7 @@ func (s *Source) begin(ctx context.Context, conn *sql.Conn, opts *sql.TxOptions)
 
 // checkKey rejects partition keys no database can hold.
 func (s *Source) checkKey(key string) error {
-	if s.dialect == Postgres && strings.IndexByte(key, 0) >= 0 {
+	if s.dialect == postgres && strings.IndexByte(key, 0) >= 0 {
 		return fmt.Errorf("partition key %q contains a NUL byte", key)
 	}
 	return nil
@@ -89,7 +90,7 @@ func (s *Source) checkKey(key string) error {
 
 // dumpIn dumps inside tx, through COPY when it can.
 func (s *Source) dumpIn(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, w io.Writer) (int64, error) {
-	if s.dialect == Postgres && s.useCopy {
+	if s.dialect == postgres && s.useCopy {
 		n, err := copyTo(ctx, conn, m, key, w)
 		if !errors.Is(err, errNoCopy) {
 			return n, err
@@ -109,7 +110,7 @@ func (s *Source) dumpPages(ctx context.Context, q queryer, m *meta, key string, 
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	row := make(snapshot.Row, len(m.cols))
+	row := make(rowcodec.Row, len(m.cols))
 	var buf []byte
 	var total int64
 	query := first
@@ -134,7 +135,7 @@ func (s *Source) dumpPages(ctx context.Context, q queryer, m *meta, key string, 
 					return total, fmt.Errorf("%w: key column %q is NULL in a row", ErrNoKey, m.cols[k].name)
 				}
 			}
-			buf = snapshot.AppendRow(buf[:0], row)
+			buf = rowcodec.Append(buf[:0], row)
 			if _, err := bw.Write(buf); err != nil {
 				rows.Close()
 				return total, err
@@ -151,7 +152,7 @@ func (s *Source) dumpPages(ctx context.Context, q queryer, m *meta, key string, 
 		// The last row's key values start the next page.
 		args = args[:1]
 		for _, k := range m.order {
-			if s.dialect == Postgres {
+			if s.dialect == postgres {
 				args = append(args, row[k].String)
 			} else if b, ok := vals[k].([]byte); ok {
 				args = append(args, bytes.Clone(b))
@@ -165,9 +166,9 @@ func (s *Source) dumpPages(ctx context.Context, q queryer, m *meta, key string, 
 }
 
 // render turns scanned values into text fields.
-func (s *Source) render(vals []any, row snapshot.Row) error {
+func (s *Source) render(vals []any, row rowcodec.Row) error {
 	for i, v := range vals {
-		if s.dialect == Postgres {
+		if s.dialect == postgres {
 			switch v := v.(type) {
 			case nil:
 				row[i] = sql.NullString{}
@@ -191,7 +192,7 @@ func (s *Source) render(vals []any, row snapshot.Row) error {
 
 // keyArg is the bind value for the partition key.
 func (s *Source) keyArg(m *meta, key string) any {
-	if s.dialect == Postgres {
+	if s.dialect == postgres {
 		return key
 	}
 	return parseSQLite(key, m.cols[m.part].aff)
@@ -204,7 +205,7 @@ func (s *Source) dumpQueries(m *meta) (first, next string) {
 		if i > 0 {
 			sel.WriteString(", ")
 		}
-		if s.dialect == Postgres {
+		if s.dialect == postgres {
 			// format('%s') calls the type's output function, as COPY does;
 			// a plain ::text cast differs for bool, inet, char(n)….
 			fmt.Fprintf(&sel, "CASE WHEN num_nulls(%[1]s) = 0 THEN format('%%s', %[1]s) END", c.quoted)
@@ -236,7 +237,7 @@ func (s *Source) dumpQueries(m *meta) (first, next string) {
 // orderExpr is how key column c is ordered: byte order for text in both
 // dialects, so the order (and the digest) does not depend on the locale.
 func (s *Source) orderExpr(c colMeta) string {
-	if s.dialect == Postgres {
+	if s.dialect == postgres {
 		if c.collate {
 			return c.quoted + ` COLLATE "C"`
 		}
@@ -249,7 +250,7 @@ func (s *Source) orderExpr(c colMeta) string {
 // PostgreSQL values travel as text and go through the type's input
 // function, exactly as COPY FROM would read them.
 func (s *Source) param(c colMeta, n int) string {
-	if s.dialect == Postgres {
+	if s.dialect == postgres {
 		return "CAST($" + strconv.Itoa(n) + "::text AS " + c.typ + ")"
 	}
 	return "?"

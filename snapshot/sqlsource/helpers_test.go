@@ -85,10 +85,10 @@ func dump(t testing.TB, s *Source, table, key string) []byte {
 }
 
 // expect returns a verify func that accepts exactly data's rows and digest.
-func expect(data []byte) func(int64, snapshot.Digest) error {
-	want := snapshot.Digest(sha256.Sum256(data))
+func expect(data []byte) func(int64, [sha256.Size]byte) error {
+	want := [sha256.Size]byte(sha256.Sum256(data))
 	rows := int64(bytes.Count(data, []byte{'\n'}))
-	return func(n int64, sum snapshot.Digest) error {
+	return func(n int64, sum [sha256.Size]byte) error {
 		if n != rows || sum != want {
 			return fmt.Errorf("got %d rows %s, want %d rows %s", n, sum, rows, want)
 		}

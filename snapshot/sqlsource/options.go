@@ -15,7 +15,7 @@ type optionFunc func(*config) error
 func (f optionFunc) apply(c *config) error { return f(c) }
 
 type config struct {
-	dialect  Dialect
+	dialect  dialect
 	tables   map[string]tableConfig
 	pageSize int
 	useCopy  bool
@@ -68,14 +68,20 @@ func Table(name, partitionColumn string, keyColumns ...string) Option {
 	})
 }
 
-// WithDialect sets the dialect instead of detecting it from the driver.
-// Detection knows pgx, lib/pq, modernc.org/sqlite and mattn/go-sqlite3.
-func WithDialect(d Dialect) Option {
+// Dialect sets the SQL dialect, "postgres" or "sqlite", instead of
+// detecting it from the driver. Detection knows pgx, lib/pq,
+// modernc.org/sqlite, mattn/go-sqlite3 and ncruces/go-sqlite3. With pgx's
+// driver (github.com/jackc/pgx/v5/stdlib), Dump and Replace use COPY.
+func Dialect(name string) Option {
 	return optionFunc(func(c *config) error {
-		if d != Postgres && d != SQLite {
-			return fmt.Errorf("sqlsource: WithDialect(%v): want Postgres or SQLite", d)
+		switch name {
+		case "postgres":
+			c.dialect = postgres
+		case "sqlite":
+			c.dialect = sqlite
+		default:
+			return fmt.Errorf("sqlsource: Dialect(%q): want \"postgres\" or \"sqlite\": %w", name, ErrConfig)
 		}
-		c.dialect = d
 		return nil
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 // maxParams bounds the bind parameters of one INSERT (PostgreSQL allows
@@ -33,7 +34,7 @@ const maxParams = 30000
 // larger r is streamed: delete the partition, load r, dump, verify. If the
 // live rows that differ pass 64 MiB too, the partition is deleted and r
 // loaded whole, so memory stays bounded whatever the live table holds.
-func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader, verify func(rows int64, sum snapshot.Digest) error) (err error) {
+func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader, verify func(rows int64, sum [sha256.Size]byte) error) (err error) {
 	t, err := s.table(p.Table)
 	if err != nil {
 		return err
@@ -56,6 +57,11 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
+	unlock, err := s.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
@@ -84,7 +90,7 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	if err != nil {
 		return fmt.Errorf("re-dump: %w", err)
 	}
-	var sum snapshot.Digest
+	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	if err := verify(rows, sum); err != nil {
 		return err
@@ -95,10 +101,26 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	return tx.Commit()
 }
 
+// lockWrites serializes this Source's writes on SQLite, which allows one
+// writer at a time: without it, parallel Replaces on a database opened
+// without a busy timeout fail with SQLITE_BUSY instead of waiting. It waits
+// for its turn until ctx is done. On PostgreSQL it does nothing.
+func (s *Source) lockWrites(ctx context.Context) (unlock func(), err error) {
+	if s.writes == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.writes <- struct{}{}:
+		return func() { <-s.writes }, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
 // beginWrite starts Replace's transaction on conn and locks partition key of
 // table t against other Replaces.
 func (s *Source) beginWrite(ctx context.Context, conn *sql.Conn, t tableConfig, key string) (*sql.Tx, *meta, error) {
-	if s.dialect == SQLite {
+	if s.dialect == sqlite {
 		// A SQLite transaction that reads (the live rows) and then writes
 		// fails with SQLITE_BUSY instead of waiting when another writer is
 		// active. So read the catalog before the transaction, and take the
@@ -146,7 +168,7 @@ func (s *Source) deletePartition(ctx context.Context, tx *sql.Tx, m *meta, key s
 
 // load inserts r's rows: COPY FROM on pgx, batched INSERTs otherwise.
 func (s *Source) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, r io.Reader) error {
-	if s.dialect == Postgres && s.useCopy {
+	if s.dialect == postgres && s.useCopy {
 		_, err := copyFrom(ctx, conn, m, key, r)
 		if !errors.Is(err, errNoCopy) {
 			if err != nil {
@@ -167,7 +189,7 @@ func (s *Source) insertRows(ctx context.Context, tx queryer, m *meta, key string
 	batch := max(1, min(500, maxParams/ncol))
 	full := s.insertSQL(m, batch)
 	args := make([]any, 0, batch*ncol)
-	rr := snapshot.NewRowReader(r)
+	rr := rowcodec.NewReader(r)
 	pending := 0
 	flush := func(q string) error {
 		if pending == 0 {
@@ -199,7 +221,7 @@ func (s *Source) insertRows(ctx context.Context, tx queryer, m *meta, key string
 			switch {
 			case !v.Valid:
 				args = append(args, nil)
-			case s.dialect == Postgres:
+			case s.dialect == postgres:
 				if strings.IndexByte(v.String, 0) >= 0 {
 					return fmt.Errorf("%w: column %q: NUL byte in a value", snapshot.ErrBadRow, m.cols[i].name)
 				}

@@ -125,7 +125,7 @@ func BenchmarkRestore100(b *testing.B) {
 						b.StartTimer()
 					}
 					began = time.Now()
-					res, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Apply(), snapshot.Parallelism(1),
+					res, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Parallelism(1),
 						snapshot.RestoreID(fmt.Sprintf("bench-%d-%d-%d", time.Now().UnixNano(), i, d)))
 					if err != nil {
 						b.Fatal(err)
@@ -140,7 +140,7 @@ func BenchmarkRestore100(b *testing.B) {
 			pg := rate(benchRows*int64(b.N), tPg)
 			b.ReportMetric(pg, "pg_restore-rows/s")
 			for d, dmg := range damages {
-				b.ReportMetric(rate(m.Metrics.Rows*int64(b.N), tOurs[d])/pg, dmg.name+"/pg_restore")
+				b.ReportMetric(rate(m.Rows*int64(b.N), tOurs[d])/pg, dmg.name+"/pg_restore")
 			}
 		})
 	}

@@ -45,7 +45,7 @@ func (s *Source) describe(ctx context.Context, q queryer, t tableConfig) (*meta,
 		unique [][]int
 		err    error
 	)
-	if s.dialect == Postgres {
+	if s.dialect == postgres {
 		m, unique, err = describePostgres(ctx, q, t)
 	} else {
 		m, unique, err = describeSQLite(ctx, q, t)
@@ -60,7 +60,7 @@ func (m *meta) resolve(t tableConfig, unique [][]int) error {
 	byName := make(map[string]int, len(m.cols))
 	for i, c := range m.cols {
 		byName[c.name] = i
-		m.schema.Columns = append(m.schema.Columns, snapshot.Column{Name: c.name, Type: c.typ})
+		m.schema.Columns, m.schema.Types = append(m.schema.Columns, c.name), append(m.schema.Types, c.typ)
 	}
 	p, ok := byName[t.partition]
 	if !ok {

@@ -3,6 +3,7 @@ package sqlsource
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,7 +24,7 @@ func TestNewValidates(t *testing.T) {
 		{"NUL in a name", []Option{Table("t\x00x", "p")}},
 		{"table twice", []Option{Table("t", "p"), Table("t", "p")}},
 		{"key twice", []Option{Table("t", "p", "id", "id")}},
-		{"bad dialect", []Option{Table("t", "p"), WithDialect(Dialect(9))}},
+		{"bad dialect", []Option{Table("t", "p"), Dialect("oracle")}},
 		{"schema on SQLite", []Option{Table("main.t", "p")}},
 		{"nil option", []Option{nil}},
 	} {
@@ -34,15 +35,15 @@ func TestNewValidates(t *testing.T) {
 	if _, err := New(nil, Table("t", "p")); err == nil {
 		t.Error("New(nil) succeeded")
 	}
-	if s := mustNew(t, db, Table("t", "p")); s.Dialect() != SQLite {
-		t.Errorf("modernc.org/sqlite detected as %v", s.Dialect())
+	if s := mustNew(t, db, Table("t", "p")); s.dialect != sqlite {
+		t.Errorf("modernc.org/sqlite detected as %v", s.dialect)
 	}
 }
 
 func TestDetectPostgres(t *testing.T) {
 	db, _ := pgDB(t)
-	if s := mustNew(t, db, Table("t", "p")); s.Dialect() != Postgres {
-		t.Errorf("pgx detected as %v", s.Dialect())
+	if s := mustNew(t, db, Table("t", "p")); s.dialect != postgres {
+		t.Errorf("pgx detected as %v", s.dialect)
 	}
 }
 
@@ -78,7 +79,7 @@ func TestInjectionRejected(t *testing.T) {
 					t.Errorf("Dump key %q returned rows: %q", key, got)
 				}
 				err := s.Replace(ctx, snapshot.Partition{Table: prefix + "victim", Key: key}, strings.NewReader(""),
-					func(rows int64, _ snapshot.Digest) error {
+					func(rows int64, _ [sha256.Size]byte) error {
 						if rows != 0 {
 							return fmt.Errorf("%d rows", rows)
 						}

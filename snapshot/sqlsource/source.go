@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/deploysafe/deploysafe/snapshot"
 )
@@ -14,6 +15,9 @@ var (
 	// ErrUnknownTable reports a table that was not configured with [Table]
 	// or that the database's catalog does not have.
 	ErrUnknownTable = errors.New("sqlsource: unknown table")
+	// ErrConfig reports an invalid option or argument of New; the message
+	// names it.
+	ErrConfig = errors.New("sqlsource: invalid configuration")
 	// ErrUnknownColumn reports a configured partition or key column that the
 	// table does not have.
 	ErrUnknownColumn = errors.New("sqlsource: unknown column")
@@ -27,42 +31,38 @@ var (
 	ErrForeignRow = errors.New("sqlsource: row belongs to another partition")
 )
 
-// Dialect is the SQL dialect a Source speaks.
-type Dialect int
+// dialect is the SQL dialect a Source speaks.
+type dialect int
 
 const (
-	// Auto detects the dialect from the database/sql driver (the zero value).
-	Auto Dialect = iota
-	// Postgres is PostgreSQL (tested on 15), through any database/sql driver;
-	// with pgx's driver (github.com/jackc/pgx/v5/stdlib) Dump and Replace use
-	// COPY.
-	Postgres
-	// SQLite is SQLite, through modernc.org/sqlite or another driver.
-	SQLite
+	auto     dialect = iota // detect from the database/sql driver
+	postgres                // PostgreSQL (tested on 15); with pgx, Dump and Replace use COPY
+	sqlite                  // SQLite, through modernc.org/sqlite or another driver
 )
 
-// String returns the dialect's name.
-func (d Dialect) String() string {
+func (d dialect) String() string {
 	switch d {
-	case Auto:
-		return "auto"
-	case Postgres:
+	case postgres:
 		return "postgres"
-	case SQLite:
+	case sqlite:
 		return "sqlite"
 	}
-	return fmt.Sprintf("Dialect(%d)", int(d))
+	return "auto"
 }
 
 // A Source reads and replaces partitions of the tables it was configured
 // with. It implements [snapshot.Source] and is safe for concurrent use.
 type Source struct {
 	db       *sql.DB
-	dialect  Dialect
+	dialect  dialect
 	tables   map[string]tableConfig
 	pageSize int
 	useCopy  bool
 	diffMax  int64
+	writes   chan struct{} // SQLite: the one write slot; nil on PostgreSQL
+
+	mu      sync.RWMutex
+	scratch map[string]tableConfig // scratch tables of rehearsals, by name
 }
 
 var _ snapshot.Source = (*Source)(nil)
@@ -82,60 +82,66 @@ const defaultPageSize = 10000
 // every call, so a Source notices schema changes.
 func New(db *sql.DB, opts ...Option) (*Source, error) {
 	if db == nil {
-		return nil, errors.New("sqlsource: New: nil *sql.DB")
+		return nil, fmt.Errorf("sqlsource: New: nil *sql.DB: %w", ErrConfig)
 	}
 	c := config{tables: map[string]tableConfig{}, pageSize: defaultPageSize, useCopy: true, diffMax: maxDiffBytes}
 	for _, o := range opts {
 		if o == nil {
-			return nil, errors.New("sqlsource: New: nil Option")
+			return nil, fmt.Errorf("sqlsource: New: nil Option: %w", ErrConfig)
 		}
 		if err := o.apply(&c); err != nil {
 			return nil, err
 		}
 	}
 	if len(c.tables) == 0 {
-		return nil, errors.New("sqlsource: New: no tables: pass at least one Table option")
+		return nil, fmt.Errorf("sqlsource: New: no tables: pass at least one Table option: %w", ErrConfig)
 	}
 	d := c.dialect
-	if d == Auto {
+	if d == auto {
 		d = detect(db)
-		if d == Auto {
-			return nil, fmt.Errorf("sqlsource: New: cannot tell the dialect of driver %T: pass WithDialect", db.Driver())
+		if d == auto {
+			return nil, fmt.Errorf("sqlsource: New: cannot tell the dialect of driver %T: pass Dialect: %w", db.Driver(), ErrConfig)
 		}
 	}
-	if d == SQLite {
+	if d == sqlite {
 		for _, t := range c.tables {
 			if t.namespace != "" {
 				return nil, fmt.Errorf("sqlsource: New: Table(%q): schema-qualified names are PostgreSQL only", t.name)
 			}
 		}
 	}
-	return &Source{db: db, dialect: d, tables: c.tables, pageSize: c.pageSize, useCopy: c.useCopy, diffMax: c.diffMax}, nil
+	s := &Source{db: db, dialect: d, tables: c.tables, pageSize: c.pageSize, useCopy: c.useCopy, diffMax: c.diffMax}
+	if d == sqlite {
+		s.writes = make(chan struct{}, 1)
+	}
+	return s, nil
 }
 
-// Dialect returns the dialect s speaks.
-func (s *Source) Dialect() Dialect { return s.dialect }
-
 // detect recognises the common drivers by their package.
-func detect(db *sql.DB) Dialect {
+func detect(db *sql.DB) dialect {
 	t := reflect.TypeOf(db.Driver())
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t == nil {
-		return Auto
+		return auto
 	}
 	switch pkg := t.PkgPath(); {
 	case strings.HasPrefix(pkg, "github.com/jackc/pgx/"), pkg == "github.com/lib/pq":
-		return Postgres
+		return postgres
 	case pkg == "modernc.org/sqlite", pkg == "github.com/mattn/go-sqlite3", strings.HasPrefix(pkg, "github.com/ncruces/go-sqlite3"):
-		return SQLite
+		return sqlite
 	}
-	return Auto
+	return auto
 }
 
 func (s *Source) table(name string) (tableConfig, error) {
 	t, ok := s.tables[name]
+	if !ok {
+		s.mu.RLock()
+		t, ok = s.scratch[name]
+		s.mu.RUnlock()
+	}
 	if !ok {
 		return t, fmt.Errorf("%w %q: not configured (see sqlsource.Table)", ErrUnknownTable, name)
 	}

@@ -3,6 +3,7 @@ package sqlsource
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 var tricky = []string{
@@ -65,7 +67,7 @@ func TestDumpOrderAndEncoding(t *testing.T) {
 				t.Fatalf("got %d rows, want 7:\n%s", len(lines), got)
 			}
 			for i, l := range lines {
-				row, err := snapshot.DecodeRow([]byte(l))
+				row, err := rowcodec.Decode([]byte(l))
 				if err != nil {
 					t.Fatalf("row %d: %v", i, err)
 				}
@@ -134,7 +136,7 @@ func TestReplaceVerifyRejectionRollsBack(t *testing.T) {
 			var gotRows int64
 			err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "1"},
 				strings.NewReader("1\t5\tonly row\t1.5\n"),
-				func(rows int64, _ snapshot.Digest) error { gotRows = rows; return errNo })
+				func(rows int64, _ [sha256.Size]byte) error { gotRows = rows; return errNo })
 			if !errors.Is(err, errNo) {
 				t.Fatalf("Replace error = %v, want the verify error", err)
 			}
@@ -156,7 +158,7 @@ func TestReplaceRejectsForeignRows(t *testing.T) {
 			in := "1\t5\tmine\t1\n2\t999\tnot mine\t1\n"
 			called := false
 			err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "1"},
-				strings.NewReader(in), func(int64, snapshot.Digest) error { called = true; return nil })
+				strings.NewReader(in), func(int64, [sha256.Size]byte) error { called = true; return nil })
 			if !errors.Is(err, ErrForeignRow) {
 				t.Fatalf("Replace error = %v, want ErrForeignRow", err)
 			}
@@ -181,7 +183,7 @@ func TestReplaceBadInputRollsBack(t *testing.T) {
 				"1\tnot-a-number\tx\t1\n",
 			} {
 				err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "1"},
-					strings.NewReader(in), func(int64, snapshot.Digest) error { return nil })
+					strings.NewReader(in), func(int64, [sha256.Size]byte) error { return nil })
 				if err == nil && !strings.HasPrefix(md.name, "sqlite") {
 					t.Errorf("Replace(%q) succeeded", in)
 				}
@@ -229,7 +231,7 @@ func TestReplaceCancelledMidwayRollsBack(t *testing.T) {
 			defer cancel()
 			err := s.Replace(ctx, snapshot.Partition{Table: table, Key: "1"},
 				&cancelReader{r: &in, n: 200, cancel: cancel},
-				func(int64, snapshot.Digest) error { return nil })
+				func(int64, [sha256.Size]byte) error { return nil })
 			if err == nil {
 				t.Fatal("Replace succeeded although its context was cancelled")
 			}
@@ -297,7 +299,7 @@ func TestReplaceReadErrorRollsBack(t *testing.T) {
 			}
 			for _, n := range []int{0, 10, 20000} {
 				err := s.Replace(context.Background(), snapshot.Partition{Table: table, Key: "1"},
-					&failReader{r: bytes.NewReader(in.Bytes()), n: n}, func(int64, snapshot.Digest) error { return nil })
+					&failReader{r: bytes.NewReader(in.Bytes()), n: n}, func(int64, [sha256.Size]byte) error { return nil })
 				if err == nil {
 					t.Fatalf("Replace succeeded although its reader failed after %d bytes", n)
 				}
@@ -323,7 +325,7 @@ func TestTakeNamesEveryUnknownPartition(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer store.Close()
+			defer store.(io.Closer).Close()
 			sel := []snapshot.Partition{{Table: table, Key: "1"}, {Table: table, Key: "42"}, {Table: table, Key: "abc"}}
 			_, err = snapshot.Take(context.Background(), s, store, sel)
 			if !errors.Is(err, snapshot.ErrUnknownPartition) {

@@ -61,10 +61,10 @@ func TestPostgresTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sch.Columns) != 20 || sch.Columns[19].Name != "cash" {
+	if len(sch.Columns) != 20 || sch.Columns[19] != "cash" {
 		t.Errorf("Schema has %d columns (want 20, generated column excluded): %v", len(sch.Columns), sch.Columns)
 	}
-	if fmt.Sprint(sch.KeyColumns) != "[tenant id]" || sch.Columns[5].Type != "numeric(12,2)" {
+	if fmt.Sprint(sch.KeyColumns) != "[tenant id]" || sch.Types[5] != "numeric(12,2)" {
 		t.Errorf("Schema = %+v", sch)
 	}
 }

@@ -8,9 +8,10 @@ import (
 	"sync"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/batch"
 )
 
-// batchChecks run only on stores that implement [snapshot.Batcher].
+// batchChecks run only on stores that implement [batch.Batcher].
 var batchChecks = []check{
 	{"BatchCommit", checkBatchCommit},
 	{"BatchExisting", checkBatchExisting},
@@ -21,10 +22,10 @@ var batchChecks = []check{
 }
 
 // batcher returns s's Batcher, or an error for a store the check cannot run on.
-func batcher(s snapshot.Store) (snapshot.Batcher, error) {
-	b, ok := s.(snapshot.Batcher)
+func batcher(s snapshot.Store) (batch.Batcher, error) {
+	b, ok := s.(batch.Batcher)
 	if !ok {
-		return nil, errors.New("storetest: store does not implement snapshot.Batcher")
+		return nil, errors.New("storetest: store does not implement batch.Batcher")
 	}
 	return b, nil
 }
@@ -42,8 +43,8 @@ func checkBatchCommit(ctx context.Context, s snapshot.Store) error {
 			return fmt.Errorf("Batch().PutIfAbsent(%q) = %v, want nil", k, err)
 		}
 	}
-	if err := b.Commit(ctx); err != nil {
-		return fmt.Errorf("Commit = %v, want nil", err)
+	if _, err := b.Commit(ctx); err != nil {
+		return fmt.Errorf("storetest: Commit = %v, want nil", err)
 	}
 	for i, k := range keys {
 		if err := wantValue(ctx, s, k, randomBytes(uint64(i), 1000*i)); err != nil {
@@ -74,8 +75,8 @@ func checkBatchExisting(ctx context.Context, s snapshot.Store) error {
 	if err := b.PutIfAbsent(ctx, "n", bytes.NewReader([]byte("new"))); !errors.Is(err, snapshot.ErrExist) {
 		return fmt.Errorf("second batch put of one key = %v, want an error wrapping ErrExist", err)
 	}
-	if err := b.Commit(ctx); err != nil {
-		return fmt.Errorf("Commit = %v, want nil", err)
+	if _, err := b.Commit(ctx); err != nil {
+		return fmt.Errorf("storetest: Commit = %v, want nil", err)
 	}
 	if err := wantValue(ctx, s, "k", []byte("first")); err != nil {
 		return err
@@ -110,13 +111,13 @@ func checkBatchClosed(ctx context.Context, s snapshot.Store) error {
 		return err
 	}
 	b := bs.Batch()
-	if err := b.Commit(ctx); err != nil {
-		return fmt.Errorf("Commit of an empty batch = %v, want nil", err)
+	if _, err := b.Commit(ctx); err != nil {
+		return fmt.Errorf("storetest: Commit of an empty batch = %v, want nil", err)
 	}
 	if err := b.PutIfAbsent(ctx, "late", bytes.NewReader([]byte("x"))); err == nil {
 		return errors.New("put after Commit = nil, want an error")
 	}
-	if err := b.Commit(ctx); err == nil {
+	if _, err := b.Commit(ctx); err == nil {
 		return errors.New("second Commit = nil, want an error")
 	}
 	b.Discard()
@@ -174,8 +175,8 @@ func checkBatchConcurrent(ctx context.Context, s snapshot.Store) error {
 	if err := <-errs; err != nil {
 		return fmt.Errorf("racing batch put = %v", err)
 	}
-	if err := b.Commit(ctx); err != nil {
-		return fmt.Errorf("Commit = %v, want nil", err)
+	if _, err := b.Commit(ctx); err != nil {
+		return fmt.Errorf("storetest: Commit = %v, want nil", err)
 	}
 	for k, n := range wins {
 		if n != 1 {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/batch"
 )
 
 // batchStore is mapStore with a correct in-memory Batch; its flags break
@@ -21,7 +22,7 @@ type batchStore struct {
 	noDedup bool // existing and repeated keys are not ErrExist
 }
 
-func (s *batchStore) Batch() snapshot.Batch { return &mapBatch{s: s, vals: map[string][]byte{}} }
+func (s *batchStore) Batch() batch.Batch { return &mapBatch{s: s, vals: map[string][]byte{}} }
 
 type mapBatch struct {
 	s      *batchStore
@@ -58,11 +59,11 @@ func (b *mapBatch) PutIfAbsent(ctx context.Context, key string, data io.Reader) 
 	return nil
 }
 
-func (b *mapBatch) Commit(ctx context.Context) error {
+func (b *mapBatch) Commit(ctx context.Context) ([]string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
-		return errors.New("batch closed")
+		return nil, errors.New("batch closed")
 	}
 	b.closed = true
 	if b.s.loses && len(b.order) > 0 {
@@ -70,7 +71,7 @@ func (b *mapBatch) Commit(ctx context.Context) error {
 	}
 	for k, v := range b.vals {
 		if err := b.s.mapStore.PutIfAbsent(ctx, k, bytes.NewReader(v)); err != nil && !errors.Is(err, snapshot.ErrExist) {
-			return err
+			return nil, err
 		}
 		if b.s.noDedup {
 			b.s.mu.Lock()
@@ -78,7 +79,7 @@ func (b *mapBatch) Commit(ctx context.Context) error {
 			b.s.mu.Unlock()
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 func (b *mapBatch) Discard() {

@@ -14,9 +14,9 @@
 //
 // The suite checks put-if-absent under racing writers (exactly one wins),
 // that a reader never sees a partial or failed write, missing keys, List order
-// and prefixes, idempotent Delete, the key rules of [snapshot.CheckKey], large
+// and prefixes, idempotent Delete, the key rules of [storekey.Check], large
 // values, unusual but valid key characters and context cancellation. A store
-// that implements [snapshot.Batcher] also gets the batch checks: values are
+// that implements [batch.Batcher] also gets the batch checks: values are
 // stored on Commit, existing and repeated keys are ErrExist, Discard leaves
 // nothing, a closed batch refuses puts, and racing batch puts have one winner.
 package storetest

@@ -75,13 +75,13 @@ func checkCanceledContext(ctx context.Context, s snapshot.Store) error {
 		if err == nil {
 			r.Close()
 		}
-		return fmt.Errorf("Get with a canceled context = %v, want an error wrapping context.Canceled", err)
+		return fmt.Errorf("storetest: Get with a canceled context = %v, want an error wrapping context.Canceled", err)
 	}
 	if _, err := s.List(canceled, ""); !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("List with a canceled context = %v, want an error wrapping context.Canceled", err)
+		return fmt.Errorf("storetest: List with a canceled context = %v, want an error wrapping context.Canceled", err)
 	}
 	if err := s.Delete(canceled, "present"); !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("Delete with a canceled context = %v, want an error wrapping context.Canceled", err)
+		return fmt.Errorf("storetest: Delete with a canceled context = %v, want an error wrapping context.Canceled", err)
 	}
 	if err := wantMissing(ctx, s, "new"); err != nil {
 		return fmt.Errorf("after a canceled PutIfAbsent: %w", err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/batch"
 )
 
 // timeout bounds each case, so a store that hangs fails instead of stalling
@@ -53,7 +54,7 @@ func TestStore(t *testing.T, newStore func(t testing.TB) snapshot.Store) {
 		panic("storetest: TestStore with nil newStore")
 	}
 	all := checks
-	if _, ok := newStore(t).(snapshot.Batcher); ok {
+	if _, ok := newStore(t).(batch.Batcher); ok {
 		all = append(all[:len(all):len(all)], batchChecks...)
 	}
 	for _, c := range all {
@@ -83,7 +84,7 @@ func read(ctx context.Context, s snapshot.Store, key string) ([]byte, error) {
 	}
 	b, err := io.ReadAll(r)
 	if cerr := r.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("Close: %w", cerr)
+		err = fmt.Errorf("storetest: Close: %w", cerr)
 	}
 	return b, err
 }

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/internal/storekey"
 )
 
 // The racing checks start goroutines; all must have ended.
@@ -118,7 +119,7 @@ func (s *mapStore) Delete(ctx context.Context, key string) error {
 
 func (s *mapStore) check(ctx context.Context, key string) error {
 	if !s.noKeyCheck {
-		if err := snapshot.CheckKey(key); err != nil {
+		if err := storekey.Check(key); err != nil {
 			return err
 		}
 	}

@@ -4,29 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 )
-
-// describeTables fetches and validates the schema of every selected table.
-func describeTables(ctx context.Context, src Source, sel []Partition) ([]TableSchema, error) {
-	var out []TableSchema
-	for _, r := range tableRuns(sel) {
-		table := sel[r[0]].Table
-		s, err := src.Schema(ctx, table)
-		if err != nil {
-			return nil, fmt.Errorf("snapshot: Take: table %q: %w", table, err)
-		}
-		if s.Table != table {
-			return nil, fmt.Errorf("snapshot: Take: source described table %q as %q", table, s.Table)
-		}
-		if _, err := s.validate(); err != nil {
-			return nil, fmt.Errorf("snapshot: Take: %w", err)
-		}
-		out = append(out, TableSchema{Schema: s, Fingerprint: s.Fingerprint()})
-	}
-	return out, nil
-}
 
 // tableRuns returns the [start, end) ranges of the sorted selection that
 // share a table.
@@ -112,4 +93,40 @@ func (u *unknownOnce) check(ctx context.Context, src Source, sel []Partition, p 
 		return dumpErr
 	}
 	return fmt.Errorf("snapshot: Take: table %q has no partition %q: %w", p.Table, p.Key, ErrUnknownPartition)
+}
+
+// normalize returns the selection sorted, refusing an empty one and duplicates.
+func normalize(op string, selection []Partition) ([]Partition, error) {
+	if len(selection) == 0 {
+		return nil, fmt.Errorf("snapshot: %s: %w", op, ErrEmptySelection)
+	}
+	sel := append([]Partition(nil), selection...)
+	sort.Slice(sel, func(i, j int) bool { return partitionLess(sel[i], sel[j]) })
+	for i, p := range sel {
+		if p.Table == "" {
+			return nil, fmt.Errorf("snapshot: %s: partition %q has no table", op, p.Key)
+		}
+		if i > 0 && sel[i-1] == p {
+			return nil, fmt.Errorf("snapshot: %s: partition %s selected twice", op, p)
+		}
+	}
+	return sel, nil
+}
+
+// selectFrom normalizes a selection and checks every partition is in m.
+func selectFrom(op string, m *Manifest, selection []Partition) ([]Partition, error) {
+	sel, err := normalize(op, selection)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range sel {
+		if _, ok := m.Partition(p); !ok {
+			return nil, fmt.Errorf("snapshot: %s: partition %s is not in snapshot %s: %w", op, p, m.ID, ErrUnknownPartition)
+		}
+	}
+	return sel, nil
+}
+
+func sortPartitions(ps []Partition) {
+	sort.Slice(ps, func(a, b int) bool { return partitionLess(ps[a], ps[b]) })
 }

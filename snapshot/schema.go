@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,34 +10,19 @@ import (
 )
 
 // String returns the digest in lowercase hex.
-func (d Digest) String() string { return hex.EncodeToString(d[:]) }
+// shortHex renders the first 6 bytes of a digest in hex, for messages.
+func shortHex(d digest) string { return hex.EncodeToString(d[:6]) }
 
-func (d Digest) short() string { return d.String()[:12] }
-
-// MarshalText encodes the digest as lowercase hex.
-func (d Digest) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-// UnmarshalText decodes a digest from 64 hex digits.
-func (d *Digest) UnmarshalText(b []byte) error {
-	if len(b) != 2*len(d) {
-		return fmt.Errorf("%w: digest %q: want %d hex digits", ErrBadManifest, truncate(string(b), 80), 2*len(d))
-	}
-	if _, err := hex.Decode(d[:], b); err != nil {
-		return fmt.Errorf("%w: digest %q: %v", ErrBadManifest, truncate(string(b), 80), err)
-	}
-	return nil
-}
-
-// Fingerprint returns a short stable hash of the schema: table, column names
+// fingerprint returns a short stable hash of the schema: table, column names
 // and types in order, partition column and key columns. Any change to these
 // changes the fingerprint.
-func (s Schema) Fingerprint() string {
+func (s Schema) fingerprint() string {
 	b, _ := json.Marshal(struct {
 		T string
-		C []Column
+		C []column
 		P string
 		K []string
-	}{s.Table, s.Columns, s.PartitionColumn, s.KeyColumns})
+	}{s.Table, s.columns(), s.PartitionColumn, s.KeyColumns})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }
@@ -50,8 +36,11 @@ func (s Schema) validate() ([]int, error) {
 	if len(s.Columns) == 0 {
 		return nil, fmt.Errorf("table %q: schema has no columns", s.Table)
 	}
+	if len(s.Types) != len(s.Columns) {
+		return nil, fmt.Errorf("table %q: %d column types for %d columns", s.Table, len(s.Types), len(s.Columns))
+	}
 	idx := make(map[string]int, len(s.Columns))
-	for i, c := range s.Columns {
+	for i, c := range s.columns() {
 		if c.Name == "" {
 			return nil, fmt.Errorf("table %q: column %d has no name", s.Table, i)
 		}
@@ -81,11 +70,11 @@ func (s Schema) validate() ([]int, error) {
 func schemaDiff(was, now Schema) string {
 	var d []string
 	wc := map[string]string{}
-	for _, c := range was.Columns {
+	for _, c := range was.columns() {
 		wc[c.Name] = c.Type
 	}
 	nc := map[string]string{}
-	for _, c := range now.Columns {
+	for _, c := range now.columns() {
 		nc[c.Name] = c.Type
 		if t, ok := wc[c.Name]; !ok {
 			d = append(d, fmt.Sprintf("column %q added", c.Name))
@@ -93,14 +82,14 @@ func schemaDiff(was, now Schema) string {
 			d = append(d, fmt.Sprintf("column %q type %s → %s", c.Name, t, c.Type))
 		}
 	}
-	for _, c := range was.Columns {
+	for _, c := range was.columns() {
 		if _, ok := nc[c.Name]; !ok {
 			d = append(d, fmt.Sprintf("column %q dropped", c.Name))
 		}
 	}
 	if len(d) == 0 && len(was.Columns) == len(now.Columns) {
 		for i := range was.Columns {
-			if was.Columns[i].Name != now.Columns[i].Name {
+			if was.Columns[i] != now.Columns[i] {
 				d = append(d, "column order changed")
 				break
 			}
@@ -123,4 +112,44 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// describeTables fetches and validates the schema of every selected table.
+func describeTables(ctx context.Context, src Source, sel []Partition) ([]tableSchema, error) {
+	var out []tableSchema
+	for _, r := range tableRuns(sel) {
+		table := sel[r[0]].Table
+		s, err := src.Schema(ctx, table)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot: Take: table %q: %w", table, err)
+		}
+		if s.Table != table {
+			return nil, fmt.Errorf("snapshot: Take: source described table %q as %q", table, s.Table)
+		}
+		if _, err := s.validate(); err != nil {
+			return nil, fmt.Errorf("snapshot: Take: %w", err)
+		}
+		out = append(out, tableSchema{Schema: s, Fingerprint: s.fingerprint()})
+	}
+	return out, nil
+}
+
+// checkSchemas refuses tables whose schema changed since the snapshot.
+func checkSchemas(ctx context.Context, op string, src Source, m *Manifest, sel []Partition, force bool) error {
+	seen := map[string]bool{}
+	for _, p := range sel {
+		if seen[p.Table] {
+			continue
+		}
+		seen[p.Table] = true
+		was, _ := m.Schema(p.Table)
+		now, err := src.Schema(ctx, p.Table)
+		if err != nil {
+			return fmt.Errorf("snapshot: %s: table %q: %w", op, p.Table, err)
+		}
+		if fw, fn := was.fingerprint(), now.fingerprint(); fw != fn && !force {
+			return fmt.Errorf("snapshot: table %q: %w (fingerprint %s, now %s): %s", p.Table, ErrSchemaChanged, fw, fn, schemaDiff(was, now))
+		}
+	}
+	return nil
 }

@@ -1,108 +1,17 @@
 package snapshot
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"sort"
-	"strings"
 	"sync"
+
+	"github.com/deploysafe/deploysafe/snapshot/internal/memstore"
 )
 
-// memStore is an in-memory Store for tests.
-type memStore struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-func newMemStore() *memStore { return &memStore{m: map[string][]byte{}} }
-
-func (s *memStore) PutIfAbsent(ctx context.Context, key string, data io.Reader) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "..") {
-		return fmt.Errorf("%w: %q", ErrInvalidKey, key)
-	}
-	b, err := io.ReadAll(data)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.m[key]; ok {
-		return fmt.Errorf("put %q: %w", key, ErrExist)
-	}
-	s.m[key] = b
-	return nil
-}
-
-func (s *memStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, ok := s.m[key]
-	if !ok {
-		return nil, fmt.Errorf("get %q: %w", key, ErrNotExist)
-	}
-	return io.NopCloser(bytes.NewReader(b)), nil
-}
-
-func (s *memStore) List(ctx context.Context, prefix string) ([]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var keys []string
-	for k := range s.m {
-		if strings.HasPrefix(k, prefix) {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	return keys, nil
-}
-
-func (s *memStore) Delete(ctx context.Context, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, key)
-	return nil
-}
-
-// bytesUnder sums the sizes of the values whose keys start with prefix.
-func (s *memStore) bytesUnder(prefix string) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var n int64
-	for k, v := range s.m {
-		if strings.HasPrefix(k, prefix) {
-			n += int64(len(v))
-		}
-	}
-	return n
-}
-
-func (s *memStore) set(key string, b []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[key] = b
-}
-
-func (s *memStore) clone() *memStore {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := newMemStore()
-	for k, v := range s.m {
-		c.m[k] = v
-	}
-	return c
-}
+// newMemStore returns the module's in-memory Store.
+func newMemStore() *memstore.Store { return memstore.New() }
 
 var errInjected = errors.New("injected fault")
 

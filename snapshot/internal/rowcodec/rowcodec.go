@@ -1,4 +1,7 @@
-package snapshot
+// Package rowcodec reads and writes rows in PostgreSQL's COPY TEXT
+// encoding, the canonical form in which rows travel between a snapshot
+// Source and the store. snapshot and snapshot/sqlsource share it.
+package rowcodec
 
 import (
 	"bufio"
@@ -9,13 +12,17 @@ import (
 	"io"
 )
 
-// A Row is one decoded row: one value per column, in [Schema].Columns order.
+// ErrBadRow reports a row that is not valid COPY TEXT. snapshot exports it
+// as snapshot.ErrBadRow.
+var ErrBadRow = errors.New("snapshot: bad row encoding")
+
+// A Row is one decoded row: one value per column, in schema column order.
 // A value with Valid false is SQL NULL.
 type Row []sql.NullString
 
-// AppendRow appends row to dst in the canonical COPY TEXT encoding described
-// on [Source], newline included, and returns the extended buffer.
-func AppendRow(dst []byte, row Row) []byte {
+// Append appends row to dst in the canonical COPY TEXT encoding described
+// on snapshot.Source, newline included, and returns the extended buffer.
+func Append(dst []byte, row Row) []byte {
 	for i, v := range row {
 		if i > 0 {
 			dst = append(dst, '\t')
@@ -49,11 +56,11 @@ func AppendRow(dst []byte, row Row) []byte {
 	return append(dst, '\n')
 }
 
-// DecodeRow decodes one line of COPY TEXT (a trailing newline is allowed).
+// Decode decodes one line of COPY TEXT (a trailing newline is allowed).
 // Besides the canonical escapes it accepts everything PostgreSQL's COPY
 // accepts: octal `\ooo`, hex `\xhh`, and a backslash before any other
 // character standing for that character.
-func DecodeRow(line []byte) (Row, error) {
+func Decode(line []byte) (Row, error) {
 	line = bytes.TrimSuffix(line, []byte{'\n'})
 	n := bytes.Count(line, []byte{'\t'}) + 1
 	row := make(Row, 0, n)
@@ -139,27 +146,27 @@ func unhex(c byte) int {
 	}
 }
 
-// A RowReader decodes rows from a stream in the canonical encoding, such as
+// A Reader decodes rows from a stream in the canonical encoding, such as
 // a [Source.Dump] or a snapshot's partition (see [OpenPartition]).
-type RowReader struct {
+type Reader struct {
 	r    *bufio.Reader
 	line int64
 	err  error
 }
 
-// NewRowReader returns a RowReader reading from r.
-func NewRowReader(r io.Reader) *RowReader {
-	return &RowReader{r: bufio.NewReaderSize(r, 64<<10)}
+// NewReader returns a Reader reading from r.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{r: bufio.NewReaderSize(r, 64<<10)}
 }
 
 // Next returns the next row, or io.EOF after the last one. A final line
 // without its newline is an error: dumps always end rows with '\n'.
-func (rr *RowReader) Next() (Row, error) {
+func (rr *Reader) Next() (Row, error) {
 	line, err := rr.NextLine()
 	if err != nil {
 		return nil, err
 	}
-	row, err := DecodeRow(line)
+	row, err := Decode(line)
 	if err != nil {
 		return nil, fmt.Errorf("line %d: %w", rr.line, err)
 	}
@@ -168,7 +175,7 @@ func (rr *RowReader) Next() (Row, error) {
 
 // NextLine returns the next encoded line, newline included, without decoding
 // it, or io.EOF after the last one. The slice is valid until the next call.
-func (rr *RowReader) NextLine() ([]byte, error) {
+func (rr *Reader) NextLine() ([]byte, error) {
 	if rr.err != nil {
 		return nil, rr.err
 	}

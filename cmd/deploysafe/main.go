@@ -1,0 +1,103 @@
+// Command deploysafe runs deploysafe's snapshot primitives from a shell,
+// for the bad day when an operator needs a command, not a Go program.
+//
+//	deploysafe snapshot take     --db DSN --store URL --table orders:site_id --all --id pre-deploy-1234
+//	deploysafe snapshot check    --db DSN --store URL --id pre-deploy-1234 --max-drop 0.05
+//	deploysafe snapshot restore  --db DSN --store URL --id pre-deploy-1234 --from-check          # a dry run: the plan
+//	deploysafe snapshot restore  --db DSN --store URL --id pre-deploy-1234 --from-check --apply  # restores, verified
+//	deploysafe snapshot rehearse --db DSN --store URL --id pre-deploy-1234                       # restores into scratch tables, drops them
+//
+// Subcommands: take, list, verify, check, diff, restore, rehearse; run
+// one with -h for its flags.
+//
+// The database is a DSN: postgres:// or postgresql:// (through pgx), or a
+// SQLite file path (or sqlite:// / file: URL). The store is a directory
+// (or file:// URL), or any gocloud.dev/blob URL: s3://bucket?region=…,
+// gs://…, azblob://…. Tables are table:partition_column. Partitions are
+// chosen by --keys (for every --table; table/key names one partition of
+// the snapshot), by --from-check (those a RowCountDrop check finds
+// damaged), or by --all.
+//
+// Progress goes to stderr on a terminal (partitions done of total, rows,
+// bytes, ETA); --json prints the result as JSON on stdout instead of text.
+//
+// # Exit codes
+//
+//	0  done; nothing damaged, no violation
+//	1  damage or violations found, or the operation failed (an unreachable
+//	   database or store, a missing manifest, a partition that did not restore)
+//	2  usage: a bad flag, DSN or URL, an unknown table, a column that is
+//	   not the table's partition column
+//
+// An error is one line on stderr. Nothing is written before every input
+// has been checked.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// usageError is an error in the command line: exit 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// foundError reports damage or violations that the command found and
+// printed: exit 1 without another message.
+var errFound = errors.New("deploysafe: damage or violations found")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line args and returns its exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) < 1 || args[0] != "snapshot" {
+		fmt.Fprintln(stderr, "usage: deploysafe snapshot <take|list|verify|check|diff|restore|rehearse> [flags]")
+		return exitUsage
+	}
+	err := runSnapshot(ctx, args[1:], stdout, stderr)
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errFound):
+		return exitFailed
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "deploysafe:", oneLine(err))
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "deploysafe:", oneLine(err))
+		return exitFailed
+	}
+}
+
+// oneLine joins a multi-line error (errors.Join) into one line.
+func oneLine(err error) string {
+	b := []byte(err.Error())
+	for i, c := range b {
+		if c == '\n' {
+			b[i] = ';'
+		}
+	}
+	return string(b)
+}

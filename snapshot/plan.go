@@ -1,0 +1,68 @@
+package snapshot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// A Plan compares the selected partitions of a snapshot with the live data:
+// what a restore will do ([Diff]) or did ([Restore]).
+type Plan struct {
+	Snapshot   string          // manifest id
+	RestoreID  string          // the restore's journal
+	Partitions []PartitionDiff // sorted by table, then key
+	Applied    bool            // written by Restore; false from Diff
+	Restored   []Partition     // restored and journaled by this call
+	Skipped    []Partition     // already restored by an earlier run under RestoreID
+	Failed     []Partition     // not restored; Restore's error says why
+}
+
+// A PartitionDiff compares one partition of a snapshot with the live data.
+type PartitionDiff struct {
+	Partition    Partition
+	SnapshotRows int64
+	LiveRows     int64 // before the restore
+	Journaled    bool  // already restored under the plan's RestoreID: skipped
+	// With [KeyDiff], rows matched by the table's key columns: how many
+	// are only live, only in the snapshot, or different, and the first of
+	// each ("+ …", "- …", "~ key: column old → new").
+	Added, Removed, Changed int
+	Rows                    []string
+}
+
+// String renders the plan as a table, with the rows that differ below each
+// partition, and what a restore does with it.
+func (p *Plan) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "restore of snapshot %s (journal %s), %d partition(s)\n", p.Snapshot, p.RestoreID, len(p.Partitions))
+	w := len("PARTITION")
+	for _, d := range p.Partitions {
+		w = max(w, len(d.Partition.String()))
+	}
+	fmt.Fprintf(&b, "%-*s %10s %10s %8s  %s\n", w, "PARTITION", "SNAPSHOT", "LIVE", "DELTA", "ACTION")
+	journaled := 0
+	for _, d := range p.Partitions {
+		action := "restore"
+		if d.Journaled {
+			action = "skip (already restored)"
+			journaled++
+		}
+		fmt.Fprintf(&b, "%-*s %10d %10d %+8d  %s\n", w, d.Partition, d.SnapshotRows, d.LiveRows, d.LiveRows-d.SnapshotRows, action)
+		if d.Added+d.Removed+d.Changed == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "  rows: %d added, %d removed, %d changed\n", d.Added, d.Removed, d.Changed)
+		for _, r := range d.Rows {
+			fmt.Fprintf(&b, "  %s\n", r)
+		}
+		if len(d.Rows) < d.Added+d.Removed+d.Changed {
+			b.WriteString("  … (more rows differ)\n")
+		}
+	}
+	if journaled > 0 {
+		// A second bad deploy can damage a tenant that was restored before:
+		// say plainly that this run will not touch it.
+		fmt.Fprintf(&b, "%d partition(s) were restored before under journal %s and are skipped; to restore them again, pass a new RestoreID\n", journaled, p.RestoreID)
+	}
+	return b.String()
+}
