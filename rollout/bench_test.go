@@ -70,7 +70,7 @@ func BenchmarkOverhead10k(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/target")
 	})
-	gate := rollout.Check("instant", time.Second, func(context.Context) error { return nil })
+	gate := check("instant", time.Second, func(context.Context) error { return nil })
 	for _, conc := range []int{1, 10} {
 		b.Run(fmt.Sprintf("rollout-concurrency-%d", conc), func(b *testing.B) {
 			p, err := rollout.NewPlan("v2", targets, rollout.Gates(gate))

@@ -93,7 +93,7 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 	}
 	onV2 := p.api.on("v2")
 	env.Printf("with:    rollout refused the %d-site plan (%s, %d deploys); approved plan: %v",
-		len(mistaken.Targets()), notApproved, offPlanDeploys, report.Outcome)
+		len(monitored), notApproved, offPlanDeploys, report.Outcome)
 
 	// Half 2: suppose the upgrade reaches the other sites anyway, by hand,
 	// outside rollout, and they run their imports.
