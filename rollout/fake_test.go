@@ -29,6 +29,7 @@ type fleet struct {
 	rollbackErr    map[string]bool // Rollback fails without effect
 	rollbackNoop   map[string]bool // Rollback returns nil and does nothing
 	onDeploy       func(target string)
+	redirect       map[string]string // Deploy of key changes value instead (a wrong selector)
 
 	ops, killAt  int // killAt > 0: the killAt-th op kills
 	applyThenDie bool
@@ -39,7 +40,8 @@ type fleet struct {
 
 func newFleet(version string, targets ...string) *fleet {
 	f := &fleet{cur: map[string]string{}, hist: map[string][]string{}, deploys: map[string]int{},
-		deployErr: map[string]bool{}, deployErrAfter: map[string]bool{}, rollbackErr: map[string]bool{}, rollbackNoop: map[string]bool{}}
+		deployErr: map[string]bool{}, deployErrAfter: map[string]bool{}, rollbackErr: map[string]bool{}, rollbackNoop: map[string]bool{},
+		redirect: map[string]string{}}
 	for _, t := range targets {
 		f.cur[t] = version
 	}
@@ -89,6 +91,9 @@ func (f *fleet) Deploy(_ context.Context, target, version string) error {
 	}
 	if f.cur[target] == version {
 		f.violation = append(f.violation, "deploy of "+target+" already on "+version)
+	}
+	if to, ok := f.redirect[target]; ok {
+		target = to // the deploy tool's mistake: another target gets the version
 	}
 	f.hist[target] = append(f.hist[target], f.cur[target])
 	f.cur[target] = version
@@ -157,6 +162,33 @@ func (f *fleet) touched() map[string]bool {
 		out[t] = true
 	}
 	return out
+}
+
+// censusFleet is a fleet whose deploy tool can list every target it reaches.
+type censusFleet struct {
+	*fleet
+	censusErr error                                  // the census fails
+	tamper    func(add func(target, version string)) // lists more (duplicates)
+	censuses  int
+}
+
+func (c *censusFleet) Census(_ context.Context, add func(target, version string)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if dead, _ := c.step(); dead {
+		return errKilled
+	}
+	c.censuses++
+	if c.censusErr != nil {
+		return c.censusErr
+	}
+	for t, v := range c.cur {
+		add(t, v)
+	}
+	if c.tamper != nil {
+		c.tamper(add)
+	}
+	return nil
 }
 
 // memStore is an in-memory JournalStore a test can share between executors.
