@@ -58,7 +58,9 @@ func (r *run) baseline(ctx context.Context) error {
 // census compares the fleet with the baseline: a target the rollout did not
 // touch whose version changed is an off-plan change. Each one is recorded
 // (with its before and after versions) and returned as an *OffPlanError;
-// a change seen before is recorded again only when it moved on.
+// a change seen before is recorded again only when it moved on. A target
+// the rollout deployed that no longer runs the plan's version is a failed
+// deploy (*TargetError, Op "confirm").
 func (r *run) census(ctx context.Context) error {
 	if r.e.fleet == nil || r.st.census == nil {
 		return nil
@@ -70,6 +72,12 @@ func (r *run) census(ctx context.Context) error {
 	r.mu.Lock()
 	var recs []record
 	var errs []error
+	for _, ts := range r.st.order { // the rollout's own deploys must still hold
+		if got := now[ts.target]; ts.state == StateDeployed && got != r.p.version {
+			errs = append(errs, &TargetError{Target: ts.target, Op: "confirm", Want: r.p.version, Found: got,
+				Err: fmt.Errorf("%w: the census finds it off the version it was deployed", ErrConfirm)})
+		}
+	}
 	for t, before := range r.st.census {
 		if r.st.touched(t) {
 			continue
