@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // absent is the version recorded for a target a census no longer lists.
@@ -94,12 +96,13 @@ func (r *run) census(ctx context.Context) error {
 			continue
 		}
 		recs = append(recs, record{Kind: recOffPlan, Target: t, Version: before, Note: after})
-		errs = append(errs, &OffPlanError{Op: "census", Target: t, Before: before, Version: after})
 	}
 	r.mu.Unlock()
+	slices.SortFunc(recs, func(a, b record) int { return strings.Compare(a.Target, b.Target) }) // a stable report
 	r.event(Event{Kind: "census"})
 	for _, rec := range recs {
 		err := &OffPlanError{Op: "census", Target: rec.Target, Before: rec.Version, Version: rec.Note}
+		errs = append(errs, err)
 		if jerr := r.recordEmit(rec, Event{Kind: "off-plan", Wave: -1, Target: rec.Target, Err: err}); jerr != nil {
 			return jerr
 		}

@@ -69,7 +69,7 @@ type TargetResult struct {
 	Wave     int    // index into Plan.Waves; -1 for a target outside the plan
 	Previous string // version before the rollout touched it
 	State    TargetState
-	// Now is the version the last census found (StateOffPlan).
+	// Now is the version a census found it changed to (StateOffPlan).
 	Now string
 	// Unhealthy: rolled back, but the gates failed afterwards (PhaseVerify).
 	Unhealthy bool
@@ -104,13 +104,13 @@ func (f *failure) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rollout %s", r.Outcome)
 	if r.Cause != nil {
-		fmt.Fprintf(&b, ": %v", r.Cause)
+		fmt.Fprintf(&b, ": %s", strings.ReplaceAll(r.Cause.Error(), "\n", "; "))
 	}
 	if r.Rollback != nil {
 		fmt.Fprintf(&b, "; rollback: %s", strings.ReplaceAll(r.Rollback.Error(), "\n", "; "))
 	}
 	if r.Verify != nil {
-		fmt.Fprintf(&b, "; rolled back but UNHEALTHY: %v", r.Verify)
+		fmt.Fprintf(&b, "; rolled back but UNHEALTHY: %s", strings.ReplaceAll(r.Verify.Error(), "\n", "; "))
 	}
 	var unknown, off []string
 	for _, t := range r.Targets {

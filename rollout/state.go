@@ -89,7 +89,7 @@ func (s *runState) apply(r record) {
 		t.now = r.Note
 	case recPutBack:
 		if t != nil {
-			t.putBack, t.now = true, t.prev
+			t.putBack = true
 		}
 	case recRollbackStart:
 		s.rollingBack, s.rollbackReason = true, r.Note

@@ -149,7 +149,14 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 	} else {
 		with += fmt.Sprintf("; restored %v, %d still differ", keys(damaged), len(after))
 	}
-	return replay.Outcome{Without: without, With: with, Caught: refused && slices.Equal(onV2, heavy) && exact}, nil
+	_, _, toolCaught, err := replayWrongSelector(ctx, env)
+	if err != nil {
+		return replay.Outcome{}, err
+	}
+	if !toolCaught {
+		with += "; wrong-selector tool NOT caught"
+	}
+	return replay.Outcome{Without: without, With: with, Caught: refused && slices.Equal(onV2, heavy) && exact && toolCaught}, nil
 }
 
 // replayWithout is the deploy as it happened: the script runs on the
