@@ -30,12 +30,16 @@ func (r *run) record(rec record) error {
 
 func (r *run) recordLocked(rec record) error {
 	rec.Time = time.Now().UnixNano()
-	b, err := encodeRecord(rec)
-	if err != nil {
-		return &journalError{err: err}
-	}
-	if err := r.j.Append(r.jctx, b); err != nil {
-		return &journalError{err: err}
+	if m, ok := r.j.(*memJournal); ok {
+		m.add(rec)
+	} else {
+		b, err := encodeRecord(rec)
+		if err != nil {
+			return &journalError{err: err}
+		}
+		if err := r.j.Append(r.jctx, b); err != nil {
+			return &journalError{err: err}
+		}
 	}
 	r.st.apply(rec)
 	return nil

@@ -26,24 +26,47 @@ type JournalStore interface {
 // by this much.
 const maxSkew = 5 * time.Minute
 
-// memJournal is the default JournalStore: it survives a failed or
-// interrupted call, not a process exit.
+// memJournal is the default journal: it survives a failed or interrupted
+// call, not a process exit. It keeps records as they are, since nothing
+// outside the process reads it: no encoding per record.
 type memJournal struct {
 	mu   sync.Mutex
-	recs [][]byte
+	recs []record
 }
 
-func (m *memJournal) Append(_ context.Context, r []byte) error {
+func (m *memJournal) add(r record) {
 	m.mu.Lock()
-	m.recs = append(m.recs, append([]byte(nil), r...))
+	m.recs = append(m.recs, r)
 	m.mu.Unlock()
+}
+
+func (m *memJournal) all() []record {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]record(nil), m.recs...)
+}
+
+// Append and Load make memJournal a JournalStore (the executor calls add
+// and all instead).
+func (m *memJournal) Append(_ context.Context, b []byte) error {
+	r, err := decodeRecord(b)
+	if err != nil {
+		return err
+	}
+	m.add(r)
 	return nil
 }
 
 func (m *memJournal) Load(context.Context) ([][]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([][]byte(nil), m.recs...), nil
+	var out [][]byte
+	for _, r := range m.all() {
+		b, err := encodeRecord(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 func encodeRecord(r record) ([]byte, error) { return json.Marshal(r) }
@@ -63,22 +86,29 @@ func decodeRecord(b []byte) (record, error) {
 // stamped more than maxSkew after now: believing them would make every
 // window measured against them wrong.
 func loadRecords(ctx context.Context, s JournalStore, now time.Time) ([]record, error) {
-	raw, err := s.Load(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: load: %w", ErrJournal, err)
-	}
-	recs := make([]record, 0, len(raw))
-	for i, b := range raw {
-		r, err := decodeRecord(b)
+	var recs []record
+	if m, ok := s.(*memJournal); ok {
+		recs = m.all()
+	} else {
+		raw, err := s.Load(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%w: record %d: %w", ErrJournal, i, err)
+			return nil, fmt.Errorf("%w: load: %w", ErrJournal, err)
 		}
+		recs = make([]record, 0, len(raw))
+		for i, b := range raw {
+			r, err := decodeRecord(b)
+			if err != nil {
+				return nil, fmt.Errorf("%w: record %d: %w", ErrJournal, i, err)
+			}
+			recs = append(recs, r)
+		}
+	}
+	for i, r := range recs {
 		if r.Time != 0 {
 			if skew := time.Unix(0, r.Time).Sub(now); skew > maxSkew {
 				return nil, fmt.Errorf("%w: record %d (%s) is stamped %v in the future of this machine's clock (tolerance %v): clock skew between the replicas that wrote it; fix the clocks, then Resume", ErrJournal, i, r.Kind, skew.Round(time.Second), maxSkew)
 			}
 		}
-		recs = append(recs, r)
 	}
 	return recs, nil
 }
