@@ -80,4 +80,34 @@
 // touched targets. Interrupting ctx stops a rollout without rolling back;
 // Resume or Abort it later. Records stamped more than 5 minutes in the
 // future of this machine's clock stop the call (ErrJournal, naming the skew).
+//
+// # Several replicas
+//
+// A service that runs as several replicas keeps the journal in PostgreSQL
+// (package rollout/pgjournal) instead of a file. pgjournal.Open takes the
+// rollout's ownership lease: only one replica drives it at a time (the
+// others get ErrInProgress), and when that replica dies its lease ends with
+// its database session, so another replica Opens the journal and calls
+// Resume. Every replica must run the same approved plan; the journal's
+// fingerprint check refuses any other.
+//
+// # Logs and metrics
+//
+// Logger logs per-target steps at Debug, waves, censuses and the outcome at
+// Info, failures and rollbacks at Warn, targets left unknown, off-plan
+// changes and failed rollouts at Error. A failed gate whose error implements
+// slog.LogValuer is logged (and its Event carries, in Measured) with the
+// values it measured.
+//
+// MeterProvider records, with attributes of bounded cardinality only:
+//
+//	name                              unit       attributes             meaning
+//	deploysafe.rollout.deploys        {deploy}   outcome                deploys: deployed, failed, unconfirmed
+//	deploysafe.rollout.rollbacks      {rollback} outcome                rolled_back, unknown, put_back (off-plan targets)
+//	deploysafe.rollout.gate.runs      {run}      gate, phase, result    gate runs: pass, fail, timeout
+//	deploysafe.rollout.gate.duration  s          gate, phase, result    gate run duration (histogram)
+//	deploysafe.rollout.wave           {wave}     -                      the wave in progress (1 = canary); 0 when none
+//	deploysafe.rollout.rollouts       {rollout}  outcome                Run, Resume and Abort calls by Outcome
+//	deploysafe.rollout.aborts         {rollout}  cause                  rollbacks started, by cause: gate, deploy,
+//	                                                                    unconfirmed, census, off_plan, operator, other
 package rollout

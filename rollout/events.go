@@ -19,6 +19,11 @@ type Event struct {
 	Phase   string // see GateInput.Phase
 	Outcome Outcome
 	Err     error // the failure (on "gate", Err is nil when the gate passed)
+	// Elapsed is how long the gate ran ("gate").
+	Elapsed time.Duration
+	// Measured is what a failed gate measured, when its check's error
+	// implements slog.LogValuer (a canary judgement with its values).
+	Measured slog.Value
 }
 
 // record appends rec to the journal (write-ahead) and applies it.
@@ -66,6 +71,10 @@ func (r *run) event(ev Event) {
 // callback is never called concurrently.
 func (r *run) emit(e Event) {
 	e.Time = time.Now()
+	if e.Kind == "gate" && e.Err != nil {
+		e.Measured, _ = measured(e.Err)
+	}
+	r.e.meters.record(e)
 	if r.e.onEvent != nil {
 		r.e.onEvent(e)
 	}
@@ -75,7 +84,9 @@ func (r *run) emit(e Event) {
 	}
 	level := slog.LevelInfo
 	switch {
-	case e.Err != nil || e.Kind == "rollback" || e.Kind == "off-plan":
+	case e.Kind == "rollback failed" || e.Kind == "off-plan" || e.Kind == "done" && e.Err != nil && e.Outcome != OutcomeInterrupted:
+		level = slog.LevelError
+	case e.Err != nil || e.Kind == "rollback":
 		level = slog.LevelWarn
 	case e.Target != "" || e.Kind == "census":
 		level = slog.LevelDebug
@@ -95,6 +106,9 @@ func (r *run) emit(e Event) {
 	}
 	if e.Err != nil {
 		attrs = append(attrs, slog.String("error", e.Err.Error()))
+	}
+	if e.Measured.Kind() != slog.KindAny || e.Measured.Any() != nil {
+		attrs = append(attrs, slog.Any("measured", e.Measured))
 	}
 	l.LogAttrs(context.Background(), level, "rollout "+e.Kind, attrs...)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deploysafe/deploysafe/rollout/internal/guard"
+	"go.opentelemetry.io/otel/metric"
 )
 
 // Executor runs plans against a Deployer. It keeps the deployer sealed: the
@@ -22,6 +23,8 @@ type Executor struct {
 	limit   int
 	onEvent func(Event)
 	logger  *slog.Logger
+	mp      metric.MeterProvider
+	meters  *meters
 	mu      sync.Mutex
 }
 
@@ -44,6 +47,7 @@ func New(d Deployer, opts ...Option) (*Executor, error) {
 	if e.store == nil && e.path == "" {
 		e.store = &memJournal{}
 	}
+	e.meters = newMeters(e.mp, e.logger)
 	return e, nil
 }
 

@@ -77,8 +77,9 @@ func runGate(ctx context.Context, g Gate, in GateInput) error {
 // runGates runs gates in order and returns the first failure.
 func (r *run) runGates(ctx context.Context, gates []Gate, in GateInput) error {
 	for _, g := range gates {
+		start := time.Now()
 		err := runGate(ctx, g, in)
-		r.event(Event{Kind: "gate", Wave: in.Wave, Gate: g.Name, Phase: in.Phase, Err: err})
+		r.event(Event{Kind: "gate", Wave: in.Wave, Gate: g.Name, Phase: in.Phase, Err: err, Elapsed: time.Since(start)})
 		if err != nil {
 			return err
 		}
