@@ -36,11 +36,16 @@ func callBounded(ctx context.Context, d time.Duration, fn func(context.Context) 
 		return bounded{err: err, timedOut: err != nil && cctx.Err() == context.DeadlineExceeded}
 	case <-cctx.Done():
 	}
-	if ctx.Err() != nil {
-		return bounded{err: context.Cause(ctx), interrupted: true}
-	}
 	t := time.NewTimer(graceFor(d))
 	defer t.Stop()
+	if ctx.Err() != nil { // interrupted: give fn its grace to return, so a
+		// deployer call does not outlive the Run that made it
+		select {
+		case <-done:
+		case <-t.C:
+		}
+		return bounded{err: context.Cause(ctx), interrupted: true}
+	}
 	select {
 	case err := <-done:
 		if err == nil {
