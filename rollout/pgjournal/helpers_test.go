@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,7 +55,6 @@ func withParam(dsn, k, v string) string {
 type pgFleet struct {
 	pool    *pgxpool.Pool
 	onApply func(target string) // after a deploy applied, before it returns
-	mu      sync.Mutex
 }
 
 func newPGFleet(tb testing.TB, dsn string, targets []string) *pgFleet {
@@ -141,5 +138,3 @@ func plan(tb testing.TB, ts []string) *rollout.Plan {
 	}
 	return p
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
