@@ -24,6 +24,24 @@ type meters struct {
 	deploys, rollbacks, gateRuns, rollouts, aborts metric.Int64Counter
 	gateDuration                                   metric.Float64Histogram
 	wave                                           metric.Int64Gauge
+	// attrs caches attribute sets: building one per measurement would cost
+	// more than the measurement. Events are emitted one at a time.
+	attrs map[string]metric.MeasurementOption
+}
+
+// with returns the cached attribute option of key, value pairs.
+func (m *meters) with(kv ...string) metric.MeasurementOption {
+	k := strings.Join(kv, "\x00")
+	if o, ok := m.attrs[k]; ok {
+		return o
+	}
+	as := make([]attribute.KeyValue, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		as = append(as, attribute.String(kv[i], kv[i+1]))
+	}
+	o := metric.WithAttributeSet(attribute.NewSet(as...))
+	m.attrs[k] = o
+	return o
 }
 
 func newMeters(mp metric.MeterProvider, l *slog.Logger) *meters {
@@ -40,6 +58,7 @@ func newMeters(mp metric.MeterProvider, l *slog.Logger) *meters {
 		gateRuns:  counter("deploysafe.rollout.gate.runs", "{run}", "Gate runs by gate, phase and result: pass, fail, timeout."),
 		rollouts:  counter("deploysafe.rollout.rollouts", "{rollout}", "Rollouts (Run, Resume, Abort calls) by outcome."),
 		aborts:    counter("deploysafe.rollout.aborts", "{rollout}", "Rollouts stopped and rolled back, by cause."),
+		attrs:     map[string]metric.MeasurementOption{},
 	}
 	var err error
 	ms.gateDuration, err = m.Float64Histogram("deploysafe.rollout.gate.duration", metric.WithUnit("s"),
@@ -55,27 +74,27 @@ func newMeters(mp metric.MeterProvider, l *slog.Logger) *meters {
 // record turns one event into measurements.
 func (m *meters) record(e Event) {
 	ctx := context.Background()
-	one := func(c metric.Int64Counter, kv ...attribute.KeyValue) {
+	one := func(c metric.Int64Counter, k, v string) {
 		if c != nil {
-			c.Add(ctx, 1, metric.WithAttributes(kv...))
+			c.Add(ctx, 1, m.with(k, v))
 		}
 	}
 	switch e.Kind {
 	case "deployed":
-		one(m.deploys, attribute.String("outcome", "deployed"))
+		one(m.deploys, "outcome", "deployed")
 	case "deploy failed":
 		outcome := "failed"
 		var te *TargetError
 		if errors.As(e.Err, &te) && te.Op == "confirm" {
 			outcome = "unconfirmed"
 		}
-		one(m.deploys, attribute.String("outcome", outcome))
+		one(m.deploys, "outcome", outcome)
 	case "rolled back":
-		one(m.rollbacks, attribute.String("outcome", "rolled_back"))
+		one(m.rollbacks, "outcome", "rolled_back")
 	case "rollback failed":
-		one(m.rollbacks, attribute.String("outcome", "unknown"))
+		one(m.rollbacks, "outcome", "unknown")
 	case "put back":
-		one(m.rollbacks, attribute.String("outcome", "put_back"))
+		one(m.rollbacks, "outcome", "put_back")
 	case "gate":
 		result := "pass"
 		var ge *GateError
@@ -85,7 +104,7 @@ func (m *meters) record(e Event) {
 				result = "timeout"
 			}
 		}
-		attrs := metric.WithAttributes(attribute.String("gate", e.Gate), attribute.String("phase", e.Phase), attribute.String("result", result))
+		attrs := m.with("gate", e.Gate, "phase", e.Phase, "result", result)
 		if m.gateRuns != nil {
 			m.gateRuns.Add(ctx, 1, attrs)
 		}
@@ -97,12 +116,12 @@ func (m *meters) record(e Event) {
 			m.wave.Record(ctx, int64(e.Wave+1))
 		}
 	case "rollback":
-		one(m.aborts, attribute.String("cause", abortCause(e.Err)))
+		one(m.aborts, "cause", abortCause(e.Err))
 	case "done":
 		if m.wave != nil {
 			m.wave.Record(ctx, 0)
 		}
-		one(m.rollouts, attribute.String("outcome", strings.ReplaceAll(string(e.Outcome), " ", "_")))
+		one(m.rollouts, "outcome", strings.ReplaceAll(string(e.Outcome), " ", "_"))
 	}
 }
 
