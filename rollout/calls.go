@@ -37,7 +37,8 @@ func (r *run) version(ctx context.Context, t string) (string, error) {
 }
 
 // confirm waits until t reports want, asking again with backoff until the
-// plan's settle time has passed. It returns the last version found.
+// plan's settle time has passed; the last ask is at the settle deadline. It
+// returns the last version found.
 func (r *run) confirm(ctx context.Context, t, want string) (string, error) {
 	deadline := time.Now().Add(r.p.settle)
 	wait := 10 * time.Millisecond
@@ -49,13 +50,14 @@ func (r *run) confirm(ctx context.Context, t, want string) (string, error) {
 		if ie := (*interruptError)(nil); errors.As(err, &ie) {
 			return v, err
 		}
-		if !time.Now().Add(wait).Before(deadline) {
+		left := time.Until(deadline)
+		if left <= 0 {
 			if err != nil {
 				return v, err
 			}
 			return v, ErrConfirm
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := sleep(ctx, min(wait, left)); err != nil {
 			return v, err
 		}
 		wait = min(2*wait, 2*time.Second)
