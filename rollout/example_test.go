@@ -235,3 +235,41 @@ func ExampleExecutor_Resume() {
 	// interrupted [v1×4 v2×1]
 	// succeeded <nil> [v2×5]
 }
+
+// wrongSelector is a deploy tool whose Deploy for site2 also upgrades
+// site9, a site outside the plan; it can list every site (a census).
+type wrongSelector struct{ *sites }
+
+func (w wrongSelector) Deploy(ctx context.Context, site, version string) error {
+	if site == "site2" {
+		_ = w.sites.Deploy(ctx, "site9", version)
+	}
+	return w.sites.Deploy(ctx, site, version)
+}
+
+func (w wrongSelector) Census(_ context.Context, add func(site, version string)) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for s, v := range w.cur {
+		add(s, v)
+	}
+	return nil
+}
+
+// Productsup, the deploy tool's own mistake: a census finds the site
+// outside the plan that changed; the rollout stops, rolls back, and with
+// PutBack returns that site to its recorded version.
+func Example_offPlanChange() {
+	fleet := wrongSelector{newSites("v1", siteNames(9)...)}
+	plan, _ := rollout.NewPlan("v2", siteNames(4), rollout.PutBack(),
+		rollout.Gates(rollout.Gate{Name: "health", Deadline: time.Second, Check: errorRate}))
+	ex, _ := rollout.New(fleet)
+	report, err := ex.Run(context.Background(), plan, plan.Fingerprint())
+	var off *rollout.OffPlanError
+	fmt.Println(errors.Is(err, rollout.ErrOffPlan), errors.As(err, &off), off.Target, off.Before, off.Version)
+	last := report.Targets[len(report.Targets)-1]
+	fmt.Println(report.Outcome, last.Target, last.State, last.PutBack, fleet.versions())
+	// Output:
+	// true true site9 v1 v2
+	// rolled back site9 off-plan change true [v1×9]
+}
