@@ -70,7 +70,7 @@ func BenchmarkOverhead10k(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/target")
 	})
-	gate := rollout.Check("instant", time.Second, func(context.Context) error { return nil })
+	gate := check("instant", time.Second, func(context.Context) error { return nil })
 	for _, conc := range []int{1, 10} {
 		b.Run(fmt.Sprintf("rollout-concurrency-%d", conc), func(b *testing.B) {
 			p, err := rollout.NewPlan("v2", targets, rollout.Gates(gate))
@@ -82,6 +82,67 @@ func BenchmarkOverhead10k(b *testing.B) {
 				b.StopTimer()
 				d := newInstant(targets)
 				ex, err := rollout.New(d, rollout.Concurrency(conc))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				rep, err := ex.Run(ctx, p, p.Fingerprint())
+				if err != nil || len(rep.Targets) != n {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/target")
+		})
+	}
+}
+
+// instantFleet is instant with a census.
+type instantFleet struct{ *instant }
+
+func (d instantFleet) Census(_ context.Context, add func(t, v string)) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for t, v := range d.cur {
+		add(t, v)
+	}
+	return nil
+}
+
+// BenchmarkConfirmCensus10k runs the same 10,000-target plan three ways,
+// alternating in one process: as today's Run would (Settle(0), no census),
+// with post-deploy confirmation, and with confirmation and a census after
+// every wave. The ns/target differences are the cost of the new checks;
+// each confirmation makes one more (instant) Version call.
+func BenchmarkConfirmCensus10k(b *testing.B) {
+	const n = 10000
+	targets := make([]string, n)
+	for i := range targets {
+		targets[i] = fmt.Sprintf("site%05d", i)
+	}
+	ctx := context.Background()
+	gate := check("instant", time.Second, func(context.Context) error { return nil })
+	for _, tc := range []struct {
+		name   string
+		settle time.Duration
+		census bool
+	}{
+		{"no-confirm-no-census", 0, false},
+		{"confirm", time.Minute, false},
+		{"confirm-census", time.Minute, true},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			p, err := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.Settle(tc.settle))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				var d rollout.Deployer = newInstant(targets)
+				if tc.census {
+					d = instantFleet{d.(*instant)}
+				}
+				ex, err := rollout.New(d, rollout.Concurrency(1))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -36,12 +36,21 @@ func (p *Plan) Changes(approved *Plan) []string {
 	if p.rehearse != approved.rehearse {
 		add("rollback rehearsal: %s → %s", onOff(approved.rehearse), onOff(p.rehearse))
 	}
+	if a, b := confirmText(approved), confirmText(p); a != b {
+		add("confirmation: %s → %s", a, b)
+	}
+	if p.callDeadline != approved.callDeadline {
+		add("deployer call deadline: %v → %v", approved.callDeadline, p.callDeadline)
+	}
+	if p.putBack != approved.putBack {
+		add("put back off-plan changes: %s → %s", onOff(approved.putBack), onOff(p.putBack))
+	}
 	if len(p.waves) != len(approved.waves) {
 		add("waves: %d → %d", len(approved.waves), len(p.waves))
 	}
 	for i := 0; i < len(p.waves) && i < len(approved.waves); i++ {
 		was, now := approved.waves[i], p.waves[i]
-		if a, b := len(was.Targets), len(now.Targets); a != b {
+		if a, b := len(was.targets), len(now.targets); a != b {
 			add("wave %d size: %d → %d", i+1, a, b)
 		}
 		if a, b := gatesText(was), gatesText(now); a != b {

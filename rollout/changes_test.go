@@ -11,7 +11,7 @@ import (
 
 func TestChanges(t *testing.T) {
 	ok := func(context.Context) error { return nil }
-	health := rollout.Gates(rollout.Check("health", time.Second, ok))
+	health := rollout.Gates(check("health", time.Second, ok))
 	approved, err := rollout.NewPlan("v2", []string{"a", "b", "c"}, health)
 	if err != nil {
 		t.Fatal(err)
@@ -22,7 +22,7 @@ func TestChanges(t *testing.T) {
 	}
 
 	proposed, err := rollout.NewPlan("v3", []string{"a", "c", "x", "y"},
-		rollout.Gates(rollout.Check("health", 2*time.Second, ok)), rollout.NoRehearsal())
+		rollout.Gates(check("health", 2*time.Second, ok)), rollout.NoRehearsal())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/deploysafe/deploysafe/rollout"
@@ -41,7 +42,9 @@ func TestConcurrencyLimitInsideWave(t *testing.T) {
 	}
 }
 
-func TestWaveBakeOverridesBakeEach(t *testing.T) {
+func TestWaveBakeOverridesBakeEach(t *testing.T) { synctest.Test(t, testWaveBakeOverridesBakeEach) }
+
+func testWaveBakeOverridesBakeEach(t *testing.T) {
 	f := newFleet("v1", "a", "b", "c")
 	runs := map[int]int{}
 	var mu sync.Mutex
@@ -54,19 +57,19 @@ func TestWaveBakeOverridesBakeEach(t *testing.T) {
 	p, err := rollout.NewPlan("v2", []string{"a", "b", "c"}, rollout.Gates(gate), rollout.NoRehearsal(),
 		rollout.Waves([]string{"a"}, []string{"b"}, []string{"c"}),
 		rollout.BakeEach(rollout.Bake{Passes: 2, Every: time.Minute}),
-		rollout.WaveBake(1, rollout.Bake{Min: time.Hour, Every: 15 * time.Minute}))
+		rollout.Wave(1, rollout.Bake{Min: time.Hour, Every: 15 * time.Minute}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := newFakeClock()
-	ex, _ := rollout.New(f, rollout.WithClock(clk))
+	ex, _ := rollout.New(f)
+	start := time.Now()
 	if _, err := ex.Run(context.Background(), p, p.Fingerprint()); err != nil {
 		t.Fatal(err)
 	}
 	if runs[0] != 2 || runs[1] != 5 || runs[2] != 2 {
 		t.Fatalf("gate runs per wave %v, want 2, 5, 2", runs)
 	}
-	if clk.slept != time.Minute+time.Hour+time.Minute {
-		t.Fatalf("baked %v", clk.slept)
+	if slept := time.Since(start); slept != time.Minute+time.Hour+time.Minute {
+		t.Fatalf("baked %v", slept)
 	}
 }

@@ -1,14 +1,16 @@
 // Package rollout deploys a version in waves that cannot touch a target
-// outside the approved plan, whose gates cannot hang, and whose rollback is
-// rehearsed before it is needed.
+// outside the approved plan, whose every deploy is confirmed, whose gates
+// and deployer calls cannot hang, and whose rollback is rehearsed before it
+// is needed.
 //
-// The user implements a three-method Deployer; the library owns the safety:
+// The user implements a three-method Deployer (or builds one with
+// FromFuncs); the library owns the safety:
 //
 //	plan, err := rollout.NewPlan("v2", sites, // the explicit allowlist
-//		rollout.Gates(rollout.Smoke(2*time.Minute, probe)),
+//		rollout.Gates(rollout.Smoke{Within: 2 * time.Minute, Probe: healthz}.Gate()),
 //		rollout.BakeEach(rollout.Bake{Min: 10 * time.Minute, Passes: 5, Every: 2 * time.Minute}))
 //	fmt.Print(plan) // preview, with the fingerprint to approve
-//	ex, err := rollout.New(deployer, rollout.WithJournal(journal))
+//	ex, err := rollout.New(deployer, rollout.FileJournal("/var/lib/app/v2.journal"))
 //	report, err := ex.Run(ctx, plan, approvedFingerprint)
 //
 // # Plans
@@ -18,39 +20,94 @@
 // 100% (empty waves dropped), or explicit Waves. Every wave needs at least one
 // Gate and may Bake (a minimum time AND a minimum number of passing gate
 // runs). A plan prints as a readable preview and has a Fingerprint, a SHA-256
-// of version, targets, waves, gates (names, deadlines), bakes and the
-// rehearsal setting. Run refuses any other fingerprint before deploying
-// anything (ErrFingerprint).
+// of version, targets, waves, gates (names, deadlines), bakes, the rehearsal,
+// the confirmation (Settle), the CallDeadline and PutBack. Run refuses any
+// other fingerprint before deploying anything (ErrFingerprint).
 //
 // # The guard
 //
 // An Executor keeps the Deployer sealed; each Run binds it to the plan's
 // allowlist and version, and that guard is the only path to the deployer.
-// A call for any other target is refused with ErrOffPlan and never reaches
-// the deployer.
+// A call for any other target is refused with an *OffPlanError (ErrOffPlan)
+// and never reaches the deployer.
 //
-// # Gates
+// # Confirmation and census
 //
-// Every gate run is bounded by its Deadline. A check that does not return in
-// time fails with ErrGateTimeout; one that ignores its context is abandoned
-// (its goroutine ends when the check returns; its result is discarded). Any
-// error fails the gate: inconclusive and no-data results never pass. Check
-// turns any func(ctx) error into a gate (canary analysis, invariant checks);
-// Smoke is the start-up smoke check with captured diagnostics.
+// The executor does not believe a Deploy that returns nil: it asks Version
+// until the target reports the plan's version, with backoff, for up to the
+// plan's Settle time (1 minute by default; Settle(0) turns it off and the
+// preview says so). A deploy that lands elsewhere fails with a *TargetError
+// (Op "confirm", Want, Found; ErrConfirm) and the rollout rolls back.
+//
+// A Deployer that also has a Census method (see Deployer) is asked for every
+// target its tool reaches, before the first deploy, after every wave, after
+// a rollback and at the end. A target the rollout did not touch whose
+// version changed stops the rollout: it rolls back, and the report lists the
+// target as StateOffPlan with its Previous and Now versions. With PutBack the
+// executor returns such targets to their recorded version, through a guard
+// that permits exactly that. A census that fails or cannot be believed
+// (duplicates, empty) stops the rollout (ErrCensus).
+//
+// # Gates and deadlines
+//
+// Every gate run is bounded by its Deadline, and every deployer call by the
+// plan's CallDeadline (5 minutes by default). A check or call that does not
+// return in time fails; one that ignores its context is abandoned after a
+// grace of a tenth of its deadline (at most 1s; its goroutine ends when it
+// returns, its result discarded). Any error fails a gate: inconclusive and
+// no-data results never pass. So a failing rollout ends within: for each
+// touched target, 3 calls to deploy (Version, Deploy, Version) plus Settle,
+// and 3 to roll back; plus each gate's Deadline in the deploy phase and
+// again in the verify phase; each with its grace; plus the census calls.
 //
 // # Rollback
 //
-// When a deploy errors or a gate fails, the executor rolls back every target
-// touched so far, latest first, confirms each one with Version, runs the
-// gates again (PhaseVerify) and reports every target that could not be
-// confirmed (ErrUnknownState, Report.Targets). By default the canary wave
-// rehearses its rollback first: deploy, gates, rollback, gates, deploy again;
-// a plan whose rollback fails the rehearsal stops before wave 2 (ErrRehearsal).
+// When a deploy errors or is not confirmed, a census finds an off-plan
+// change, or a gate fails, the executor rolls back every touched target,
+// latest first, confirms each one with Version, runs the gates again
+// ("verify") and reports every target that could not be confirmed
+// (ErrUnknownState, Report.Targets). A target rolled back whose gates then
+// fail is reported Unhealthy, never as a clean rollback. By default the
+// canary wave rehearses its rollback first: deploy, gates, rollback, gates,
+// deploy again; a plan whose rollback fails the rehearsal stops before
+// wave 2 (ErrRehearsal).
 //
 // # Journal
 //
-// Progress is written ahead to a Journal (OpenFileJournal for a durable one).
-// When the process dies, Resume finishes the rollout without deploying any
-// target twice, and Abort rolls back exactly the touched targets. Interrupting
-// ctx stops a rollout without rolling back; Resume or Abort it later.
+// Progress is written ahead to a journal (FileJournal for a file, Journal
+// for any JournalStore). When the process dies, Resume finishes the rollout
+// without deploying any target twice, and Abort rolls back exactly the
+// touched targets. Interrupting ctx stops a rollout without rolling back;
+// Resume or Abort it later. Records stamped more than 5 minutes in the
+// future of this machine's clock stop the call (ErrJournal, naming the skew).
+//
+// # Several replicas
+//
+// A service that runs as several replicas keeps the journal in PostgreSQL
+// (package rollout/pgjournal) instead of a file. pgjournal.Open takes the
+// rollout's ownership lease: only one replica drives it at a time (the
+// others get ErrInProgress), and when that replica dies its lease ends with
+// its database session, so another replica Opens the journal and calls
+// Resume. Every replica must run the same approved plan; the journal's
+// fingerprint check refuses any other.
+//
+// # Logs and metrics
+//
+// Logger logs per-target steps at Debug, waves, censuses and the outcome at
+// Info, failures and rollbacks at Warn, targets left unknown, off-plan
+// changes and failed rollouts at Error. A failed gate whose error implements
+// slog.LogValuer is logged (and its Event carries, in Measured) with the
+// values it measured.
+//
+// MeterProvider records, with attributes of bounded cardinality only:
+//
+//	name                              unit       attributes             meaning
+//	deploysafe.rollout.deploys        {deploy}   outcome                deploys: deployed, failed, unconfirmed
+//	deploysafe.rollout.rollbacks      {rollback} outcome                rolled_back, unknown, put_back (off-plan targets)
+//	deploysafe.rollout.gate.runs      {run}      gate, phase, result    gate runs: pass, fail, timeout
+//	deploysafe.rollout.gate.duration  s          gate, phase, result    gate run duration (histogram)
+//	deploysafe.rollout.wave           {wave}     -                      the wave in progress (1 = canary); 0 when none
+//	deploysafe.rollout.rollouts       {rollout}  outcome                Run, Resume and Abort calls by Outcome
+//	deploysafe.rollout.aborts         {rollout}  cause                  rollbacks started, by cause: gate, deploy,
+//	                                                                    unconfirmed, census, off_plan, operator, other
 package rollout

@@ -3,28 +3,32 @@ package rollout
 import (
 	"errors"
 	"fmt"
-	"strings"
-
-	"github.com/deploysafe/deploysafe/rollout/internal/guard"
+	"time"
 )
 
 // Sentinel errors. Match them with errors.Is; the struct errors below carry
 // the detail.
 var (
-	// ErrOffPlan: a deployer call for a target not in the plan (or for a
-	// version other than the plan's) was refused; the deployer was not called.
-	ErrOffPlan = guard.ErrOffPlan
-	// ErrInvalidPlan: NewPlan rejected its input. Nothing was deployed.
+	// ErrOffPlan: a target outside the plan was (or was about to be)
+	// changed: a deployer call for it was refused before reaching the
+	// deployer, or a census found that its version changed.
+	ErrOffPlan = errors.New("rollout: target not in plan")
+	// ErrInvalidPlan: NewPlan, New or an option rejected its input. Nothing
+	// was deployed.
 	ErrInvalidPlan = errors.New("rollout: invalid plan")
 	// ErrFingerprint: the approved fingerprint is not the plan's, or the
 	// journal belongs to another plan. Nothing was deployed.
 	ErrFingerprint = errors.New("rollout: fingerprint mismatch")
-	// ErrGateFailed: a gate returned an error (fail, inconclusive, anything).
+	// ErrGateFailed: a gate returned an error (fail, inconclusive, anything)
+	// or did not pass within its deadline (GateError.TimedOut).
 	ErrGateFailed = errors.New("rollout: gate failed")
-	// ErrGateTimeout: a gate did not pass within its deadline.
-	ErrGateTimeout = errors.New("rollout: gate deadline exceeded")
-	// ErrDeploy: the deployer's Deploy returned an error.
-	ErrDeploy = errors.New("rollout: deploy failed")
+	// ErrConfirm: after Deploy returned, the target did not report the
+	// plan's version within the settle time (TargetError.Want, Found).
+	ErrConfirm = errors.New("rollout: deploy not confirmed")
+	// ErrCensus: the fleet census failed, timed out or listed nonsense
+	// (duplicates, nothing); the fleet's state is unknown, so the rollout
+	// went no further.
+	ErrCensus = errors.New("rollout: fleet census failed")
 	// ErrRolledBack: the rollout failed and every touched target was
 	// confirmed (by Version) to be back on its previous version.
 	ErrRolledBack = errors.New("rollout: rolled back")
@@ -34,35 +38,47 @@ var (
 	// ErrRehearsal: the rollback rehearsal on the canary wave failed; the
 	// rollout stopped before the next wave.
 	ErrRehearsal = errors.New("rollout: rollback rehearsal failed")
-	// ErrVerify: gates failed after a rollback.
-	ErrVerify = errors.New("rollout: gates failed after rollback")
-	// ErrJournal: the journal could not be read or written; the rollout
-	// stopped at once. Resume or Abort it once the journal works.
+	// ErrJournal: the journal could not be read or written, or holds records
+	// stamped in the future (clock skew); the rollout stopped at once.
+	// Resume or Abort it once the journal works.
 	ErrJournal = errors.New("rollout: journal")
-	// ErrInProgress: the journal holds an unfinished rollout; call Resume or Abort.
+	// ErrInProgress: the journal holds an unfinished rollout (call Resume or
+	// Abort), or another executor holds the journal's lease.
 	ErrInProgress = errors.New("rollout: unfinished rollout in journal")
 	// ErrNothingToResume: the journal holds no unfinished rollout of this plan.
 	ErrNothingToResume = errors.New("rollout: nothing to resume")
 )
 
-// OffPlanError is the detail of a refused deployer call (wraps ErrOffPlan).
-type OffPlanError = guard.OffPlanError
-
-// FingerprintError is the detail of ErrFingerprint. It says only that the
-// plan is not the one approved; Plan.Changes says what differs.
-type FingerprintError struct {
-	Approved string // what the operator approved (or what the journal holds)
-	Actual   string // the plan's fingerprint
-	Source   string // "approval" or "journal"
+// OffPlanError is the detail of ErrOffPlan.
+type OffPlanError struct {
+	// Op is the refused call ("deploy", "rollback", "version"), or "census"
+	// when a census found Target changed by something other than the rollout.
+	Op     string
+	Target string // the target outside the plan
+	// Version is the refused version (Op "deploy" of a version the plan
+	// does not deploy), or the version a census found (Op "census").
+	Version string
+	// Before is the version the first census recorded (Op "census").
+	Before string
 }
 
-// Error says which fingerprints differ and that nothing was deployed.
-func (e *FingerprintError) Error() string {
-	return fmt.Sprintf("rollout: %s fingerprint %q does not match plan fingerprint %q; nothing was deployed", e.Source, short(e.Approved), short(e.Actual))
+// Error names the refused operation or the change, and the target.
+func (e *OffPlanError) Error() string {
+	switch {
+	case e.Op == "census":
+		return fmt.Sprintf("rollout: %q is not in this rollout's deployed waves but changed from %q to %q", e.Target, e.Before, e.Version)
+	case e.Version != "":
+		return fmt.Sprintf("rollout: refused %s of version %q to %q: the plan deploys another version", e.Op, e.Version, e.Target)
+	}
+	return fmt.Sprintf("rollout: refused %s for %q: target not in plan", e.Op, e.Target)
 }
 
-// Unwrap returns ErrFingerprint.
-func (e *FingerprintError) Unwrap() error { return ErrFingerprint }
+// Unwrap returns ErrOffPlan.
+func (e *OffPlanError) Unwrap() error { return ErrOffPlan }
+
+func refuse(op, target, version string) error {
+	return &OffPlanError{Op: op, Target: target, Version: version}
+}
 
 func short(fp string) string {
 	if len(fp) > 16 {
@@ -74,62 +90,74 @@ func short(fp string) string {
 // TargetError reports what went wrong with one target.
 type TargetError struct {
 	Target string
-	Op     string // "deploy", "rollback", "version", "confirm"
-	Err    error
+	// Op is "deploy", "confirm" (Deploy returned but the version did not
+	// follow), "rollback", "version", "put back" or "smoke".
+	Op string
+	// Want and Found are the version the executor required and the one the
+	// target reported (Op "confirm", "put back").
+	Want, Found string
+	// Diagnostics is what Smoke's Diagnose captured (Op "smoke").
+	Diagnostics string
+	Err         error
 }
 
 // Error names the operation and the target.
 func (e *TargetError) Error() string {
-	return fmt.Sprintf("%s %q: %v", e.Op, e.Target, e.Err)
+	msg := fmt.Sprintf("rollout: %s %q", e.Op, e.Target)
+	if e.Want != "" {
+		msg += fmt.Sprintf(": want version %q, found %q", e.Want, e.Found)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	if e.Diagnostics != "" {
+		msg += "; diagnostics: " + e.Diagnostics
+	}
+	return msg
 }
 
 // Unwrap returns the underlying error.
 func (e *TargetError) Unwrap() error { return e.Err }
 
-// Failure is the error returned when a rollout did not succeed. It wraps the
-// first cause, the per-target rollback errors (a *multierror.Error) and the
-// outcome sentinel (ErrRolledBack, ErrUnknownState, ErrRehearsal, ...), so
-// errors.Is and errors.As see all of them.
-type Failure struct {
-	Outcome  Outcome
-	Cause    error    // what stopped the rollout: *GateError, *TargetError, ...
-	Rollback error    // per-target rollback problems (*multierror.Error); nil when all confirmed
-	Verify   error    // gate failures after the rollback
-	Unknown  []string // targets not confirmed on their previous (or the new) version
+// GateError reports a gate that did not pass. It wraps ErrGateFailed and
+// what the check returned.
+type GateError struct {
+	Gate      string
+	Phase     string // see GateInput.Phase
+	Wave      int
+	Deadline  time.Duration
+	TimedOut  bool  // the deadline passed before the check passed
+	Abandoned bool  // the check ignored its context and was left running
+	Err       error // what the check returned (nil when abandoned)
 }
 
-// Error summarizes the outcome, cause, rollback and verification.
-func (f *Failure) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "rollout %s", f.Outcome)
-	if f.Cause != nil {
-		fmt.Fprintf(&b, ": %v", f.Cause)
+// Error names the gate, phase and wave, and says whether it hung.
+func (e *GateError) Error() string {
+	switch {
+	case e.Abandoned:
+		return fmt.Sprintf("rollout: gate %q (%s, wave %d) hung: no answer within its %v deadline; abandoned", e.Gate, e.Phase, e.Wave+1, e.Deadline)
+	case e.TimedOut:
+		return fmt.Sprintf("rollout: gate %q (%s, wave %d) did not pass within its %v deadline: %v", e.Gate, e.Phase, e.Wave+1, e.Deadline, e.Err)
 	}
-	if f.Rollback != nil {
-		fmt.Fprintf(&b, "; rollback: %v", strings.TrimSpace(f.Rollback.Error()))
-	}
-	if f.Verify != nil {
-		fmt.Fprintf(&b, "; verify: %v", f.Verify)
-	}
-	if len(f.Unknown) > 0 {
-		fmt.Fprintf(&b, "; %d target(s) in unknown state: %s", len(f.Unknown), strings.Join(f.Unknown, ", "))
-	}
-	return b.String()
+	return fmt.Sprintf("rollout: gate %q (%s, wave %d) failed: %v", e.Gate, e.Phase, e.Wave+1, e.Err)
 }
 
-// Unwrap returns the outcome sentinel, the cause, the rollback and verify errors.
-func (f *Failure) Unwrap() []error {
-	out := []error{}
-	if s := f.Outcome.sentinel(); s != nil {
-		out = append(out, s)
+// Unwrap returns ErrGateFailed and the check's error.
+func (e *GateError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrGateFailed}
 	}
-	if len(f.Unknown) > 0 && f.Outcome != OutcomeUnknown {
-		out = append(out, ErrUnknownState)
-	}
-	for _, e := range []error{f.Cause, f.Rollback, f.Verify} {
-		if e != nil {
-			out = append(out, e)
-		}
-	}
-	return out
+	return []error{ErrGateFailed, e.Err}
 }
+
+// interruptError marks a stop caused by the caller's context.
+type interruptError struct{ err error }
+
+func (e *interruptError) Error() string { return "rollout interrupted: " + e.err.Error() }
+func (e *interruptError) Unwrap() error { return e.err }
+
+// journalError marks a failed journal write: the rollout stops at once.
+type journalError struct{ err error }
+
+func (e *journalError) Error() string   { return fmt.Sprintf("%v: append: %v", ErrJournal, e.err) }
+func (e *journalError) Unwrap() []error { return []error{ErrJournal, e.err} }

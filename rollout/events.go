@@ -6,82 +6,109 @@ import (
 	"time"
 )
 
-// EventKind names a step of a rollout.
-type EventKind int
-
-// Event kinds.
-const (
-	EventStart          EventKind = iota + 1 // a rollout starts or resumes
-	EventWave                                // a wave starts
-	EventDeploy                              // Deploy is called for Target
-	EventDeployed                            // Deploy succeeded (or the target already ran the version)
-	EventDeployFailed                        // Deploy failed (Err)
-	EventGate                                // Gate ran: Err is nil on pass
-	EventWavePassed                          // a wave's gates passed and its bake is done
-	EventRehearsal                           // the canary wave's rollback rehearsal starts
-	EventRollback                            // an automatic rollback or Abort starts (Err is the reason)
-	EventRolledBack                          // Target confirmed on its previous version
-	EventRollbackFailed                      // Target not confirmed (Err)
-	EventDone                                // the rollout ended (Outcome; Err on failure)
-)
-
-var eventNames = [...]string{"", "start", "wave", "deploy", "deployed", "deploy failed", "gate",
-	"wave passed", "rehearsal", "rollback", "rolled back", "rollback failed", "done"}
-
-// String returns the event kind's name.
-func (k EventKind) String() string {
-	if k > 0 && int(k) < len(eventNames) {
-		return eventNames[k]
-	}
-	return "invalid"
-}
-
-// Event describes one step. Fields that do not apply are zero.
+// Event describes one step. Kind is one of: "start", "wave", "deploy",
+// "deployed", "deploy failed", "census", "off-plan", "gate", "wave passed",
+// "rehearsal", "rollback", "rolled back", "rollback failed", "put back",
+// "done". Fields that do not apply are zero.
 type Event struct {
 	Time    time.Time
-	Kind    EventKind
+	Kind    string
 	Wave    int // index into Plan.Waves
 	Target  string
 	Gate    string
-	Phase   Phase
+	Phase   string // see GateInput.Phase
 	Outcome Outcome
-	Err     error
+	Err     error // the failure (on "gate", Err is nil when the gate passed)
+	// Elapsed is how long the gate ran ("gate").
+	Elapsed time.Duration
+	// Measured is what a failed gate measured, when its check's error
+	// implements slog.LogValuer (a canary judgement with its values).
+	Measured slog.Value
+}
+
+// record appends rec to the journal (write-ahead) and applies it.
+func (r *run) record(rec record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.recordLocked(rec)
+}
+
+func (r *run) recordLocked(rec record) error {
+	rec.Time = time.Now().UnixNano()
+	if m, ok := r.j.(*memJournal); ok {
+		m.add(rec)
+	} else {
+		b, err := encodeRecord(rec)
+		if err != nil {
+			return &journalError{err: err}
+		}
+		if err := r.j.Append(r.jctx, b); err != nil {
+			return &journalError{err: err}
+		}
+	}
+	r.st.apply(rec)
+	return nil
+}
+
+// recordEmit appends rec and emits ev under one lock.
+func (r *run) recordEmit(rec record, ev Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.recordLocked(rec); err != nil {
+		return err
+	}
+	r.emit(ev)
+	return nil
+}
+
+func (r *run) event(ev Event) {
+	r.mu.Lock()
+	r.emit(ev)
+	r.mu.Unlock()
 }
 
 // emit sends e to the callback and the logger. Callers hold r.mu, so the
 // callback is never called concurrently.
 func (r *run) emit(e Event) {
-	if r.e.onEvent == nil && r.e.logger == nil {
-		return
+	e.Time = time.Now()
+	if e.Kind == "gate" && e.Err != nil {
+		e.Measured, _ = measured(e.Err)
 	}
-	e.Time = r.e.clock.Now()
+	r.e.meters.record(e)
 	if r.e.onEvent != nil {
 		r.e.onEvent(e)
 	}
-	if l := r.e.logger; l != nil {
-		level := slog.LevelInfo
-		switch {
-		case e.Err != nil:
-			level = slog.LevelWarn
-		case e.Target != "":
-			level = slog.LevelDebug
-		}
-		if !l.Enabled(context.Background(), level) {
-			return
-		}
-		attrs := []slog.Attr{slog.String("fingerprint", short(r.p.fingerprint)), slog.Int("wave", e.Wave+1)}
-		if e.Target != "" {
-			attrs = append(attrs, slog.String("target", e.Target))
-		}
-		if e.Gate != "" {
-			attrs = append(attrs, slog.String("gate", e.Gate), slog.String("phase", e.Phase.String()))
-		}
-		if e.Outcome != 0 {
-			attrs = append(attrs, slog.String("outcome", e.Outcome.String()))
-		}
-		if e.Err != nil {
-			attrs = append(attrs, slog.String("error", e.Err.Error()))
-		}
-		l.LogAttrs(context.Background(), level, "rollout "+e.Kind.String(), attrs...)
+	l := r.e.logger
+	if l == nil {
+		return
 	}
+	level := slog.LevelInfo
+	switch {
+	case e.Kind == "rollback failed" || e.Kind == "off-plan" || e.Kind == "done" && e.Err != nil && e.Outcome != OutcomeInterrupted:
+		level = slog.LevelError
+	case e.Err != nil || e.Kind == "rollback":
+		level = slog.LevelWarn
+	case e.Target != "" || e.Kind == "census":
+		level = slog.LevelDebug
+	}
+	if !l.Enabled(context.Background(), level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("fingerprint", short(r.p.fingerprint)), slog.Int("wave", e.Wave+1)}
+	if e.Target != "" {
+		attrs = append(attrs, slog.String("target", e.Target))
+	}
+	if e.Gate != "" {
+		attrs = append(attrs, slog.String("gate", e.Gate), slog.String("phase", e.Phase))
+	}
+	if e.Outcome != "" {
+		attrs = append(attrs, slog.String("outcome", string(e.Outcome)))
+	}
+	if e.Err != nil {
+		attrs = append(attrs, slog.String("error", e.Err.Error()))
+	}
+	if e.Measured.Kind() != slog.KindAny || e.Measured.Any() != nil {
+		attrs = append(attrs, slog.Any("measured", e.Measured))
+	}
+	l.LogAttrs(context.Background(), level, "rollout "+e.Kind, attrs...)
 }

@@ -78,7 +78,7 @@ func siteNames(n int) []string {
 func ExampleNewPlan() {
 	healthy := func(ctx context.Context, site string) error { return nil }
 	plan, err := rollout.NewPlan("v2", siteNames(40),
-		rollout.Gates(rollout.Smoke(time.Minute, healthy)),
+		rollout.Gates(rollout.Smoke{Within: time.Minute, Probe: healthy}.Gate()),
 		rollout.BakeEach(rollout.Bake{Min: 10 * time.Minute, Passes: 3, Every: 2 * time.Minute}))
 	if err != nil {
 		fmt.Println(err)
@@ -86,8 +86,9 @@ func ExampleNewPlan() {
 	}
 	fmt.Print(plan)
 	// Output:
-	// rollout plan 7ed29d9e995cb995b9d63dcc7c2f0f905e0214484e53304762f2086cc56ef88a
+	// rollout plan e585422e3fd5b0a73f70d6d2ad045707528a5800fd6793a76759fdbf10113740
 	// deploy "v2" to 40 targets in 4 waves; rollback rehearsal on wave 1
+	// every deploy confirmed by Version within 1m0s; each deployer call within 5m0s; off-plan changes are reported, not put back
 	// wave 1 (canary): 1 target, 2.5% of all (cumulative 2.5%)
 	//   gates: smoke (1m15s)
 	//   bake: at least 10m0s and 3 passing gate runs, every 2m0s
@@ -107,12 +108,12 @@ func ExampleNewPlan() {
 }
 
 func ExampleNewPlan_badInput() {
-	gate := rollout.Check("health", time.Second, func(context.Context) error { return nil })
+	gate := rollout.Gate{Name: "health", Deadline: time.Second, Check: errorRate}
 	_, err := rollout.NewPlan("v2", []string{"a", "b", "a"}, rollout.Gates(gate))
 	fmt.Println(err)
 	_, err = rollout.NewPlan("v2", siteNames(10), rollout.Gates(gate), rollout.Fractions(0.1, 0.5))
 	fmt.Println(err)
-	_, err = rollout.NewPlan("v2", siteNames(3), rollout.Gates(rollout.Check("e2e", 0, func(context.Context) error { return nil })))
+	_, err = rollout.NewPlan("v2", siteNames(3), rollout.Gates(rollout.Gate{Name: "e2e", Check: errorRate}))
 	fmt.Println(err)
 	// Output:
 	// rollout: invalid plan: duplicate target "a" at positions 0 and 2
@@ -120,15 +121,18 @@ func ExampleNewPlan_badInput() {
 	// rollout: invalid plan: wave 1: gate "e2e": deadline must be > 0, got 0s
 }
 
+// errorRate is a gate check that passes.
+func errorRate(context.Context, rollout.GateInput) error { return nil }
+
 func ExampleExecutor_Run() {
 	fleet := newSites("v1", siteNames(20)...)
 	plan, _ := rollout.NewPlan("v2", siteNames(20),
-		rollout.Gates(rollout.Check("error-rate", 30*time.Second, func(context.Context) error { return nil })))
+		rollout.Gates(rollout.Gate{Name: "error-rate", Deadline: 30 * time.Second, Check: errorRate}))
 	ex, _ := rollout.New(fleet, rollout.OnEvent(func(e rollout.Event) {
 		switch e.Kind {
-		case rollout.EventWavePassed, rollout.EventRehearsal:
+		case "wave passed", "rehearsal":
 			fmt.Printf("%s: wave %d\n", e.Kind, e.Wave+1)
-		case rollout.EventDone:
+		case "done":
 			fmt.Println(e.Kind, e.Outcome)
 		}
 	}))
@@ -150,7 +154,7 @@ func ExampleExecutor_Run() {
 func Example_wrongTargetsRefused() {
 	heavy := []string{"heavy1", "heavy2", "heavy3"}
 	fleet := newSites("v1", append(heavy, "site1", "site2")...)
-	gate := rollout.Check("imports", time.Minute, func(context.Context) error { return nil })
+	gate := rollout.Gate{Name: "imports", Deadline: time.Minute, Check: errorRate}
 	approved, _ := rollout.NewPlan("v2", heavy, rollout.Gates(gate))
 
 	mistaken, _ := rollout.NewPlan("v2", append(heavy, "site1", "site2"), rollout.Gates(gate))
@@ -173,18 +177,18 @@ func Example_startupSmoke() {
 		return nil
 	}
 	diagnose := func(ctx context.Context, site string) string { return "boot.log: minifier removed registerHandlers" }
-	plan, _ := rollout.NewPlan("v2", siteNames(10), rollout.Gates(
-		rollout.Smoke(100*time.Millisecond, probe, rollout.Diagnose(diagnose, time.Second))))
+	smoke := rollout.Smoke{Within: 100 * time.Millisecond, Probe: probe, Diagnose: diagnose, DiagnoseWithin: time.Second}
+	plan, _ := rollout.NewPlan("v2", siteNames(10), rollout.Gates(smoke.Gate()))
 	ex, _ := rollout.New(fleet)
 	report, err := ex.Run(context.Background(), plan, plan.Fingerprint())
-	var smoke *rollout.SmokeError
-	errors.As(err, &smoke)
+	var unhealthy *rollout.TargetError
+	errors.As(err, &unhealthy)
 	fmt.Println(report.Outcome, errors.Is(err, rollout.ErrRolledBack), fleet.versions())
-	fmt.Println(smoke.Target, smoke.Last)
-	fmt.Println(smoke.Diagnostics)
+	fmt.Println(unhealthy.Op, unhealthy.Target, errors.Unwrap(unhealthy.Err))
+	fmt.Println(unhealthy.Diagnostics)
 	// Output:
 	// rolled back true [v1×10]
-	// site1 startup: TypeError: n is not a function
+	// smoke site1 startup: TypeError: n is not a function
 	// boot.log: minifier removed registerHandlers
 }
 
@@ -194,11 +198,11 @@ func Example_rehearsal() {
 	fleet := newSites("v1", siteNames(10)...)
 	fleet.brokenRollback = true
 	plan, _ := rollout.NewPlan("v2", siteNames(10),
-		rollout.Gates(rollout.Check("health", time.Second, func(context.Context) error { return nil })))
+		rollout.Gates(rollout.Gate{Name: "health", Deadline: time.Second, Check: errorRate}))
 	ex, _ := rollout.New(fleet)
 	report, err := ex.Run(context.Background(), plan, plan.Fingerprint())
 	fmt.Println(report.Outcome)
-	fmt.Println(errors.Is(err, rollout.ErrRehearsal), report.Unknown(), fleet.versions())
+	fmt.Println(errors.Is(err, rollout.ErrRehearsal), unknown(report), fleet.versions())
 	// Output:
 	// stopped: rollback rehearsal failed
 	// true [site1] [v1×9 v2×1]
@@ -213,25 +217,59 @@ func ExampleExecutor_Resume() {
 
 	fleet := newSites("v1", siteNames(5)...)
 	plan, _ := rollout.NewPlan("v2", siteNames(5), rollout.NoRehearsal(),
-		rollout.Gates(rollout.Check("health", time.Second, func(context.Context) error { return nil })))
+		rollout.Gates(rollout.Gate{Name: "health", Deadline: time.Second, Check: errorRate}))
 
 	ctx, stop := context.WithCancel(context.Background())
-	j1, _ := rollout.OpenFileJournal(path)
-	ex, _ := rollout.New(fleet, rollout.WithJournal(j1), rollout.OnEvent(func(e rollout.Event) {
-		if e.Kind == rollout.EventWavePassed {
+	ex, _ := rollout.New(fleet, rollout.FileJournal(path), rollout.OnEvent(func(e rollout.Event) {
+		if e.Kind == "wave passed" {
 			stop() // the operator interrupts after the canary wave
 		}
 	}))
 	report, _ := ex.Run(ctx, plan, plan.Fingerprint())
-	j1.Close()
 	fmt.Println(report.Outcome, fleet.versions())
 
-	j2, _ := rollout.OpenFileJournal(path) // later, in a new process
-	defer j2.Close()
-	ex2, _ := rollout.New(fleet, rollout.WithJournal(j2))
+	ex2, _ := rollout.New(fleet, rollout.FileJournal(path)) // later, in a new process
 	report, err := ex2.Resume(context.Background(), plan, plan.Fingerprint())
 	fmt.Println(report.Outcome, err, fleet.versions())
 	// Output:
 	// interrupted [v1×4 v2×1]
 	// succeeded <nil> [v2×5]
+}
+
+// wrongSelector is a deploy tool whose Deploy for site2 also upgrades
+// site9, a site outside the plan; it can list every site (a census).
+type wrongSelector struct{ *sites }
+
+func (w wrongSelector) Deploy(ctx context.Context, site, version string) error {
+	if site == "site2" {
+		_ = w.sites.Deploy(ctx, "site9", version)
+	}
+	return w.sites.Deploy(ctx, site, version)
+}
+
+func (w wrongSelector) Census(_ context.Context, add func(site, version string)) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for s, v := range w.cur {
+		add(s, v)
+	}
+	return nil
+}
+
+// Productsup, the deploy tool's own mistake: a census finds the site
+// outside the plan that changed; the rollout stops, rolls back, and with
+// PutBack returns that site to its recorded version.
+func Example_offPlanChange() {
+	fleet := wrongSelector{newSites("v1", siteNames(9)...)}
+	plan, _ := rollout.NewPlan("v2", siteNames(4), rollout.PutBack(),
+		rollout.Gates(rollout.Gate{Name: "health", Deadline: time.Second, Check: errorRate}))
+	ex, _ := rollout.New(fleet)
+	report, err := ex.Run(context.Background(), plan, plan.Fingerprint())
+	var off *rollout.OffPlanError
+	fmt.Println(errors.Is(err, rollout.ErrOffPlan), errors.As(err, &off), off.Target, off.Before, off.Version)
+	last := report.Targets[len(report.Targets)-1]
+	fmt.Println(report.Outcome, last.Target, last.State, last.PutBack, fleet.versions())
+	// Output:
+	// true true site9 v1 v2
+	// rolled back site9 off-plan change true [v1×9]
 }

@@ -29,16 +29,19 @@ type fleet struct {
 	rollbackErr    map[string]bool // Rollback fails without effect
 	rollbackNoop   map[string]bool // Rollback returns nil and does nothing
 	onDeploy       func(target string)
+	redirect       map[string]string // Deploy of key changes value instead (a wrong selector)
 
 	ops, killAt  int // killAt > 0: the killAt-th op kills
 	applyThenDie bool
 	cancelAt     func() // set: the killAt-th op cancels the run's ctx instead
 	dead         bool
+	onKill       func()
 }
 
 func newFleet(version string, targets ...string) *fleet {
 	f := &fleet{cur: map[string]string{}, hist: map[string][]string{}, deploys: map[string]int{},
-		deployErr: map[string]bool{}, deployErrAfter: map[string]bool{}, rollbackErr: map[string]bool{}, rollbackNoop: map[string]bool{}}
+		deployErr: map[string]bool{}, deployErrAfter: map[string]bool{}, rollbackErr: map[string]bool{}, rollbackNoop: map[string]bool{},
+		redirect: map[string]string{}}
 	for _, t := range targets {
 		f.cur[t] = version
 	}
@@ -58,6 +61,9 @@ func (f *fleet) step() (dead, dying bool) {
 	}
 	if f.killAt > 0 && f.ops >= f.killAt {
 		f.dead = true
+		if f.onKill != nil {
+			f.onKill() // the process dies: its context ends with it
+		}
 		return true, true
 	}
 	return false, false
@@ -85,6 +91,9 @@ func (f *fleet) Deploy(_ context.Context, target, version string) error {
 	}
 	if f.cur[target] == version {
 		f.violation = append(f.violation, "deploy of "+target+" already on "+version)
+	}
+	if to, ok := f.redirect[target]; ok {
+		target = to // the deploy tool's mistake: another target gets the version
 	}
 	f.hist[target] = append(f.hist[target], f.cur[target])
 	f.cur[target] = version
@@ -155,13 +164,59 @@ func (f *fleet) touched() map[string]bool {
 	return out
 }
 
+// censusFleet is a fleet whose deploy tool can list every target it reaches.
+type censusFleet struct {
+	*fleet
+	censusErr error                                  // the census fails
+	tamper    func(add func(target, version string)) // lists more (duplicates)
+	censuses  int
+}
+
+func (c *censusFleet) Census(_ context.Context, add func(target, version string)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if dead, _ := c.step(); dead {
+		return errKilled
+	}
+	c.censuses++
+	if c.censusErr != nil {
+		return c.censusErr
+	}
+	for t, v := range c.cur {
+		add(t, v)
+	}
+	if c.tamper != nil {
+		c.tamper(add)
+	}
+	return nil
+}
+
+// memStore is an in-memory JournalStore a test can share between executors.
+type memStore struct {
+	mu   sync.Mutex
+	recs [][]byte
+}
+
+func (m *memStore) Append(_ context.Context, r []byte) error {
+	m.mu.Lock()
+	m.recs = append(m.recs, append([]byte(nil), r...))
+	m.mu.Unlock()
+	return nil
+}
+
+func (m *memStore) Load(context.Context) ([][]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([][]byte(nil), m.recs...), nil
+}
+
 // killJournal is a journal that dies with its fleet.
 type killJournal struct {
-	mem rollout.MemJournal
+	mem memStore
 	f   *fleet
 }
 
-func (j *killJournal) Append(ctx context.Context, r rollout.Record) error {
+func (j *killJournal) Append(ctx context.Context, r []byte) error {
 	j.f.mu.Lock()
 	dead, _ := j.f.step()
 	j.f.mu.Unlock()
@@ -171,37 +226,32 @@ func (j *killJournal) Append(ctx context.Context, r rollout.Record) error {
 	return j.mem.Append(ctx, r)
 }
 
-func (j *killJournal) Load(ctx context.Context) ([]rollout.Record, error) { return j.mem.Load(ctx) }
+func (j *killJournal) Load(ctx context.Context) ([][]byte, error) { return j.mem.Load(ctx) }
 
-// fakeClock advances instantly on Sleep.
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	slept time.Duration
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// check is a gate made of a plain check function.
+func check(name string, deadline time.Duration, fn func(ctx context.Context) error) rollout.Gate {
+	g := rollout.Gate{Name: name, Deadline: deadline}
+	if fn != nil {
+		g.Check = func(ctx context.Context, _ rollout.GateInput) error { return fn(ctx) }
 	}
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.slept += d
-	c.mu.Unlock()
-	return nil
+	return g
+}
+
+// unknown lists the report's targets in an unknown state.
+func unknown(rep *rollout.Report) []string {
+	var out []string
+	for _, t := range rep.Targets {
+		switch t.State {
+		case rollout.StateUnknown, rollout.StateDeploying, rollout.StateRollingBack:
+			out = append(out, t.Target)
+		}
+	}
+	return out
 }
 
 // pass is a gate that always passes.
 func pass(name string) rollout.Gate {
-	return rollout.Check(name, time.Second, func(context.Context) error { return nil })
+	return check(name, time.Second, func(context.Context) error { return nil })
 }
 
 func names(prefix string, n int) []string {

@@ -7,46 +7,33 @@ import (
 	"time"
 )
 
-// Phase says why a gate runs.
-type Phase int
-
-// Phases.
+// Gate phases: GateInput.Phase says why a gate runs.
 const (
-	// PhaseDeploy: the wave was just deployed (first gate run).
-	PhaseDeploy Phase = iota + 1
-	// PhaseBake: a later run while the wave bakes (GateInput.Pass counts them).
-	PhaseBake
-	// PhaseRehearsal: the canary wave was rolled back as a rehearsal; the
-	// targets run their previous version.
-	PhaseRehearsal
-	// PhaseVerify: the rollout was rolled back; the targets run their
-	// previous version.
-	PhaseVerify
+	phaseDeploy    = "deploy"    // the wave was just deployed (first gate run)
+	phaseBake      = "bake"      // a later run while the wave bakes (GateInput.Pass counts them)
+	phaseRehearsal = "rehearsal" // the canary wave was rolled back as a rehearsal
+	phaseVerify    = "verify"    // the rollout was rolled back
 )
-
-var phaseNames = [...]string{"", "deploy", "bake", "rehearsal", "verify"}
-
-// String returns the phase's name.
-func (p Phase) String() string {
-	if p > 0 && int(p) < len(phaseNames) {
-		return phaseNames[p]
-	}
-	return "invalid"
-}
 
 // GateInput tells a gate what to look at.
 type GateInput struct {
-	Phase   Phase
-	Wave    int      // index into Plan.Waves (-1 for PhaseVerify after several waves)
+	// Phase is "deploy" (the wave was just deployed), "bake" (a later run
+	// while the wave bakes), "rehearsal" (the canary wave was rolled back as
+	// a rehearsal) or "verify" (the rollout was rolled back). In the last
+	// two the targets run their previous version.
+	Phase   string
+	Wave    int      // index into Plan.Waves
 	Targets []string // the wave's targets, or the rolled-back targets; do not modify
-	Version string   // the plan's version (the targets run it in PhaseDeploy and PhaseBake)
+	Version string   // the plan's version (the targets run it in "deploy" and "bake")
 	Pass    int      // 1 for the first run of a wave, then 2, 3, ... while baking
 }
 
 // Gate is one check that must pass before a rollout goes on. Every run is
-// bounded by Deadline: a check that does not return in time fails with
-// ErrGateTimeout. Any non-nil error from Check is a failure, including
-// "inconclusive" and "no data": only nil passes.
+// bounded by Deadline: a check that does not return in time fails
+// (GateError.TimedOut). Any non-nil error from Check is a failure, including
+// "inconclusive" and "no data": only nil passes. An error that implements
+// slog.LogValuer (a canary judgement with its measured values) is logged
+// with its value.
 //
 // A check that ignores its context cannot be stopped: the executor waits a
 // short grace period after the deadline, then abandons the goroutine running
@@ -57,23 +44,8 @@ type Gate struct {
 	Deadline time.Duration
 	Check    func(ctx context.Context, in GateInput) error
 	// SkipVerify leaves the gate out of the checks run after a rollback
-	// (PhaseRehearsal, PhaseVerify), e.g. canary analysis, which needs a canary.
+	// ("rehearsal", "verify"), e.g. canary analysis, which needs a canary.
 	SkipVerify bool
-}
-
-// Check builds a gate from a plain check function, such as a canary
-// analysis or an invariant check. Any error it returns fails the gate. Set
-// SkipVerify on the result for checks that cannot run once the new version
-// is gone (canary-versus-baseline analysis):
-//
-//	g := rollout.Check("canary", 5*time.Minute, canary.Check(fetch))
-//	g.SkipVerify = true
-func Check(name string, deadline time.Duration, fn func(ctx context.Context) error) Gate {
-	g := Gate{Name: name, Deadline: deadline}
-	if fn != nil {
-		g.Check = func(ctx context.Context, _ GateInput) error { return fn(ctx) }
-	}
-	return g
 }
 
 func (g Gate) validate() error {
@@ -88,106 +60,65 @@ func (g Gate) validate() error {
 	return nil
 }
 
-// GateError reports a gate that did not pass.
-type GateError struct {
-	Gate      string
-	Phase     Phase
-	Wave      int
-	Deadline  time.Duration
-	TimedOut  bool  // the deadline passed before the check passed
-	Abandoned bool  // the check ignored its context and was left running
-	Err       error // what the check returned (nil when abandoned)
-}
-
-// Error names the gate, phase and wave, and says whether it hung.
-func (e *GateError) Error() string {
-	switch {
-	case e.Abandoned:
-		return fmt.Sprintf("gate %q (%s, wave %d) hung: no answer within its %v deadline; abandoned", e.Gate, e.Phase, e.Wave+1, e.Deadline)
-	case e.TimedOut:
-		return fmt.Sprintf("gate %q (%s, wave %d) did not pass within its %v deadline: %v", e.Gate, e.Phase, e.Wave+1, e.Deadline, e.Err)
-	}
-	return fmt.Sprintf("gate %q (%s, wave %d) failed: %v", e.Gate, e.Phase, e.Wave+1, e.Err)
-}
-
-// Unwrap returns ErrGateTimeout or ErrGateFailed, and the check's error.
-func (e *GateError) Unwrap() []error {
-	s := ErrGateFailed
-	if e.TimedOut || e.Abandoned {
-		s = ErrGateTimeout
-	}
-	if e.Err == nil {
-		return []error{s}
-	}
-	return []error{s, e.Err}
-}
-
-// graceFor is how long a check may take to return after its deadline.
-func graceFor(d time.Duration) time.Duration {
-	g := d / 10
-	if g < time.Millisecond {
-		g = time.Millisecond
-	}
-	if g > time.Second {
-		g = time.Second
-	}
-	return g
-}
-
-// callBounded runs fn under a deadline in a goroutine it can abandon. It
-// returns fn's error, or (timedOut, abandoned) when fn did not finish in time.
-// When the parent ctx ends first it returns the parent's error with
-// interrupted set.
-func callBounded(ctx context.Context, d time.Duration, fn func(context.Context) error) (err error, timedOut, abandoned, interrupted bool) {
-	if ctx.Err() != nil {
-		return context.Cause(ctx), false, false, true
-	}
-	cctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	done := make(chan error, 1) // buffered: an abandoned fn never blocks on send
-	go func() { done <- fn(cctx) }()
-	select {
-	case err := <-done:
-		if err != nil && ctx.Err() != nil {
-			return context.Cause(ctx), false, false, true
-		}
-		return err, err != nil && cctx.Err() == context.DeadlineExceeded, false, false
-	case <-cctx.Done():
-	}
-	if ctx.Err() != nil {
-		return context.Cause(ctx), false, false, true
-	}
-	t := time.NewTimer(graceFor(d))
-	defer t.Stop()
-	select {
-	case err := <-done:
-		if err == nil {
-			err = context.DeadlineExceeded
-		}
-		return err, true, false, false
-	case <-t.C:
-		return nil, true, true, false
-	}
-}
-
-// runGate runs one gate. A nil result means pass. errInterrupted wraps the
-// parent context's error when the parent ended first.
+// runGate runs one gate. A nil result means pass. An *interruptError wraps
+// the parent context's error when the parent ended first.
 func runGate(ctx context.Context, g Gate, in GateInput) error {
-	err, timedOut, abandoned, interrupted := callBounded(ctx, g.Deadline, func(c context.Context) error {
-		return g.Check(c, in)
-	})
-	if interrupted {
-		return &interruptError{err: err}
+	b := callBounded(ctx, g.Deadline, func(c context.Context) error { return g.Check(c, in) })
+	if b.interrupted {
+		return &interruptError{err: b.err}
 	}
-	if err == nil && !abandoned {
+	if b.err == nil && !b.abandoned {
 		return nil
 	}
 	return &GateError{Gate: g.Name, Phase: in.Phase, Wave: in.Wave, Deadline: g.Deadline,
-		TimedOut: timedOut, Abandoned: abandoned, Err: err}
+		TimedOut: b.timedOut, Abandoned: b.abandoned, Err: b.err}
 }
 
-// interruptError marks a stop caused by the caller's context.
-type interruptError struct{ err error }
+// runGates runs gates in order and returns the first failure.
+func (r *run) runGates(ctx context.Context, gates []Gate, in GateInput) error {
+	for _, g := range gates {
+		start := time.Now()
+		err := runGate(ctx, g, in)
+		r.event(Event{Kind: "gate", Wave: in.Wave, Gate: g.Name, Phase: in.Phase, Err: err, Elapsed: time.Since(start)})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-func (e *interruptError) Error() string { return "rollout interrupted: " + e.err.Error() }
-func (e *interruptError) Unwrap() error { return e.err }
+// gatesAndBake runs wave w's gates, then bakes: the gates run again every
+// Bake.Every until both Bake.Min has passed and they passed Bake.Passes times.
+func (r *run) gatesAndBake(ctx context.Context, w int) error {
+	wave := r.p.waves[w]
+	in := GateInput{Phase: phaseDeploy, Wave: w, Targets: wave.targets, Version: r.p.version, Pass: 1}
+	if err := r.runGates(ctx, wave.gates, in); err != nil {
+		return err
+	}
+	start := time.Now()
+	for in.Pass < wave.bake.passes() || time.Since(start) < wave.bake.Min {
+		if err := sleep(ctx, wave.bake.Every); err != nil {
+			return err
+		}
+		in.Phase, in.Pass = phaseBake, in.Pass+1
+		if err := r.runGates(ctx, wave.gates, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyGates are the gates run after a rollback of waves up to last.
+func (r *run) verifyGates(last int) []Gate {
+	var out []Gate
+	seen := map[string]bool{}
+	for w := 0; w <= last && w < len(r.p.waves); w++ {
+		for _, g := range r.p.waves[w].gates {
+			if !g.SkipVerify && !seen[g.Name] {
+				seen[g.Name] = true
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}

@@ -9,8 +9,10 @@ import (
 
 func TestRunGateOutcomes(t *testing.T) {
 	ctx := context.Background()
-	in := GateInput{Phase: PhaseDeploy, Wave: 2}
-	mk := func(fn func(context.Context) error) Gate { return Check("g", 40*time.Millisecond, fn) }
+	in := GateInput{Phase: phaseDeploy, Wave: 2}
+	mk := func(fn func(context.Context) error) Gate {
+		return Gate{Name: "g", Deadline: 40 * time.Millisecond, Check: func(c context.Context, _ GateInput) error { return fn(c) }}
+	}
 
 	if err := runGate(ctx, mk(func(context.Context) error { return nil }), in); err != nil {
 		t.Fatalf("pass: %v", err)
@@ -23,7 +25,7 @@ func TestRunGateOutcomes(t *testing.T) {
 	}
 	// Respects ctx: times out with its own error, not abandoned.
 	err = runGate(ctx, mk(func(c context.Context) error { <-c.Done(); return c.Err() }), in)
-	if !errors.As(err, &ge) || !ge.TimedOut || ge.Abandoned || !errors.Is(err, ErrGateTimeout) {
+	if !errors.As(err, &ge) || !ge.TimedOut || ge.Abandoned || !errors.Is(err, ErrGateFailed) {
 		t.Fatalf("ctx-respecting slow gate: %v", err)
 	}
 	// Ignores ctx: abandoned after a short grace.
@@ -31,7 +33,7 @@ func TestRunGateOutcomes(t *testing.T) {
 	defer close(release)
 	start := time.Now()
 	err = runGate(ctx, mk(func(context.Context) error { <-release; return nil }), in)
-	if !errors.As(err, &ge) || !ge.Abandoned || !errors.Is(err, ErrGateTimeout) {
+	if !errors.As(err, &ge) || !ge.Abandoned || !ge.TimedOut {
 		t.Fatalf("hung gate: %v", err)
 	}
 	if el := time.Since(start); el > 40*time.Millisecond+graceFor(40*time.Millisecond)+500*time.Millisecond {
@@ -48,7 +50,8 @@ func TestRunGateOutcomes(t *testing.T) {
 }
 
 func TestFailureErrorChain(t *testing.T) {
-	f := &Failure{Outcome: OutcomeRehearsalFailed, Cause: errors.New("x"), Unknown: []string{"a"}}
+	f := &failure{rep: &Report{Outcome: OutcomeRehearsalFailed, Cause: errors.New("x"),
+		Targets: []TargetResult{{Target: "a", State: StateUnknown}, {Target: "b", State: StateRolledBack}}}}
 	if !errors.Is(f, ErrRehearsal) || !errors.Is(f, ErrUnknownState) || errors.Is(f, ErrRolledBack) {
 		t.Fatalf("chain of %v", f)
 	}
@@ -58,15 +61,35 @@ func TestFailureErrorChain(t *testing.T) {
 }
 
 func TestFoldIgnoresEarlierRollouts(t *testing.T) {
-	st := fold([]Record{
-		{Kind: RecBegin, Fingerprint: "old"},
-		{Kind: RecDeploying, Target: "a", Version: "v0"},
-		{Kind: RecEnd, Note: "succeeded"},
-		{Kind: RecBegin, Fingerprint: "new"},
-		{Kind: RecDeploying, Target: "b", Version: "v1"},
-		{Kind: RecDeployFailed, Target: "b", Note: "x"},
+	st := fold([]record{
+		{Kind: recBegin, Fingerprint: "old"},
+		{Kind: recDeploying, Target: "a", Version: "v0"},
+		{Kind: recEnd, Note: "succeeded"},
+		{Kind: recBegin, Fingerprint: "new"},
+		{Kind: recDeploying, Target: "b", Version: "v1"},
+		{Kind: recDeployFailed, Target: "b", Note: "x"},
 	})
 	if st.fingerprint != "new" || st.ended || len(st.order) != 1 || st.targets["b"].state != StateDeploying {
 		t.Fatalf("fold: %+v", st)
+	}
+}
+
+// The parent context ends while the check runs: an error then is the
+// interruption, never a gate failure. (Which select branch sees it first is
+// random, so it is tried many times.)
+func TestGateInterruptedWhileRunning(t *testing.T) {
+	in := GateInput{Phase: phaseDeploy}
+	for i := 0; i < 50; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		g := Gate{Name: "g", Deadline: time.Minute, Check: func(context.Context, GateInput) error {
+			cancel()
+			return errors.New("no data: the scrape was cancelled")
+		}}
+		err := runGate(ctx, g, in)
+		var ie *interruptError
+		var ge *GateError
+		if !errors.As(err, &ie) || errors.As(err, &ge) {
+			t.Fatalf("error after the parent ended: %v, want an interruption", err)
+		}
 	}
 }

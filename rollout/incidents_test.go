@@ -31,8 +31,7 @@ func TestProductsupWrongTargetsRefusedBeforeAnyCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, err := ex.Run(context.Background(), mistaken, approved.Fingerprint())
-	var fe *rollout.FingerprintError
-	if !errors.Is(err, rollout.ErrFingerprint) || !errors.As(err, &fe) || fe.Actual != mistaken.Fingerprint() {
+	if !errors.Is(err, rollout.ErrFingerprint) || !strings.Contains(err.Error(), mistaken.Fingerprint()[:16]) {
 		t.Fatalf("Run with another plan's fingerprint: %v", err)
 	}
 	if rep != nil {
@@ -68,16 +67,16 @@ func TestOffPlanTargetInJournalRefusedByGuard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &rollout.MemJournal{}
+	j := &memStore{}
 	ctx := context.Background()
-	for _, r := range []rollout.Record{
-		{Kind: rollout.RecBegin, Fingerprint: p.Fingerprint(), Version: "v2"},
-		{Kind: rollout.RecDeploying, Target: "heavy00", Version: "v1"},
-		{Kind: rollout.RecDeploying, Target: "site07", Version: "v1"},
+	for _, r := range []string{ // an edited journal: records as the executor writes them
+		`{"k":"begin","f":"` + p.Fingerprint() + `","v":"v2"}`,
+		`{"k":"deploying","t":"heavy00","v":"v1"}`,
+		`{"k":"deploying","t":"site07","v":"v1"}`,
 	} {
-		_ = j.Append(ctx, r)
+		_ = j.Append(ctx, []byte(r))
 	}
-	ex, _ := rollout.New(f, rollout.WithJournal(j))
+	ex, _ := rollout.New(f, rollout.Journal(j))
 	rep, err := ex.Abort(ctx, p, p.Fingerprint())
 	if !errors.Is(err, rollout.ErrOffPlan) || !errors.Is(err, rollout.ErrUnknownState) {
 		t.Fatalf("Abort: %v", err)
@@ -92,7 +91,7 @@ func TestOffPlanTargetInJournalRefusedByGuard(t *testing.T) {
 	if f.version("site07") != "v2" {
 		t.Fatal("site07 changed")
 	}
-	if got := rep.Unknown(); len(got) != 1 || got[0] != "site07" {
+	if got := unknown(rep); len(got) != 1 || got[0] != "site07" {
 		t.Fatalf("report must name site07 as unknown, got %v", got)
 	}
 }
@@ -110,8 +109,8 @@ func TestMewsStartupCrashFailsSmokeAndRollsBack(t *testing.T) {
 		return nil
 	}
 	diag := func(_ context.Context, tg string) string { return "boot.log: minifier removed registerHandlers" }
-	smoke := rollout.Smoke(200*time.Millisecond, probe, rollout.Diagnose(diag, 100*time.Millisecond), rollout.PollEvery(10*time.Millisecond))
-	p, err := rollout.NewPlan("v2", targets, rollout.Gates(smoke))
+	smoke := rollout.Smoke{Within: 200 * time.Millisecond, Probe: probe, Diagnose: diag, DiagnoseWithin: 100 * time.Millisecond, Every: 10 * time.Millisecond}
+	p, err := rollout.NewPlan("v2", targets, rollout.Gates(smoke.Gate()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,12 +120,13 @@ func TestMewsStartupCrashFailsSmokeAndRollsBack(t *testing.T) {
 	if el := time.Since(start); el > 2*time.Second {
 		t.Errorf("took %v", el)
 	}
-	if !errors.Is(err, rollout.ErrRolledBack) || !errors.Is(err, rollout.ErrUnhealthy) || !errors.Is(err, rollout.ErrGateFailed) {
+	if !errors.Is(err, rollout.ErrRolledBack) || !errors.Is(err, rollout.ErrGateFailed) {
 		t.Fatalf("Run: %v", err)
 	}
-	var se *rollout.SmokeError
-	if !errors.As(err, &se) || se.Target != "distributor00" || !strings.Contains(se.Diagnostics, "minifier removed") || se.Attempts < 2 {
-		t.Fatalf("smoke error without target/diagnostics: %#v", se)
+	var se *rollout.TargetError
+	if !errors.As(err, &se) || se.Op != "smoke" || se.Target != "distributor00" || !strings.Contains(se.Diagnostics, "minifier removed") ||
+		!strings.Contains(se.Error(), "probe(s)") || strings.Contains(se.Error(), "after 1 probe(s)") {
+		t.Fatalf("smoke error without target/diagnostics/attempts: %#v", se)
 	}
 	if rep.Outcome != rollout.OutcomeRolledBack || rep.WavesPassed != 0 {
 		t.Fatalf("report: %+v", rep)
@@ -156,7 +156,7 @@ func TestMewsStartupHangFailsWithinDeadline(t *testing.T) {
 		return nil
 	}
 	within := 100 * time.Millisecond
-	p, err := rollout.NewPlan("v2", targets, rollout.Gates(rollout.Smoke(within, probe)))
+	p, err := rollout.NewPlan("v2", targets, rollout.Gates(rollout.Smoke{Within: within, Probe: probe}.Gate()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +167,8 @@ func TestMewsStartupHangFailsWithinDeadline(t *testing.T) {
 	if el > within+time.Second {
 		t.Errorf("hang detected after %v (deadline %v)", el, within)
 	}
-	var se *rollout.SmokeError
-	if !errors.Is(err, rollout.ErrRolledBack) || !errors.As(err, &se) || !se.Hung {
+	var se *rollout.TargetError
+	if !errors.Is(err, rollout.ErrRolledBack) || !errors.As(err, &se) || se.Op != "smoke" || !strings.Contains(se.Error(), "last probe hung") {
 		t.Fatalf("Run: %v", err)
 	}
 	if !strings.Contains(err.Error(), "hung") {
@@ -185,23 +185,23 @@ func TestHangingGateIsAbandoned(t *testing.T) {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	f := newFleet("v1", "a", "b")
-	e2e := rollout.Check("e2e", 50*time.Millisecond, func(context.Context) error { <-release; return nil })
+	e2e := check("e2e", 50*time.Millisecond, func(context.Context) error { <-release; return nil })
 	p, err := rollout.NewPlan("v2", []string{"a", "b"}, rollout.Gates(e2e), rollout.NoRehearsal())
 	if err != nil {
 		t.Fatal(err)
 	}
 	ex, _ := rollout.New(f)
 	start := time.Now()
-	_, err = ex.Run(context.Background(), p, p.Fingerprint())
+	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
 	if el := time.Since(start); el > time.Second {
 		t.Errorf("took %v", el)
 	}
 	var ge *rollout.GateError
-	if !errors.Is(err, rollout.ErrGateTimeout) || !errors.As(err, &ge) || !ge.Abandoned || ge.Gate != "e2e" {
+	if !errors.As(err, &ge) || !ge.TimedOut || !ge.Abandoned || ge.Gate != "e2e" {
 		t.Fatalf("Run: %v", err)
 	}
 	// The verification after the rollback hits the same hung gate: reported.
-	if !errors.Is(err, rollout.ErrVerify) {
+	if rep.Verify == nil || !rep.Targets[0].Unhealthy {
 		t.Errorf("verification failure not reported: %v", err)
 	}
 	if f.version("a") != "v1" {
@@ -225,7 +225,7 @@ func TestRehearsalCatchesBrokenRollbackBeforeWave2(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var events []rollout.EventKind
+			var events []string
 			ex, _ := rollout.New(f, rollout.OnEvent(func(e rollout.Event) { events = append(events, e.Kind) }))
 			rep, err := ex.Run(context.Background(), p, p.Fingerprint())
 			if !errors.Is(err, rollout.ErrRehearsal) || !errors.Is(err, rollout.ErrUnknownState) {
@@ -237,10 +237,10 @@ func TestRehearsalCatchesBrokenRollbackBeforeWave2(t *testing.T) {
 			if tg := f.touched(); len(tg) != 1 || !tg["site00"] {
 				t.Fatalf("wave 2 was touched: %v", tg)
 			}
-			if u := rep.Unknown(); len(u) != 1 || u[0] != "site00" {
+			if u := unknown(rep); len(u) != 1 || u[0] != "site00" {
 				t.Fatalf("canary not reported: %v", u)
 			}
-			if !containsKind(events, rollout.EventRehearsal) || !containsKind(events, rollout.EventRollbackFailed) {
+			if !containsKind(events, "rehearsal") || !containsKind(events, "rollback failed") {
 				t.Errorf("events: %v", events)
 			}
 		})
@@ -253,7 +253,7 @@ func TestRehearsalFailsWhenGatesFailAfterRollback(t *testing.T) {
 	targets := names("site", 5)
 	f := newFleet("v1", targets...)
 	gate := rollout.Gate{Name: "api", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-		if in.Phase == rollout.PhaseRehearsal {
+		if in.Phase == "rehearsal" {
 			return errors.New("v1 cannot read v2's data")
 		}
 		return nil
@@ -261,7 +261,7 @@ func TestRehearsalFailsWhenGatesFailAfterRollback(t *testing.T) {
 	p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate))
 	ex, _ := rollout.New(f)
 	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
-	if !errors.Is(err, rollout.ErrRehearsal) || !errors.Is(err, rollout.ErrVerify) || errors.Is(err, rollout.ErrUnknownState) {
+	if !errors.Is(err, rollout.ErrRehearsal) || rep.Verify == nil || errors.Is(err, rollout.ErrUnknownState) {
 		t.Fatalf("Run: %v", err)
 	}
 	if rep.Outcome != rollout.OutcomeRehearsalFailed || len(f.touched()) != 1 || f.version("site00") != "v1" {
@@ -269,7 +269,7 @@ func TestRehearsalFailsWhenGatesFailAfterRollback(t *testing.T) {
 	}
 }
 
-func containsKind(ks []rollout.EventKind, k rollout.EventKind) bool {
+func containsKind(ks []string, k string) bool {
 	for _, x := range ks {
 		if x == k {
 			return true

@@ -36,28 +36,37 @@ func (b Bake) validate() error {
 	return nil
 }
 
-// Wave is one step of a plan: its targets are deployed together, then its
+// wave is one step of a plan: its targets are deployed together, then its
 // gates must pass and it must bake before the next wave starts.
-type Wave struct {
-	Targets []string
-	Gates   []Gate
-	Bake    Bake
+type wave struct {
+	targets []string
+	gates   []Gate
+	bake    Bake
 }
+
+// Defaults of the settle time and of the deadline of each deployer call.
+const (
+	defaultSettle       = time.Minute
+	defaultCallDeadline = 5 * time.Minute
+)
 
 // Plan is an approved-before-use description of a rollout: the version, the
 // explicit list of targets (the allowlist), and the waves. Build it with
 // NewPlan; it is immutable and safe for concurrent use.
 type Plan struct {
-	version     string
-	targets     []string
-	waves       []Wave
-	waveOf      map[string]int
-	allowed     map[string]struct{}
-	rehearse    bool
-	fingerprint string
+	version      string
+	targets      []string
+	waves        []wave
+	waveOf       map[string]int
+	allowed      map[string]struct{}
+	rehearse     bool
+	settle       time.Duration // 0: deploys are not confirmed
+	callDeadline time.Duration
+	putBack      bool
+	fingerprint  string
 }
 
-// DefaultFractions are the cumulative fractions of the targets reached after
+// defaultFractions are the cumulative fractions of the targets reached after
 // each wave that follows the canary: about 1%, 10%, 50%, then all. Waves that
 // would be empty (small fleets) are dropped.
 var defaultFractions = []float64{0.01, 0.10, 0.50, 1}
@@ -65,11 +74,15 @@ var defaultFractions = []float64{0.01, 0.10, 0.50, 1}
 // NewPlan validates its input and builds a plan deploying version to exactly
 // targets. By default the first wave is a single canary target, later waves
 // reach about 1%, 10%, 50% and 100% of the targets, and the canary wave
-// rehearses its rollback. Every wave needs at least one gate (Gates).
+// rehearses its rollback. After each Deploy the executor confirms with
+// Version, within Settle (default 1 minute), that the target runs version;
+// each deployer call is bounded by CallDeadline (default 5 minutes). Every
+// wave needs at least one gate (Gates).
 //
 // Errors wrap ErrInvalidPlan and name what was wrong.
 func NewPlan(version string, targets []string, opts ...PlanOption) (*Plan, error) {
-	cfg := planConfig{canary: 1, rehearse: true, waveGates: map[int][]Gate{}, waveBake: map[int]Bake{}}
+	cfg := planConfig{canary: 1, rehearse: true, settle: defaultSettle, callDeadline: defaultCallDeadline,
+		waveGates: map[int][]Gate{}, waveBake: map[int]Bake{}}
 	for _, o := range opts {
 		if o == nil {
 			return nil, fmt.Errorf("%w: nil PlanOption", ErrInvalidPlan)
@@ -85,7 +98,7 @@ func NewPlan(version string, targets []string, opts ...PlanOption) (*Plan, error
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("%w: no targets: a plan needs an explicit list of targets", ErrInvalidPlan)
 	}
-	p := &Plan{version: version, rehearse: cfg.rehearse,
+	p := &Plan{version: version, rehearse: cfg.rehearse, settle: cfg.settle, callDeadline: cfg.callDeadline, putBack: cfg.putBack,
 		targets: append([]string(nil), targets...),
 		waveOf:  make(map[string]int, len(targets)), allowed: make(map[string]struct{}, len(targets))}
 	pos := make(map[string]int, len(targets))
@@ -105,20 +118,15 @@ func NewPlan(version string, targets []string, opts ...PlanOption) (*Plan, error
 	}
 	for i := range cfg.waveGates {
 		if i < 0 || i >= len(groups) {
-			return nil, fmt.Errorf("%w: WaveGates for wave index %d, but the plan has %d waves", ErrInvalidPlan, i, len(groups))
-		}
-	}
-	for i := range cfg.waveBake {
-		if i < 0 || i >= len(groups) {
-			return nil, fmt.Errorf("%w: WaveBake for wave index %d, but the plan has %d waves", ErrInvalidPlan, i, len(groups))
+			return nil, fmt.Errorf("%w: Wave(%d, ...), but the plan has %d waves", ErrInvalidPlan, i, len(groups))
 		}
 	}
 	for i, g := range groups {
-		w := Wave{Targets: g, Bake: cfg.bake}
+		w := wave{targets: g, bake: cfg.bake}
 		if b, ok := cfg.waveBake[i]; ok {
-			w.Bake = b
+			w.bake = b
 		}
-		w.Gates = append(append([]Gate(nil), cfg.gates...), cfg.waveGates[i]...)
+		w.gates = append(append([]Gate(nil), cfg.gates...), cfg.waveGates[i]...)
 		if err := validateWave(i, w); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
 		}
@@ -131,12 +139,12 @@ func NewPlan(version string, targets []string, opts ...PlanOption) (*Plan, error
 	return p, nil
 }
 
-func validateWave(i int, w Wave) error {
-	if len(w.Gates) == 0 {
-		return fmt.Errorf("wave %d has no gates: every wave needs at least one check (use Gates or WaveGates)", i+1)
+func validateWave(i int, w wave) error {
+	if len(w.gates) == 0 {
+		return fmt.Errorf("wave %d has no gates: every wave needs at least one check (use Gates or Wave)", i+1)
 	}
 	names := map[string]bool{}
-	for _, g := range w.Gates {
+	for _, g := range w.gates {
 		if err := g.validate(); err != nil {
 			return fmt.Errorf("wave %d: %v", i+1, err)
 		}
@@ -145,7 +153,7 @@ func validateWave(i int, w Wave) error {
 		}
 		names[g.Name] = true
 	}
-	if err := w.Bake.validate(); err != nil {
+	if err := w.bake.validate(); err != nil {
 		return fmt.Errorf("wave %d: %v", i+1, err)
 	}
 	return nil
@@ -211,25 +219,16 @@ func explicitGroups(waves [][]string, pos map[string]int) ([][]string, error) {
 	return groups, nil
 }
 
-// Version returns the version the plan deploys.
-func (p *Plan) Version() string { return p.version }
-
-// Targets returns a copy of the plan's targets, the allowlist.
-func (p *Plan) Targets() []string { return append([]string(nil), p.targets...) }
-
-// Waves returns a copy of the plan's waves.
-func (p *Plan) Waves() []Wave {
-	out := make([]Wave, len(p.waves))
+// Waves returns a copy of the targets of each wave, the canary wave first.
+func (p *Plan) Waves() [][]string {
+	out := make([][]string, len(p.waves))
 	for i, w := range p.waves {
-		out[i] = Wave{Targets: append([]string(nil), w.Targets...), Gates: append([]Gate(nil), w.Gates...), Bake: w.Bake}
+		out[i] = append([]string(nil), w.targets...)
 	}
 	return out
 }
 
-// Rehearsal reports whether the canary wave rehearses its rollback.
-func (p *Plan) Rehearsal() bool { return p.rehearse }
-
 // Fingerprint returns the SHA-256 (hex) of the plan's version, targets,
-// waves, gates (names, deadlines), bakes and rehearsal setting. Execution
-// requires this exact string.
+// waves, gates (names, deadlines), bakes, rehearsal, confirmation, call
+// deadline and put-back settings. Execution requires this exact string.
 func (p *Plan) Fingerprint() string { return p.fingerprint }

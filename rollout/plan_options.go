@@ -3,23 +3,27 @@ package rollout
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
-// PlanOption configures NewPlan. Build one with Canary, Fractions, Waves,
-// Gates, WaveGates, BakeEach, WaveBake or NoRehearsal.
+// PlanOption configures NewPlan. Everything a PlanOption sets is shown in
+// the preview and is part of the fingerprint.
 type PlanOption interface{ applyPlan(*planConfig) }
 
 type planConfig struct {
-	canary    int
-	canarySet bool
-	fractions []float64
-	explicit  [][]string
-	gates     []Gate
-	waveGates map[int][]Gate
-	bake      Bake
-	waveBake  map[int]Bake
-	rehearse  bool
-	err       error
+	canary       int
+	canarySet    bool
+	fractions    []float64
+	explicit     [][]string
+	gates        []Gate
+	waveGates    map[int][]Gate
+	bake         Bake
+	waveBake     map[int]Bake
+	rehearse     bool
+	settle       time.Duration
+	callDeadline time.Duration
+	putBack      bool
+	err          error
 }
 
 func (c *planConfig) fail(err error) {
@@ -98,23 +102,57 @@ func Gates(g ...Gate) PlanOption {
 	return planOptionFunc(func(c *planConfig) { c.gates = append(c.gates, g...) })
 }
 
-// WaveGates adds gates to the wave with index i (0 is the canary wave).
-func WaveGates(i int, g ...Gate) PlanOption {
-	return planOptionFunc(func(c *planConfig) { c.waveGates[i] = append(c.waveGates[i], g...) })
-}
-
 // BakeEach sets the bake of every wave.
 func BakeEach(b Bake) PlanOption {
 	return planOptionFunc(func(c *planConfig) { c.bake = b })
 }
 
-// WaveBake sets the bake of the wave with index i, overriding BakeEach.
-func WaveBake(i int, b Bake) PlanOption {
-	return planOptionFunc(func(c *planConfig) { c.waveBake[i] = b })
+// Wave sets the bake of the wave with index i (0 is the canary wave),
+// overriding BakeEach, and adds gates to it. A zero Bake keeps BakeEach's.
+func Wave(i int, b Bake, gates ...Gate) PlanOption {
+	return planOptionFunc(func(c *planConfig) {
+		c.waveGates[i] = append(c.waveGates[i], gates...)
+		if b != (Bake{}) {
+			c.waveBake[i] = b
+		}
+	})
 }
 
 // NoRehearsal turns off the rollback rehearsal on the canary wave. The
 // preview and the fingerprint show it.
 func NoRehearsal() PlanOption {
 	return planOptionFunc(func(c *planConfig) { c.rehearse = false })
+}
+
+// Settle sets how long the executor asks Version, with backoff, for a
+// deployed target to report the plan's version (default 1 minute). A
+// target that does not fails its deploy (ErrConfirm) and the rollout rolls
+// back. Settle(0) turns the confirmation off: the executor then believes
+// every Deploy that returns nil, and the preview says so.
+func Settle(d time.Duration) PlanOption {
+	return planOptionFunc(func(c *planConfig) {
+		if d < 0 {
+			c.fail(fmt.Errorf("Settle(%v): must not be negative", d))
+		}
+		c.settle = d
+	})
+}
+
+// CallDeadline bounds every deployer call: Deploy, Rollback, Version and
+// the census (default 5 minutes). A call that does not return in time fails.
+func CallDeadline(d time.Duration) PlanOption {
+	return planOptionFunc(func(c *planConfig) {
+		if d <= 0 {
+			c.fail(fmt.Errorf("CallDeadline(%v): must be > 0", d))
+		}
+		c.callDeadline = d
+	})
+}
+
+// PutBack lets a failed rollout return every off-plan target a census found
+// changed to the version the first census recorded, through a guard that
+// permits exactly that version for exactly those targets. Without it the
+// report lists them and nothing is done to them.
+func PutBack() PlanOption {
+	return planOptionFunc(func(c *planConfig) { c.putBack = true })
 }

@@ -15,7 +15,7 @@ import (
 func waveSizes(p *rollout.Plan) []int {
 	var out []int
 	for _, w := range p.Waves() {
-		out = append(out, len(w.Targets))
+		out = append(out, len(w))
 	}
 	return out
 }
@@ -40,7 +40,7 @@ func TestDefaultWaves(t *testing.T) {
 		if got := fmt.Sprint(waveSizes(p)); got != tc.want {
 			t.Errorf("n=%d: wave sizes %s, want %s", tc.n, got, tc.want)
 		}
-		if !p.Rehearsal() {
+		if !strings.Contains(p.String(), "rollback rehearsal on wave 1") {
 			t.Errorf("n=%d: rehearsal off by default", tc.n)
 		}
 	}
@@ -54,10 +54,10 @@ func TestWavesCoverTargetsInOrder(t *testing.T) {
 	}
 	var all []string
 	for _, w := range p.Waves() {
-		if len(w.Targets) == 0 {
+		if len(w) == 0 {
 			t.Fatal("empty wave kept")
 		}
-		all = append(all, w.Targets...)
+		all = append(all, w...)
 	}
 	if strings.Join(all, ",") != strings.Join(targets, ",") {
 		t.Fatalf("waves do not list the targets in order: %v", all)
@@ -70,7 +70,7 @@ func TestWavesCoverTargetsInOrder(t *testing.T) {
 
 func TestBadPlans(t *testing.T) {
 	g := pass("g")
-	hang := rollout.Check("h", 0, func(context.Context) error { return nil })
+	hang := check("h", 0, func(context.Context) error { return nil })
 	cases := []struct {
 		name    string
 		version string
@@ -88,17 +88,19 @@ func TestBadPlans(t *testing.T) {
 		{"explicit waves miss a target", "v2", []string{"a", "b", "c"}, []rollout.PlanOption{rollout.Gates(g), rollout.Waves([]string{"a"}, []string{"b"})}, `do not cover the targets: "c"`},
 		{"explicit waves off-list target", "v2", []string{"a", "b"}, []rollout.PlanOption{rollout.Gates(g), rollout.Waves([]string{"a"}, []string{"b", "z"})}, `"z", which is not in the target list`},
 		{"explicit waves duplicate", "v2", []string{"a", "b"}, []rollout.PlanOption{rollout.Gates(g), rollout.Waves([]string{"a", "b"}, []string{"b"})}, `"b" is in explicit waves 1 and 2`},
+		{"negative settle", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.Settle(-time.Second)}, "Settle(-1s): must not be negative"},
+		{"zero call deadline", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.CallDeadline(0)}, "CallDeadline(0s): must be > 0"},
 		{"explicit empty wave", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.Waves([]string{"a"}, nil)}, "explicit wave 2 is empty"},
 		{"canary too big", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.Canary(2)}, "canary wave of 2 targets"},
 		{"canary zero", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.Canary(0)}, "canary size must be >= 1"},
 		{"zero deadline", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(hang)}, `gate "h": deadline must be > 0`},
 		{"no gates", "v2", []string{"a"}, nil, "wave 1 has no gates"},
-		{"nil check", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(rollout.Check("n", time.Second, nil))}, "nil Check"},
-		{"unnamed gate", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(rollout.Check("", time.Second, func(context.Context) error { return nil }))}, "empty name"},
+		{"nil check", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(check("n", time.Second, nil))}, "nil Check"},
+		{"unnamed gate", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(check("", time.Second, func(context.Context) error { return nil }))}, "empty name"},
 		{"duplicate gate", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g, g)}, `duplicate gate name "g"`},
-		{"smoke zero deadline", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(rollout.Smoke(0, func(context.Context, string) error { return nil }))}, "deadline must be > 0"},
+		{"smoke zero deadline", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(rollout.Smoke{Probe: func(context.Context, string) error { return nil }}.Gate())}, "deadline must be > 0"},
 		{"bake without interval", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.BakeEach(rollout.Bake{Min: time.Minute, Passes: 3})}, "Every must be > 0"},
-		{"wave gates out of range", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.WaveGates(3, g)}, "wave index 3, but the plan has 1 waves"},
+		{"wave gates out of range", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.Wave(3, rollout.Bake{}, g)}, "Wave(3, ...), but the plan has 1 waves"},
 		{"nil option", "v2", []string{"a"}, []rollout.PlanOption{nil}, "nil PlanOption"},
 	}
 	for _, tc := range cases {
@@ -131,11 +133,15 @@ func TestFingerprint(t *testing.T) {
 		t.Fatalf("fingerprint not a stable SHA-256 hex: %q", fp)
 	}
 	variants := map[string]string{
-		"rehearsal": base(rollout.NoRehearsal()),
-		"waves":     base(rollout.Canary(2)),
-		"gate":      base(rollout.WaveGates(0, pass("h"))),
-		"deadline":  base(rollout.WaveGates(0, rollout.Check("h", 2*time.Second, func(context.Context) error { return nil }))),
-		"bake":      base(rollout.BakeEach(rollout.Bake{Passes: 2, Every: time.Second})),
+		"rehearsal":  base(rollout.NoRehearsal()),
+		"waves":      base(rollout.Canary(2)),
+		"gate":       base(rollout.Wave(0, rollout.Bake{}, pass("h"))),
+		"deadline":   base(rollout.Wave(0, rollout.Bake{}, check("h", 2*time.Second, func(context.Context) error { return nil }))),
+		"bake":       base(rollout.BakeEach(rollout.Bake{Passes: 2, Every: time.Second})),
+		"settle":     base(rollout.Settle(2 * time.Minute)),
+		"no confirm": base(rollout.Settle(0)),
+		"call":       base(rollout.CallDeadline(time.Minute)),
+		"put back":   base(rollout.PutBack()),
 	}
 	for name, v := range variants {
 		if v == fp {
@@ -174,7 +180,18 @@ func TestPreview(t *testing.T) {
 	if !strings.Contains(s, "site06, site07, site08, site09, site10 … and 1 more") {
 		t.Errorf("%%v should abbreviate long waves:\n%s", s)
 	}
-	if full := fmt.Sprintf("%+v", p); !strings.Contains(full, "site10, site11\n") {
-		t.Errorf("%%+v should list every target:\n%s", full)
+	if w := p.Waves(); strings.Join(w[3], ",") != "site06,site07,site08,site09,site10,site11" {
+		t.Errorf("Waves should list every target: %v", w)
+	}
+	for _, want := range []string{"every deploy confirmed by Version within 1m0s", "each deployer call within 5m0s", "off-plan changes are reported, not put back"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("preview lacks %q:\n%s", want, s)
+		}
+	}
+	off, _ := rollout.NewPlan("v2", names("site", 2), rollout.Gates(pass("health")), rollout.Settle(0), rollout.PutBack())
+	for _, want := range []string{"NO post-deploy confirmation", "off-plan changes found by a census are put back"} {
+		if !strings.Contains(off.String(), want) {
+			t.Errorf("preview lacks %q:\n%s", want, off)
+		}
 	}
 }

@@ -13,16 +13,17 @@ import (
 // quoted so that no two plans share an encoding.
 func fingerprint(p *Plan) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "deploysafe/rollout plan v1\nversion %s\nrehearse %t\ntargets %d\n", strconv.Quote(p.version), p.rehearse, len(p.targets))
+	fmt.Fprintf(h, "deploysafe/rollout plan v2\nversion %s\nrehearse %t\nsettle %d\ncall %d\nputback %t\ntargets %d\n",
+		strconv.Quote(p.version), p.rehearse, int64(p.settle), int64(p.callDeadline), p.putBack, len(p.targets))
 	for i, w := range p.waves {
-		fmt.Fprintf(h, "wave %d %d\n", i, len(w.Targets))
-		for _, t := range w.Targets {
+		fmt.Fprintf(h, "wave %d %d\n", i, len(w.targets))
+		for _, t := range w.targets {
 			fmt.Fprintf(h, "t %s\n", strconv.Quote(t))
 		}
-		for _, g := range w.Gates {
+		for _, g := range w.gates {
 			fmt.Fprintf(h, "g %s %d %t\n", strconv.Quote(g.Name), int64(g.Deadline), g.SkipVerify)
 		}
-		fmt.Fprintf(h, "b %d %d %d\n", int64(w.Bake.Min), w.Bake.passes(), int64(w.Bake.Every))
+		fmt.Fprintf(h, "b %d %d %d\n", int64(w.bake.Min), w.bake.passes(), int64(w.bake.Every))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -32,16 +33,6 @@ func (p *Plan) String() string {
 	var b strings.Builder
 	p.preview(&b, 5)
 	return b.String()
-}
-
-// Format implements fmt.Formatter: %v and %s print the preview as String
-// does; %+v lists every target.
-func (p *Plan) Format(f fmt.State, verb rune) {
-	limit := 5
-	if verb == 'v' && f.Flag('+') {
-		limit = -1
-	}
-	p.preview(f, limit)
 }
 
 func (p *Plan) preview(w io.Writer, limit int) {
@@ -56,17 +47,18 @@ func (p *Plan) preview(w io.Writer, limit int) {
 		reh = "NO rollback rehearsal"
 	}
 	fmt.Fprintf(w, "deploy %q to %d %s in %d %s; %s\n", p.version, n, plural(n, "target"), len(p.waves), plural(len(p.waves), "wave"), reh)
+	fmt.Fprintf(w, "%s; each deployer call within %v; %s\n", confirmText(p), p.callDeadline, putBackText(p))
 	cum := 0
 	for i, wv := range p.waves {
-		cum += len(wv.Targets)
+		cum += len(wv.targets)
 		name := ""
 		if i == 0 {
 			name = " (canary)"
 		}
-		fmt.Fprintf(w, "wave %d%s: %d %s, %s of all (cumulative %s)\n", i+1, name, len(wv.Targets), plural(len(wv.Targets), "target"), pct(len(wv.Targets), n), pct(cum, n))
+		fmt.Fprintf(w, "wave %d%s: %d %s, %s of all (cumulative %s)\n", i+1, name, len(wv.targets), plural(len(wv.targets), "target"), pct(len(wv.targets), n), pct(cum, n))
 		fmt.Fprintf(w, "  gates: %s\n", gatesText(wv))
 		fmt.Fprintf(w, "  bake: %s\n", bakeText(wv))
-		ts := wv.Targets
+		ts := wv.targets
 		more := 0
 		if limit >= 0 && len(ts) > limit {
 			more = len(ts) - limit
@@ -80,9 +72,23 @@ func (p *Plan) preview(w io.Writer, limit int) {
 	}
 }
 
-func gatesText(wv Wave) string {
-	gs := make([]string, len(wv.Gates))
-	for j, g := range wv.Gates {
+func confirmText(p *Plan) string {
+	if p.settle == 0 {
+		return "NO post-deploy confirmation (Settle(0)): a Deploy that returns nil is believed"
+	}
+	return fmt.Sprintf("every deploy confirmed by Version within %v", p.settle)
+}
+
+func putBackText(p *Plan) string {
+	if p.putBack {
+		return "off-plan changes found by a census are put back"
+	}
+	return "off-plan changes are reported, not put back"
+}
+
+func gatesText(wv wave) string {
+	gs := make([]string, len(wv.gates))
+	for j, g := range wv.gates {
 		gs[j] = fmt.Sprintf("%s (%v)", g.Name, g.Deadline)
 		if g.SkipVerify {
 			gs[j] = fmt.Sprintf("%s (%v, not rerun after rollback)", g.Name, g.Deadline)
@@ -91,9 +97,9 @@ func gatesText(wv Wave) string {
 	return strings.Join(gs, ", ")
 }
 
-func bakeText(wv Wave) string {
-	if wv.Bake.Min > 0 || wv.Bake.passes() > 1 {
-		return fmt.Sprintf("at least %v and %d passing gate runs, every %v", wv.Bake.Min, wv.Bake.passes(), wv.Bake.Every)
+func bakeText(wv wave) string {
+	if wv.bake.Min > 0 || wv.bake.passes() > 1 {
+		return fmt.Sprintf("at least %v and %d passing gate runs, every %v", wv.bake.Min, wv.bake.passes(), wv.bake.Every)
 	}
 	return "none (gates must pass once)"
 }

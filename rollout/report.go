@@ -1,44 +1,33 @@
 package rollout
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Outcome is how a rollout ended.
-type Outcome int
+type Outcome string
 
 // Outcomes.
 const (
-	// OutcomeSucceeded: every wave deployed and passed its gates and bake.
-	OutcomeSucceeded Outcome = iota + 1
-	// OutcomeRolledBack: a deploy or gate failed; every touched target was
-	// confirmed back on its previous version.
-	OutcomeRolledBack
+	// OutcomeSucceeded: every wave deployed, was confirmed and passed its
+	// gates and bake, and no census found an off-plan change.
+	OutcomeSucceeded Outcome = "succeeded"
+	// OutcomeRolledBack: a deploy, confirmation, census or gate failed;
+	// every touched target was confirmed back on its previous version.
+	OutcomeRolledBack Outcome = "rolled back"
 	// OutcomeRehearsalFailed: the rollback rehearsal failed; the rollout
 	// stopped before the next wave. See Report.Targets for each target.
-	OutcomeRehearsalFailed
+	OutcomeRehearsalFailed Outcome = "stopped: rollback rehearsal failed"
 	// OutcomeUnknown: a rollback left at least one target unconfirmed;
 	// Report.Targets lists it with its error.
-	OutcomeUnknown
+	OutcomeUnknown Outcome = "failed with targets in unknown state"
 	// OutcomeAborted: Abort rolled back every touched target.
-	OutcomeAborted
+	OutcomeAborted Outcome = "aborted"
 	// OutcomeInterrupted: the context ended or the journal failed; nothing was
 	// rolled back automatically. Call Resume or Abort.
-	OutcomeInterrupted
+	OutcomeInterrupted Outcome = "interrupted"
 )
-
-var outcomeNames = map[Outcome]string{
-	OutcomeSucceeded:       "succeeded",
-	OutcomeRolledBack:      "rolled back",
-	OutcomeRehearsalFailed: "stopped: rollback rehearsal failed",
-	OutcomeUnknown:         "failed with targets in unknown state",
-	OutcomeAborted:         "aborted",
-	OutcomeInterrupted:     "interrupted",
-}
-
-// String returns a short description of the outcome.
-func (o Outcome) String() string {
-	if s, ok := outcomeNames[o]; ok {
-		return s
-	}
-	return "unfinished"
-}
 
 func (o Outcome) sentinel() error {
 	switch o {
@@ -53,41 +42,40 @@ func (o Outcome) sentinel() error {
 }
 
 // TargetState is what the executor knows about one target.
-type TargetState int
+type TargetState string
 
 // Target states.
 const (
-	// StateUntouched: the executor never called Deploy for the target.
-	StateUntouched TargetState = iota
 	// StateDeploying: a deploy was started and its result is not recorded.
-	StateDeploying
-	// StateDeployed: the target runs the plan's version.
-	StateDeployed
+	StateDeploying TargetState = "deploying"
+	// StateDeployed: the target was confirmed on the plan's version.
+	StateDeployed TargetState = "deployed"
 	// StateRollingBack: a rollback was started and its result is not recorded.
-	StateRollingBack
-	// StateRolledBack: the target was confirmed (Version) on its previous version.
-	StateRolledBack
+	StateRollingBack TargetState = "rolling back"
+	// StateRolledBack: the target was confirmed (Version) on its previous
+	// version. TargetResult.Unhealthy says whether the gates passed then.
+	StateRolledBack TargetState = "rolled back"
 	// StateUnknown: the target could not be confirmed on any expected version.
-	StateUnknown
+	StateUnknown TargetState = "unknown"
+	// StateOffPlan: a target outside the waves deployed so far whose version
+	// changed under the rollout (Previous → Now); PutBack says whether it
+	// was put back.
+	StateOffPlan TargetState = "off-plan change"
 )
-
-var stateNames = [...]string{"untouched", "deploying", "deployed", "rolling back", "rolled back", "unknown"}
-
-// String returns the state's name.
-func (s TargetState) String() string {
-	if int(s) < len(stateNames) && s >= 0 {
-		return stateNames[s]
-	}
-	return "invalid"
-}
 
 // TargetResult is the final known state of one touched target.
 type TargetResult struct {
 	Target   string
-	Wave     int    // index into Plan.Waves
+	Wave     int    // index into Plan.Waves; -1 for a target outside the plan
 	Previous string // version before the rollout touched it
 	State    TargetState
-	Err      error // why the state is unknown, or the last error seen
+	// Now is the version a census found it changed to (StateOffPlan).
+	Now string
+	// Unhealthy: rolled back, but the gates failed afterwards (PhaseVerify).
+	Unhealthy bool
+	// PutBack: an off-plan target confirmed back on Previous (PutBack option).
+	PutBack bool
+	Err     error // why the state is unknown, or the last error seen
 }
 
 // Report describes a finished (or interrupted) rollout.
@@ -96,16 +84,74 @@ type Report struct {
 	Version     string
 	Outcome     Outcome
 	WavesPassed int            // waves that deployed, passed gates and baked
-	Targets     []TargetResult // every touched target, in deploy order
+	Targets     []TargetResult // every touched target in deploy order, then off-plan changes
+	// Cause is what stopped the rollout (*GateError, *TargetError,
+	// *OffPlanError, ...); nil on success.
+	Cause error
+	// Rollback joins the per-target rollback problems; nil when all confirmed.
+	Rollback error
+	// Verify is the gate failure after the rollback: the rolled-back targets
+	// are unhealthy.
+	Verify error
 }
 
-// Unknown returns the targets whose state is unknown.
-func (r *Report) Unknown() []string {
-	var out []string
+// failure is the error returned when a rollout did not succeed. It wraps the
+// outcome's sentinel, the cause, the rollback and verify errors.
+type failure struct{ rep *Report }
+
+func (f *failure) Error() string {
+	r := f.rep
+	var b strings.Builder
+	fmt.Fprintf(&b, "rollout %s", r.Outcome)
+	if r.Cause != nil {
+		fmt.Fprintf(&b, ": %s", strings.ReplaceAll(r.Cause.Error(), "\n", "; "))
+	}
+	if r.Rollback != nil {
+		fmt.Fprintf(&b, "; rollback: %s", strings.ReplaceAll(r.Rollback.Error(), "\n", "; "))
+	}
+	if r.Verify != nil {
+		fmt.Fprintf(&b, "; rolled back but UNHEALTHY: %s", strings.ReplaceAll(r.Verify.Error(), "\n", "; "))
+	}
+	var unknown, off []string
 	for _, t := range r.Targets {
-		if t.State == StateUnknown || t.State == StateDeploying || t.State == StateRollingBack {
-			out = append(out, t.Target)
+		switch {
+		case t.State == StateOffPlan:
+			off = append(off, fmt.Sprintf("%s %s→%s", t.Target, t.Previous, t.Now))
+		case unknownState(t.State):
+			unknown = append(unknown, t.Target)
+		}
+	}
+	if len(off) > 0 {
+		fmt.Fprintf(&b, "; %d off-plan change(s): %s", len(off), list(off))
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintf(&b, "; %d target(s) in unknown state: %s", len(unknown), strings.Join(unknown, ", "))
+	}
+	return b.String()
+}
+
+func (f *failure) Unwrap() []error {
+	r := f.rep
+	out := []error{}
+	if s := r.Outcome.sentinel(); s != nil {
+		out = append(out, s)
+	}
+	if r.Outcome != OutcomeUnknown {
+		for _, t := range r.Targets {
+			if unknownState(t.State) {
+				out = append(out, ErrUnknownState)
+				break
+			}
+		}
+	}
+	for _, e := range []error{r.Cause, r.Rollback, r.Verify} {
+		if e != nil {
+			out = append(out, e)
 		}
 	}
 	return out
+}
+
+func unknownState(s TargetState) bool {
+	return s == StateUnknown || s == StateDeploying || s == StateRollingBack
 }

@@ -19,8 +19,8 @@ func TestCancelStopsWithoutRollbackThenResume(t *testing.T) {
 		}
 	}
 	p, _ := rollout.NewPlan("v2", targets, rollout.Gates(pass("g")), rollout.Waves(targets[:1], targets[1:]))
-	j := &rollout.MemJournal{}
-	ex, _ := rollout.New(f, rollout.WithJournal(j), rollout.Concurrency(1))
+	j := &memStore{}
+	ex, _ := rollout.New(f, rollout.Journal(j), rollout.Concurrency(1))
 	rep, err := ex.Run(ctx, p, p.Fingerprint())
 	if rep == nil || rep.Outcome != rollout.OutcomeInterrupted || !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run: %v %+v", err, rep)
@@ -32,7 +32,7 @@ func TestCancelStopsWithoutRollbackThenResume(t *testing.T) {
 		t.Fatalf("second Run: %v", err)
 	}
 	f.onDeploy = nil
-	ex2, _ := rollout.New(f, rollout.WithJournal(j))
+	ex2, _ := rollout.New(f, rollout.Journal(j))
 	rep, err = ex2.Resume(context.Background(), p, p.Fingerprint())
 	if err != nil || rep.Outcome != rollout.OutcomeSucceeded {
 		t.Fatalf("Resume: %v %+v", err, rep)
@@ -57,8 +57,8 @@ func TestAbortRollsBackExactlyTouched(t *testing.T) {
 		}
 	}
 	p, _ := rollout.NewPlan("v2", targets, rollout.Gates(pass("g")), rollout.Waves(targets[:2], targets[2:]), rollout.NoRehearsal())
-	j := &rollout.MemJournal{}
-	ex, _ := rollout.New(f, rollout.WithJournal(j), rollout.Concurrency(1))
+	j := &memStore{}
+	ex, _ := rollout.New(f, rollout.Journal(j), rollout.Concurrency(1))
 	if _, err := ex.Run(ctx, p, p.Fingerprint()); !errors.Is(err, context.Canceled) {
 		t.Fatal(err)
 	}
@@ -91,15 +91,14 @@ func TestResumeRefusesJournalOfAnotherPlan(t *testing.T) {
 	f.onDeploy = func(string) { cancel() }
 	pa, _ := rollout.NewPlan("v2", []string{"a", "b"}, rollout.Gates(pass("g")))
 	pb, _ := rollout.NewPlan("v3", []string{"a", "b"}, rollout.Gates(pass("g")))
-	j := &rollout.MemJournal{}
-	ex, _ := rollout.New(f, rollout.WithJournal(j))
+	j := &memStore{}
+	ex, _ := rollout.New(f, rollout.Journal(j))
 	if _, err := ex.Run(ctx, pa, pa.Fingerprint()); !errors.Is(err, context.Canceled) {
 		t.Fatal(err)
 	}
 	before := len(f.log)
-	var fe *rollout.FingerprintError
 	for _, call := range []func(context.Context, *rollout.Plan, string) (*rollout.Report, error){ex.Resume, ex.Abort} {
-		if _, err := call(context.Background(), pb, pb.Fingerprint()); !errors.As(err, &fe) || fe.Source != "journal" {
+		if _, err := call(context.Background(), pb, pb.Fingerprint()); !errors.Is(err, rollout.ErrFingerprint) || !strings.Contains(err.Error(), "journal fingerprint") {
 			t.Fatalf("journal of plan A used for plan B: %v", err)
 		}
 	}

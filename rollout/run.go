@@ -3,120 +3,127 @@ package rollout
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/deploysafe/deploysafe/rollout/internal/guard"
 )
 
 // run is one Run, Resume or Abort call. All deployer calls go through dep.
+// Its stages, in order: begin, census (the baseline), then per wave deploy
+// → census → (rehearse → deploy → census) → gates and bake, then a last
+// census and the end; on any failure: roll back → census → put back →
+// verify → end.
 type run struct {
 	e   *Executor
 	p   *Plan
+	j   JournalStore
 	dep *guard.Guard
-	mu  sync.Mutex // guards st, jctx, journal appends and events
+	mu  sync.Mutex // guards st, journal appends and events
 	st  *runState
 	// jctx carries the caller's values without its cancellation: a record
 	// describes work already done and is written even after ctx ends.
 	jctx context.Context
 }
 
-// journalError marks a failed journal write: the rollout stops at once.
-type journalError struct{ err error }
-
-func (e *journalError) Error() string   { return fmt.Sprintf("%v: append: %v", ErrJournal, e.err) }
-func (e *journalError) Unwrap() []error { return []error{ErrJournal, e.err} }
-
-// record appends rec to the journal (write-ahead) and applies it.
-func (r *run) record(ctx context.Context, rec Record) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.recordLocked(ctx, rec)
-}
-
-func (r *run) recordLocked(ctx context.Context, rec Record) error {
-	if r.jctx == nil {
-		r.jctx = context.WithoutCancel(ctx)
+// drive runs the call's stages from the journal state.
+func (r *run) drive(ctx context.Context, m mode) (*Report, error) {
+	if m == modeRun {
+		r.st = newRunState()
+		if err := r.record(recBeginOf(r.p)); err != nil {
+			return nil, err
+		}
 	}
-	if err := r.e.journal.Append(r.jctx, rec); err != nil {
-		return &journalError{err: err}
-	}
-	r.st.apply(rec)
-	return nil
-}
-
-// recordEmit appends rec and emits ev under one lock.
-func (r *run) recordEmit(ctx context.Context, rec Record, ev Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.recordLocked(ctx, rec); err != nil {
-		return err
-	}
-	r.emit(ev)
-	return nil
-}
-
-func (r *run) event(ev Event) {
-	r.mu.Lock()
-	r.emit(ev)
-	r.mu.Unlock()
-}
-
-// drive runs the remaining waves from the journal state.
-func (r *run) drive(ctx context.Context) (*Report, error) {
-	if r.st.rollingBack {
+	r.event(Event{Kind: "start"})
+	switch {
+	case m == modeAbort && !r.st.needsRollback(): // interrupted before anything needed undoing
+		return r.end(OutcomeAborted, nil)
+	case m == modeAbort:
+		if err := r.record(record{Kind: recRollbackStart, Note: "abort"}); err != nil {
+			return r.interrupted(err)
+		}
+		return r.rollback(ctx, errAborted, OutcomeAborted)
+	case r.st.rollingBack:
 		return r.rollback(ctx, errors.New(r.st.rollbackReason), OutcomeRolledBack)
+	}
+	if err := r.forward(ctx); err != nil {
+		return r.stop(ctx, err)
+	}
+	return r.end(OutcomeSucceeded, nil)
+}
+
+func recBeginOf(p *Plan) record {
+	return record{Kind: recBegin, Fingerprint: p.fingerprint, Version: p.version}
+}
+
+// forward takes the baseline census, then runs every wave not yet passed,
+// then takes the last census.
+func (r *run) forward(ctx context.Context) error {
+	if err := r.baseline(ctx); err != nil {
+		return err
 	}
 	for w := range r.p.waves {
 		if r.st.wavePassed[w] {
 			continue
 		}
-		r.event(Event{Kind: EventWave, Wave: w})
-		rehearse := w == 0 && r.p.rehearse && !r.st.rehearsed
-		if !(rehearse && r.st.rehearsalStarted) {
-			if err := r.deployWave(ctx, w); err != nil {
-				return r.fail(ctx, err)
-			}
-		}
-		if rehearse {
-			if rep, err := r.rehearse(ctx, w); rep != nil {
-				return rep, err
-			}
-			if err := r.deployWave(ctx, w); err != nil {
-				return r.fail(ctx, err)
-			}
-		}
-		if err := r.gatesAndBake(ctx, w); err != nil {
-			return r.fail(ctx, err)
-		}
-		if err := r.recordEmit(ctx, Record{Kind: RecWavePassed, Wave: w}, Event{Kind: EventWavePassed, Wave: w}); err != nil {
-			return r.interrupted(err)
+		if err := r.wave(ctx, w); err != nil {
+			return err
 		}
 	}
-	if err := r.record(ctx, Record{Kind: RecEnd, Note: OutcomeSucceeded.String()}); err != nil {
+	return r.census(ctx)
+}
+
+// wave deploys wave w, checks the fleet, rehearses the rollback on the
+// canary wave, then runs the gates and bakes.
+func (r *run) wave(ctx context.Context, w int) error {
+	r.event(Event{Kind: "wave", Wave: w})
+	rehearse := w == 0 && r.p.rehearse && !r.st.rehearsed
+	if !(rehearse && r.st.rehearsalStarted) {
+		if err := r.deployWave(ctx, w); err != nil {
+			return err
+		}
+		if err := r.census(ctx); err != nil {
+			return err
+		}
+	}
+	if rehearse {
+		if err := r.rehearse(ctx, w); err != nil {
+			return err
+		}
+		if err := r.deployWave(ctx, w); err != nil {
+			return err
+		}
+		if err := r.census(ctx); err != nil {
+			return err
+		}
+	}
+	if err := r.gatesAndBake(ctx, w); err != nil {
+		return err
+	}
+	return r.recordEmit(record{Kind: recWavePassed, Wave: w}, Event{Kind: "wave passed", Wave: w})
+}
+
+// stop ends a failed forward pass: it stops at once when ctx ended or the
+// journal failed, ends a failed rehearsal, and rolls back otherwise.
+func (r *run) stop(ctx context.Context, cause error) (*Report, error) {
+	var re *rehearsalError
+	switch {
+	case stopNow(ctx, cause):
+		return r.interrupted(cause)
+	case errors.As(cause, &re):
+		return r.end(OutcomeRehearsalFailed, &endDetail{cause: re.err, rollback: re.rollback, verify: re.verify})
+	}
+	if err := r.record(record{Kind: recRollbackStart, Note: cause.Error()}); err != nil {
 		return r.interrupted(err)
 	}
-	r.event(Event{Kind: EventDone, Outcome: OutcomeSucceeded})
-	return r.report(OutcomeSucceeded), nil
+	return r.rollback(ctx, cause, OutcomeRolledBack)
 }
 
 // stopNow reports whether err means the rollout must stop without rolling
 // back: the caller's context ended or the journal failed.
-func (r *run) stopNow(ctx context.Context, err error) bool {
+func stopNow(ctx context.Context, err error) bool {
 	var ie *interruptError
 	var je *journalError
-	return ctx.Err() != nil || errors.As(err, &ie) || errors.As(err, &je)
-}
-
-// fail rolls everything back after cause, unless the rollout must stop.
-func (r *run) fail(ctx context.Context, cause error) (*Report, error) {
-	if r.stopNow(ctx, cause) {
-		return r.interrupted(cause)
-	}
-	if err := r.record(ctx, Record{Kind: RecRollbackStart, Note: cause.Error()}); err != nil {
-		return r.interrupted(err)
-	}
-	return r.rollback(ctx, cause, OutcomeRolledBack)
+	return ctx.Err() != nil || errors.As(err, &ie) || errors.As(err, &je) || errors.Is(err, ErrJournal)
 }
 
 // interrupted reports a rollout stopped by its context or journal. Nothing
@@ -127,8 +134,41 @@ func (r *run) interrupted(cause error) (*Report, error) {
 		cause = &interruptError{err: cause}
 	}
 	rep := r.report(OutcomeInterrupted)
-	r.event(Event{Kind: EventDone, Outcome: OutcomeInterrupted, Err: cause})
-	return rep, &Failure{Outcome: OutcomeInterrupted, Cause: cause, Unknown: rep.Unknown()}
+	rep.Cause = cause
+	r.event(Event{Kind: "done", Outcome: OutcomeInterrupted, Err: cause})
+	return rep, &failure{rep: rep}
+}
+
+// endDetail is what a failed rollout reports besides its outcome.
+type endDetail struct{ cause, rollback, verify error }
+
+// end records the outcome (OutcomeUnknown when a target is unconfirmed)
+// and returns the report, with an error unless the rollout succeeded or an
+// Abort confirmed every target.
+func (r *run) end(o Outcome, d *endDetail) (*Report, error) {
+	if o != OutcomeSucceeded && o != OutcomeRehearsalFailed && r.hasUnknown() {
+		o = OutcomeUnknown
+	}
+	if err := r.record(record{Kind: recEnd, Note: string(o)}); err != nil {
+		return r.interrupted(err)
+	}
+	rep := r.report(o)
+	if d == nil {
+		d = &endDetail{}
+	}
+	rep.Cause, rep.Rollback, rep.Verify = d.cause, d.rollback, d.verify
+	var err error
+	if o != OutcomeSucceeded && !(o == OutcomeAborted && d.verify == nil) {
+		err = &failure{rep: rep}
+	}
+	r.event(Event{Kind: "done", Outcome: o, Err: err})
+	return rep, err
+}
+
+func (r *run) hasUnknown() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.st.hasUnknown()
 }
 
 // report builds a Report from the journal state.
@@ -141,8 +181,9 @@ func (r *run) report(o Outcome) *Report {
 			rep.WavesPassed++
 		}
 	}
-	for _, t := range r.st.order {
-		res := TargetResult{Target: t.target, Wave: t.wave, Previous: t.prev, State: t.state}
+	for _, t := range append(append([]*tstate(nil), r.st.order...), r.st.offPlan...) {
+		res := TargetResult{Target: t.target, Wave: t.wave, Previous: t.prev, State: t.state, Now: t.now, PutBack: t.putBack}
+		res.Unhealthy = t.state == StateRolledBack && r.st.unhealthy != ""
 		if t.note != "" {
 			res.Err = errors.New(t.note)
 		}

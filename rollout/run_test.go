@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/deploysafe/deploysafe/rollout"
@@ -17,7 +18,7 @@ func TestSuccessfulRolloutWithRehearsal(t *testing.T) {
 	targets := names("t", 20)
 	f := newFleet("v1", targets...)
 	var mu sync.Mutex
-	phases := map[rollout.Phase]int{}
+	phases := map[string]int{}
 	gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
 		mu.Lock()
 		phases[in.Phase]++
@@ -29,7 +30,7 @@ func TestSuccessfulRolloutWithRehearsal(t *testing.T) {
 	}}
 	p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate))
 	var buf bytes.Buffer
-	ex, _ := rollout.New(f, rollout.Concurrency(3), rollout.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	ex, _ := rollout.New(f, rollout.Concurrency(3), rollout.Logger(slog.New(slog.NewTextHandler(&buf, nil))))
 	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func TestSuccessfulRolloutWithRehearsal(t *testing.T) {
 			t.Errorf("%s deployed %d times, want %d", tg, f.deploys[tg], want)
 		}
 	}
-	if phases[rollout.PhaseRehearsal] != 1 || phases[rollout.PhaseDeploy] != len(p.Waves())+1 {
+	if phases["rehearsal"] != 1 || phases["deploy"] != len(p.Waves())+1 {
 		t.Errorf("gate phases %v", phases)
 	}
 	if len(f.violation) > 0 {
@@ -71,7 +72,7 @@ func TestDeployErrorRollsBackInReverseOrder(t *testing.T) {
 	f.deployErr["t07"] = true
 	var verified []string
 	gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-		if in.Phase == rollout.PhaseVerify {
+		if in.Phase == "verify" {
 			verified = append(verified, in.Targets...)
 		}
 		return nil
@@ -80,7 +81,7 @@ func TestDeployErrorRollsBackInReverseOrder(t *testing.T) {
 	ex, _ := rollout.New(f, rollout.Concurrency(1))
 	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
 	var te *rollout.TargetError
-	if !errors.Is(err, rollout.ErrRolledBack) || !errors.Is(err, rollout.ErrDeploy) || !errors.As(err, &te) || te.Target != "t07" {
+	if !errors.Is(err, rollout.ErrRolledBack) || !errors.As(err, &te) || te.Op != "deploy" || te.Target != "t07" {
 		t.Fatalf("Run: %v", err)
 	}
 	var rolled []string
@@ -119,7 +120,9 @@ func TestDeployAppliedButReportedErrorIsRolledBack(t *testing.T) {
 	}
 }
 
-func TestBakeNeedsTimeAndPasses(t *testing.T) {
+func TestBakeNeedsTimeAndPasses(t *testing.T) { synctest.Test(t, testBakeNeedsTimeAndPasses) }
+
+func testBakeNeedsTimeAndPasses(t *testing.T) {
 	for _, tc := range []struct {
 		bake       rollout.Bake
 		wantPasses int
@@ -129,7 +132,6 @@ func TestBakeNeedsTimeAndPasses(t *testing.T) {
 		{rollout.Bake{}, 1},
 	} {
 		f := newFleet("v1", "a")
-		clk := newFakeClock()
 		var runs int
 		gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
 			runs++
@@ -139,7 +141,7 @@ func TestBakeNeedsTimeAndPasses(t *testing.T) {
 			return nil
 		}}
 		p, _ := rollout.NewPlan("v2", []string{"a"}, rollout.Gates(gate), rollout.BakeEach(tc.bake), rollout.NoRehearsal())
-		ex, _ := rollout.New(f, rollout.WithClock(clk))
+		ex, _ := rollout.New(f)
 		start := time.Now()
 		if _, err := ex.Run(context.Background(), p, p.Fingerprint()); err != nil {
 			t.Fatal(err)
@@ -147,26 +149,30 @@ func TestBakeNeedsTimeAndPasses(t *testing.T) {
 		if runs != tc.wantPasses {
 			t.Errorf("%+v: %d gate runs, want %d", tc.bake, runs, tc.wantPasses)
 		}
-		if time.Since(start) > time.Second {
-			t.Error("baking slept for real")
+		if want := time.Duration(tc.wantPasses-1) * tc.bake.Every; time.Since(start) != want {
+			t.Errorf("%+v: baked %v, want %v", tc.bake, time.Since(start), want)
 		}
 	}
 }
 
 func TestGateFailureDuringBakeRollsBack(t *testing.T) {
+	synctest.Test(t, testGateFailureDuringBakeRollsBack)
+}
+
+func testGateFailureDuringBakeRollsBack(t *testing.T) {
 	f := newFleet("v1", "a", "b")
 	gate := rollout.Gate{Name: "errors", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-		if in.Phase == rollout.PhaseBake && in.Pass == 3 && in.Wave == 1 {
+		if in.Phase == "bake" && in.Pass == 3 && in.Wave == 1 {
 			return errors.New("error rate 4%")
 		}
 		return nil
 	}}
 	p, _ := rollout.NewPlan("v2", []string{"a", "b"}, rollout.Gates(gate),
 		rollout.BakeEach(rollout.Bake{Min: time.Hour, Passes: 2, Every: 10 * time.Minute}))
-	ex, _ := rollout.New(f, rollout.WithClock(newFakeClock()))
+	ex, _ := rollout.New(f)
 	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
 	var ge *rollout.GateError
-	if !errors.As(err, &ge) || ge.Phase != rollout.PhaseBake || !errors.Is(err, rollout.ErrRolledBack) {
+	if !errors.As(err, &ge) || ge.Phase != "bake" || !errors.Is(err, rollout.ErrRolledBack) {
 		t.Fatalf("Run: %v", err)
 	}
 	if rep.WavesPassed != 1 || f.version("a") != "v1" || f.version("b") != "v1" {
@@ -178,7 +184,7 @@ func TestInconclusiveNeverPasses(t *testing.T) {
 	errInconclusive := errors.New("canary: inconclusive: 0 baseline samples")
 	f := newFleet("v1", "a")
 	p, _ := rollout.NewPlan("v2", []string{"a"}, rollout.NoRehearsal(),
-		rollout.Gates(rollout.Check("canary", time.Second, func(context.Context) error {
+		rollout.Gates(check("canary", time.Second, func(context.Context) error {
 			return errInconclusive
 		})))
 	ex, _ := rollout.New(f)
@@ -193,9 +199,9 @@ func TestExecutorRefusesBadInput(t *testing.T) {
 		t.Error("New(nil) accepted")
 	}
 	f := newFleet("v1", "a")
-	for _, o := range []rollout.Option{rollout.Concurrency(0), rollout.WithJournal(nil), rollout.WithClock(nil), nil} {
-		if _, err := rollout.New(f, o); err == nil {
-			t.Error("bad option accepted")
+	for _, o := range []rollout.Option{rollout.Concurrency(0), rollout.Journal(nil), rollout.FileJournal(""), nil} {
+		if _, err := rollout.New(f, o); !errors.Is(err, rollout.ErrInvalidPlan) {
+			t.Errorf("bad option accepted: %v", err)
 		}
 	}
 	ex, _ := rollout.New(f)
@@ -223,7 +229,7 @@ func TestEventsForEveryStep(t *testing.T) {
 	f := newFleet("v1", "a", "b")
 	f.rollbackNoop["b"] = true
 	gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-		if in.Wave == 1 && in.Phase == rollout.PhaseDeploy {
+		if in.Wave == 1 && in.Phase == "deploy" {
 			return errors.New("no")
 		}
 		return nil
@@ -231,15 +237,15 @@ func TestEventsForEveryStep(t *testing.T) {
 	p, _ := rollout.NewPlan("v2", []string{"a", "b"}, rollout.Gates(gate))
 	var got []string
 	ex, _ := rollout.New(f, rollout.OnEvent(func(e rollout.Event) {
-		s := e.Kind.String()
+		s := e.Kind
 		if e.Target != "" {
 			s += " " + e.Target
 		}
 		if e.Gate != "" {
-			s += " " + e.Phase.String()
+			s += " " + e.Phase
 		}
-		if e.Kind == rollout.EventDone {
-			s += ": " + e.Outcome.String()
+		if e.Kind == "done" {
+			s += ": " + string(e.Outcome)
 		}
 		if e.Time.IsZero() {
 			t.Errorf("event %s without time", s)

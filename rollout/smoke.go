@@ -4,153 +4,114 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/hashicorp/go-multierror"
 	"golang.org/x/sync/errgroup"
 )
 
-// ErrUnhealthy: a target did not report healthy within the smoke deadline.
-var ErrUnhealthy = errors.New("rollout: target not healthy")
-
-// SmokeOption configures Smoke.
-type SmokeOption interface{ applySmoke(*smokeConfig) }
-
-type smokeConfig struct {
-	name   string
-	every  time.Duration
-	diag   func(ctx context.Context, target string) string
-	budget time.Duration
+// Smoke is the start-up smoke check: every target of the wave must make
+// Probe return nil within Within. Probes are retried every Every; a probe
+// that hangs (even one ignoring ctx) is cut at the deadline. Build its gate
+// with Gate:
+//
+//	rollout.Gates(rollout.Smoke{Within: 2 * time.Minute, Probe: healthz}.Gate())
+type Smoke struct {
+	Name   string        // the gate's name (default "smoke"); unique per wave
+	Within time.Duration // how long a target has to become healthy
+	Probe  func(ctx context.Context, target string) error
+	Every  time.Duration // between probes of a target (default Within/20, between 5ms and 1s)
+	// Diagnose captures diagnostics for a target that failed (logs, crash
+	// output, status) within DiagnoseWithin; they are in TargetError.Diagnostics.
+	Diagnose       func(ctx context.Context, target string) string
+	DiagnoseWithin time.Duration
 }
 
-type smokeOptionFunc func(*smokeConfig)
-
-func (f smokeOptionFunc) applySmoke(c *smokeConfig) { f(c) }
-
-// SmokeName names the gate (default "smoke"); names must be unique per wave.
-func SmokeName(name string) SmokeOption {
-	return smokeOptionFunc(func(c *smokeConfig) { c.name = name })
-}
-
-// PollEvery sets the time between probes of a target (default within/20,
-// between 5ms and 1s).
-func PollEvery(d time.Duration) SmokeOption {
-	return smokeOptionFunc(func(c *smokeConfig) {
-		if d > 0 {
-			c.every = d
-		}
-	})
-}
-
-// Diagnose captures diagnostics for a target that failed its smoke check
-// (logs, crash output, status), within budget. The result is in SmokeError.
-func Diagnose(fn func(ctx context.Context, target string) string, budget time.Duration) SmokeOption {
-	return smokeOptionFunc(func(c *smokeConfig) { c.diag, c.budget = fn, budget })
-}
-
-// SmokeError reports one target that did not become healthy.
-type SmokeError struct {
-	Target      string
-	Within      time.Duration
-	Attempts    int
-	Hung        bool   // the last probe had not returned when the deadline came
-	Last        error  // the last probe's error
-	Diagnostics string // what Diagnose captured, if set
-}
-
-// Error names the target, the probes, the last error and the diagnostics.
-func (e *SmokeError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "smoke: %q not healthy within %v after %d probe(s)", e.Target, e.Within, e.Attempts)
-	if e.Hung {
-		b.WriteString(" (last probe hung)")
+// Gate returns the smoke gate. On failure it returns the errors.Join of one
+// *TargetError (Op "smoke") per unhealthy target, with the last probe error
+// and the captured diagnostics. A wave with no targets fails. The gate's
+// Deadline is 1.25 × (Within + DiagnoseWithin); NewPlan rejects a zero
+// Within or a nil Probe.
+func (s Smoke) Gate() Gate {
+	if s.Name == "" {
+		s.Name = "smoke"
 	}
-	if e.Last != nil {
-		fmt.Fprintf(&b, ": %v", e.Last)
+	if s.Every <= 0 {
+		s.Every = min(max(s.Within/20, 5*time.Millisecond), time.Second)
 	}
-	if e.Diagnostics != "" {
-		fmt.Fprintf(&b, "; diagnostics: %s", e.Diagnostics)
+	if s.Diagnose == nil || s.DiagnoseWithin <= 0 {
+		s.DiagnoseWithin = 0
 	}
-	return b.String()
-}
-
-// Unwrap returns ErrUnhealthy and the last probe error.
-func (e *SmokeError) Unwrap() []error {
-	if e.Last == nil {
-		return []error{ErrUnhealthy}
-	}
-	return []error{ErrUnhealthy, e.Last}
-}
-
-// Smoke returns the start-up smoke gate: every target of the wave must make
-// probe return nil within the given time. Probes are retried; a probe that
-// hangs (even one ignoring ctx) is cut at the deadline. On failure the gate
-// returns a *multierror.Error of *SmokeError, one per unhealthy target, with
-// the last probe error and captured diagnostics. A wave with no targets fails.
-// The gate's Deadline is 1.25 × (within + the Diagnose budget).
-func Smoke(within time.Duration, probe func(ctx context.Context, target string) error, opts ...SmokeOption) Gate {
-	c := smokeConfig{name: "smoke", every: clampDur(within/20, 5*time.Millisecond, time.Second)}
-	for _, o := range opts {
-		if o != nil {
-			o.applySmoke(&c)
-		}
-	}
-	g := Gate{Name: c.name}
-	if within <= 0 {
+	g := Gate{Name: s.Name}
+	if s.Within <= 0 {
 		return g // NewPlan reports the zero deadline
 	}
-	if c.diag == nil || c.budget <= 0 {
-		c.budget = 0
-	}
-	g.Deadline = (within + c.budget) * 5 / 4 // room for the probes, the diagnostics and their grace
-	if probe == nil {
+	g.Deadline = (s.Within + s.DiagnoseWithin) * 5 / 4 // room for the probes, the diagnostics and their grace
+	if s.Probe == nil {
 		return g // NewPlan reports the nil check
 	}
 	g.Check = func(ctx context.Context, in GateInput) error {
 		if len(in.Targets) == 0 {
-			return fmt.Errorf("%w: no targets to check", ErrUnhealthy)
+			return errors.New("rollout: smoke: no targets to check")
 		}
 		var mu sync.Mutex
-		var merr *multierror.Error
+		var errs []error
 		eg := new(errgroup.Group)
 		eg.SetLimit(16)
 		for _, t := range in.Targets {
 			eg.Go(func() error {
-				if err := c.smokeOne(ctx, within, probe, t); err != nil {
+				if err := s.one(ctx, t); err != nil {
 					mu.Lock()
-					merr = multierror.Append(merr, err)
+					errs = append(errs, err)
 					mu.Unlock()
 				}
 				return nil
 			})
 		}
 		_ = eg.Wait()
-		return merr.ErrorOrNil()
+		return errors.Join(errs...)
 	}
 	return g
 }
 
-func (c *smokeConfig) smokeOne(ctx context.Context, within time.Duration, probe func(context.Context, string) error, target string) error {
-	pctx, cancel := context.WithTimeout(ctx, within)
+// unhealthy is the error of a target that did not pass its smoke check.
+type unhealthy struct {
+	within   time.Duration
+	attempts int
+	hung     bool  // the last probe had not returned when the deadline came
+	last     error // the last probe's error
+}
+
+func (e *unhealthy) Error() string {
+	msg := fmt.Sprintf("not healthy within %v after %d probe(s)", e.within, e.attempts)
+	if e.hung {
+		msg += " (last probe hung)"
+	}
+	return msg + ": " + e.last.Error()
+}
+
+func (e *unhealthy) Unwrap() error { return e.last }
+
+func (s Smoke) one(ctx context.Context, target string) error {
+	pctx, cancel := context.WithTimeout(ctx, s.Within)
 	defer cancel()
-	e := &SmokeError{Target: target, Within: within}
+	u := &unhealthy{within: s.Within}
 	for {
-		e.Attempts++
-		err, _, _, cut := callBounded(pctx, within, func(c context.Context) error { return probe(c, target) })
+		u.attempts++
+		b := callBounded(pctx, s.Within, func(c context.Context) error { return s.Probe(c, target) })
+		err, cut := b.err, b.interrupted
 		if err == nil && !cut {
 			return nil
 		}
 		if cut { // the deadline came while this probe was still running
-			e.Hung = true
-			if e.Last == nil {
-				e.Last = fmt.Errorf("no probe answered within %v", within)
+			u.hung = true
+			if u.last == nil {
+				u.last = fmt.Errorf("no probe answered within %v", s.Within)
 			}
 			break
 		}
-		e.Last = err
-		t := time.NewTimer(c.every)
+		u.last = err
+		t := time.NewTimer(s.Every)
 		select {
 		case <-t.C:
 			continue
@@ -159,38 +120,20 @@ func (c *smokeConfig) smokeOne(ctx context.Context, within time.Duration, probe 
 		}
 		break
 	}
-	if ctx.Err() != nil {
-		return e // the gate itself is out of time: no diagnostics
+	te := &TargetError{Target: target, Op: "smoke", Err: u}
+	if ctx.Err() != nil || s.Diagnose == nil {
+		return te // the gate itself is out of time: no diagnostics
 	}
-	if c.diag != nil {
-		out, _, abandoned, _ := callBoundedString(ctx, c.budget, func(dc context.Context) string { return c.diag(dc, target) })
-		if abandoned {
-			out = fmt.Sprintf("(diagnostics did not return within %v)", c.budget)
-		}
-		e.Diagnostics = out
-	}
-	return e
-}
-
-// callBoundedString is callBounded for a function returning a string.
-func callBoundedString(ctx context.Context, d time.Duration, fn func(context.Context) string) (string, bool, bool, bool) {
-	res := make(chan string, 1) // buffered: an abandoned fn never blocks
-	_, timedOut, abandoned, interrupted := callBounded(ctx, d, func(c context.Context) error {
-		res <- fn(c)
+	res := make(chan string, 1) // buffered: an abandoned Diagnose never blocks
+	b := callBounded(ctx, s.DiagnoseWithin, func(c context.Context) error {
+		res <- s.Diagnose(c, target)
 		return nil
 	})
-	if abandoned || interrupted {
-		return "", timedOut, abandoned, interrupted
+	switch {
+	case b.abandoned:
+		te.Diagnostics = fmt.Sprintf("(diagnostics did not return within %v)", s.DiagnoseWithin)
+	case !b.interrupted:
+		te.Diagnostics = <-res
 	}
-	return <-res, timedOut, abandoned, interrupted
-}
-
-func clampDur(d, lo, hi time.Duration) time.Duration {
-	if d < lo {
-		return lo
-	}
-	if d > hi {
-		return hi
-	}
-	return d
+	return te
 }

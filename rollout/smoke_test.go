@@ -23,7 +23,7 @@ func TestSmokeBecomesHealthy(t *testing.T) {
 		}
 		return nil
 	}
-	g := rollout.Smoke(time.Second, probe, rollout.PollEvery(time.Millisecond))
+	g := rollout.Smoke{Within: time.Second, Probe: probe, Every: time.Millisecond}.Gate()
 	if err := g.Check(context.Background(), rollout.GateInput{Targets: []string{"a", "b"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -33,8 +33,8 @@ func TestSmokeBecomesHealthy(t *testing.T) {
 }
 
 func TestSmokeFailures(t *testing.T) {
-	g := rollout.Smoke(time.Second, func(context.Context, string) error { return nil })
-	if err := g.Check(context.Background(), rollout.GateInput{}); !errors.Is(err, rollout.ErrUnhealthy) {
+	g := rollout.Smoke{Within: time.Second, Probe: func(context.Context, string) error { return nil }}.Gate()
+	if err := g.Check(context.Background(), rollout.GateInput{}); err == nil || !strings.Contains(err.Error(), "no targets") {
 		t.Fatalf("no targets must fail: %v", err)
 	}
 	// Every unhealthy target is reported; diagnostics that hang are cut.
@@ -46,14 +46,14 @@ func TestSmokeFailures(t *testing.T) {
 		}
 		return "log of " + tg
 	}
-	g = rollout.Smoke(30*time.Millisecond, func(_ context.Context, tg string) error { return errors.New("refused " + tg) },
-		rollout.Diagnose(diag, 30*time.Millisecond), rollout.SmokeName("boot"))
+	g = rollout.Smoke{Within: 30 * time.Millisecond, Probe: func(_ context.Context, tg string) error { return errors.New("refused " + tg) },
+		Diagnose: diag, DiagnoseWithin: 30 * time.Millisecond, Name: "boot"}.Gate()
 	if g.Name != "boot" || g.Deadline <= 60*time.Millisecond {
 		t.Fatalf("gate %q deadline %v must cover the probes and the diagnostics", g.Name, g.Deadline)
 	}
 	err := g.Check(context.Background(), rollout.GateInput{Targets: []string{"a", "b"}})
 	msg := err.Error()
-	for _, want := range []string{`"a" not healthy within 30ms`, "refused a", "diagnostics: log of a", `"b"`, "diagnostics did not return"} {
+	for _, want := range []string{`smoke "a": not healthy within 30ms`, "refused a", "diagnostics: log of a", `"b"`, "diagnostics did not return"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q missing from %s", want, msg)
 		}

@@ -2,12 +2,14 @@ package rollout
 
 // tstate is what the journal says about one target.
 type tstate struct {
-	target string
-	wave   int
-	prev   string // version before the rollout first touched it
-	state  TargetState
-	seq    int // sequence of the latest deploying record: rollback goes in reverse
-	note   string
+	target  string
+	wave    int
+	prev    string // version before the rollout first touched it
+	state   TargetState
+	seq     int    // sequence of the latest deploying record: rollback goes in reverse
+	now     string // off-plan: the version the census found
+	putBack bool
+	note    string
 }
 
 // runState is the fold of the journal records of the latest rollout.
@@ -21,8 +23,11 @@ type runState struct {
 	rehearsed        bool
 	rollingBack      bool
 	rollbackReason   string
+	unhealthy        string
+	census           map[string]string // nil: no census recorded
 	targets          map[string]*tstate
 	order            []*tstate // by first touch
+	offPlan          []*tstate
 	seq              int
 }
 
@@ -30,11 +35,11 @@ func newRunState() *runState {
 	return &runState{wavePassed: map[int]bool{}, targets: map[string]*tstate{}}
 }
 
-// fold replays recs; only the records after the last RecBegin count.
-func fold(recs []Record) *runState {
+// fold replays recs; only the records after the last recBegin count.
+func fold(recs []record) *runState {
 	start := 0
 	for i, r := range recs {
-		if r.Kind == RecBegin {
+		if r.Kind == recBegin {
 			start = i
 		}
 	}
@@ -45,51 +50,76 @@ func fold(recs []Record) *runState {
 	return st
 }
 
-func (s *runState) apply(r Record) {
+func (s *runState) apply(r record) {
 	s.seq++
 	t := s.targets[r.Target]
 	switch r.Kind {
-	case RecBegin:
+	case recBegin:
 		*s = *newRunState()
 		s.begun, s.fingerprint, s.version = true, r.Fingerprint, r.Version
-	case RecDeploying:
+	case recCensus:
+		s.census = r.Census
+	case recDeploying:
 		if t == nil {
 			t = &tstate{target: r.Target, wave: r.Wave, prev: r.Version}
 			s.targets[r.Target] = t
 			s.order = append(s.order, t)
 		}
 		t.state, t.seq = StateDeploying, s.seq
-	case RecDeployed:
+	case recDeployed:
 		if t != nil {
 			t.state, t.note = StateDeployed, r.Note
 		}
-	case RecDeployFailed:
+	case recDeployFailed:
 		if t != nil {
 			t.note = r.Note // the deploy's effect is unknown until Version says
 		}
-	case RecWavePassed:
+	case recWavePassed:
 		s.wavePassed[r.Wave] = true
-	case RecRehearsalStart:
+	case recRehearsalStart:
 		s.rehearsalStarted = true
-	case RecRehearsed:
+	case recRehearsed:
 		s.rehearsed = true
-	case RecRollbackStart:
-		s.rollingBack, s.rollbackReason = true, r.Note
-	case RecRollingBack:
+	case recOffPlan:
+		if t == nil {
+			t = &tstate{target: r.Target, wave: -1, prev: r.Version, state: StateOffPlan}
+			s.targets[r.Target] = t
+			s.offPlan = append(s.offPlan, t)
+		}
+		t.now = r.Note
+	case recPutBack:
 		if t != nil {
+			t.putBack = true
+		}
+	case recRollbackStart:
+		s.rollingBack, s.rollbackReason = true, r.Note
+	case recRollingBack:
+		if t != nil && t.state != StateOffPlan {
 			t.state = StateRollingBack
 		}
-	case RecRolledBack:
+	case recRolledBack:
 		if t != nil {
 			t.state, t.note = StateRolledBack, ""
 		}
-	case RecUnknown:
-		if t != nil {
-			t.state, t.note = StateUnknown, r.Note
+	case recUnhealthy:
+		s.unhealthy = r.Note
+	case recUnknown:
+		if t != nil && t.state != StateOffPlan {
+			t.state = StateUnknown
 		}
-	case RecEnd:
+		if t != nil {
+			t.note = r.Note
+		}
+	case recEnd:
 		s.ended, s.outcome = true, r.Note
 	}
+}
+
+// touched reports whether the rollout itself touched target t: its
+// changes are the rollout's own.
+func (s *runState) touched(t string) bool {
+	ts, ok := s.targets[t]
+	return ok && ts.state != StateOffPlan
 }
 
 // needsRollback reports targets that are not confirmed on their previous version.
@@ -104,7 +134,7 @@ func (s *runState) needsRollback() bool {
 
 func (s *runState) hasUnknown() bool {
 	for _, t := range s.order {
-		if t.state == StateUnknown || t.state == StateDeploying || t.state == StateRollingBack {
+		if unknownState(t.state) {
 			return true
 		}
 	}

@@ -90,15 +90,15 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 	if err := affected.RequireChecks(impacts, smokeChecks); err != nil {
 		return replay.Outcome{}, fmt.Errorf("checks still missing: %w", err)
 	}
-	smoke := rollout.Smoke(300*time.Millisecond, smokeChecks[distributor],
-		rollout.PollEvery(10*time.Millisecond), rollout.Diagnose(fleet.bootLog, 100*time.Millisecond))
-	plan, err := rollout.NewPlan("v42", fleet.names(), rollout.Gates(smoke))
+	smoke := rollout.Smoke{Within: 300 * time.Millisecond, Probe: smokeChecks[distributor],
+		Every: 10 * time.Millisecond, Diagnose: fleet.bootLog, DiagnoseWithin: 100 * time.Millisecond}
+	plan, err := rollout.NewPlan("v42", fleet.names(), rollout.Gates(smoke.Gate()))
 	if err != nil {
 		return replay.Outcome{}, err
 	}
 	env.Logf("plan %s…: %d instances in %d waves, smoke gate on every wave", plan.Fingerprint()[:12], len(fleet.names()), len(plan.Waves()))
 	ex, err := rollout.New(fleet, rollout.OnEvent(func(e rollout.Event) {
-		if e.Kind == rollout.EventDeploy || e.Kind == rollout.EventRolledBack {
+		if e.Kind == "deploy" || e.Kind == "rolled back" {
 			env.Logf("rollout: %s %s", e.Kind, e.Target)
 		}
 	}))
@@ -106,16 +106,16 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 		return replay.Outcome{}, err
 	}
 	report, err := ex.Run(ctx, plan, plan.Fingerprint())
-	var smokeErr *rollout.SmokeError
-	stopped := errors.Is(err, rollout.ErrRolledBack) && errors.As(err, &smokeErr) && fleet.count("v42") == 0
+	var smokeErr *rollout.TargetError
+	stopped := errors.Is(err, rollout.ErrRolledBack) && errors.As(err, &smokeErr) && smokeErr.Op == "smoke" && fleet.count("v42") == 0
 	if stopped {
-		env.Logf("smoke: %s: %v; diagnostics: %s", smokeErr.Target, smokeErr.Last, smokeErr.Diagnostics)
+		env.Logf("smoke: %s: %v; diagnostics: %s", smokeErr.Target, errors.Unwrap(smokeErr.Err), smokeErr.Diagnostics)
 	} else if err != nil {
 		env.Logf("rollout: %v", err)
 	}
 	outcome := "refused"
 	if report != nil {
-		outcome = report.Outcome.String()
+		outcome = string(report.Outcome)
 	}
 	step1, step2 := "Distributor unchecked", "canary failed smoke"
 	if !flagged {

@@ -92,7 +92,7 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 	}
 	onV2 := p.api.on("v2")
 	env.Printf("with:    rollout refused the %d-site plan (%s, %d deploys); approved plan: %v",
-		len(mistaken.Targets()), notApproved, offPlanDeploys, report.Outcome)
+		len(monitored), notApproved, offPlanDeploys, report.Outcome)
 
 	// Half 2: suppose the upgrade reaches the other sites anyway, by hand,
 	// outside rollout, and they run their imports.
@@ -148,7 +148,14 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 	} else {
 		with += fmt.Sprintf("; restored %v, %d still differ", keys(damaged), len(after))
 	}
-	return replay.Outcome{Without: without, With: with, Caught: refused && slices.Equal(onV2, heavy) && exact}, nil
+	_, _, toolCaught, err := replayWrongSelector(ctx, env)
+	if err != nil {
+		return replay.Outcome{}, err
+	}
+	if !toolCaught {
+		with += "; wrong-selector tool NOT caught"
+	}
+	return replay.Outcome{Without: without, With: with, Caught: refused && slices.Equal(onV2, heavy) && exact && toolCaught}, nil
 }
 
 // replayWithout is the deploy as it happened: the script runs on the

@@ -47,7 +47,9 @@ func TestReplay(t *testing.T) {
 	if !out.Caught {
 		t.Fatalf("not caught: %+v\n%s", out, buf.String())
 	}
-	for _, want := range []string{"nothing was deployed", "products/site-10: row count dropped", "7 damaged sites restored"} {
+	for _, want := range []string{"nothing was deployed", "products/site-10: row count dropped", "7 damaged sites restored",
+		"success reported; on v2 outside the group: site-04, site-05, site-06, site-07",
+		"caught 2 off-plan sites (site-04 v1→v2 put back=true, site-05 v1→v2 put back=true)", "0 off-plan sites still on v2"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, buf.String())
 		}

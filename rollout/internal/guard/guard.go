@@ -5,17 +5,17 @@
 // use it is [Sealed.Bind], which returns a [Guard] for one plan. The executor
 // stores only Sealed and Guard values, so no code path can call the deployer
 // for a target outside the plan.
+//
+// The one exception is a put-back: [Guard.PermitPutBack] lets the executor
+// return one off-plan target to the version a census recorded for it, and
+// nothing else.
 package guard
 
 import (
 	"context"
 	"errors"
-	"fmt"
+	"sync"
 )
-
-// ErrOffPlan reports a call for a target (or version) that the plan does not
-// allow. No deployer method was called.
-var ErrOffPlan = errors.New("rollout: target not in plan")
 
 // Deployer is the method set the guard forwards to (rollout.Deployer).
 type Deployer interface {
@@ -24,8 +24,11 @@ type Deployer interface {
 	Version(ctx context.Context, target string) (string, error)
 }
 
+// Refuse builds the error for a refused call; version is set when the
+// refused part is the version. The guard never calls the deployer then.
+type Refuse func(op, target, version string) error
+
 // Sealed holds a deployer that cannot be called until it is bound to a plan.
-// The zero value is not usable: Bind panics.
 type Sealed struct{ d Deployer }
 
 // Seal wraps d. It returns an error when d is nil.
@@ -37,70 +40,73 @@ func Seal(d Deployer) (Sealed, error) {
 }
 
 // Bind returns a guard that forwards calls only for the targets in allowed and
-// deploys only version.
-func (s Sealed) Bind(version string, allowed map[string]struct{}) *Guard {
-	if s.d == nil {
-		panic("rollout: guard: Bind on a zero Sealed")
+// deploys only version. refuse builds the error of a refused call.
+func (s Sealed) Bind(version string, allowed map[string]struct{}, refuse Refuse) (*Guard, error) {
+	if s.d == nil || refuse == nil {
+		return nil, errors.New("rollout: guard: Bind on a zero Sealed or without Refuse")
 	}
-	return &Guard{d: s.d, version: version, allowed: allowed}
+	return &Guard{d: s.d, version: version, allowed: allowed, refuse: refuse, putBack: map[string]string{}}, nil
 }
 
-// Guard forwards calls for allowed targets to the deployer and refuses others
-// with an error wrapping ErrOffPlan.
+// Guard forwards calls for allowed targets to the deployer and refuses others.
 type Guard struct {
 	d       Deployer
 	version string
 	allowed map[string]struct{}
+	refuse  Refuse
+
+	mu      sync.Mutex
+	putBack map[string]string // off-plan target -> the only version it may get
 }
 
-// OffPlanError is the detail of a refused call.
-type OffPlanError struct {
-	Op      string // "deploy", "rollback" or "version"
-	Target  string
-	Version string // set when the refused part is the version
+// PermitPutBack allows Deploy(target, version) and Version(target) for a
+// target outside the plan: a rollback-only permission to restore the version
+// a census recorded before the rollout.
+func (g *Guard) PermitPutBack(target, version string) {
+	g.mu.Lock()
+	g.putBack[target] = version
+	g.mu.Unlock()
 }
 
-// Error names the refused operation and target.
-func (e *OffPlanError) Error() string {
-	if e.Version != "" {
-		return fmt.Sprintf("rollout: refused %s of version %q to %q: the plan deploys another version", e.Op, e.Version, e.Target)
-	}
-	return fmt.Sprintf("rollout: refused %s for %q: target not in plan", e.Op, e.Target)
+func (g *Guard) putBackVersion(target string) (string, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	v, ok := g.putBack[target]
+	return v, ok
 }
 
-// Unwrap returns ErrOffPlan.
-func (e *OffPlanError) Unwrap() error { return ErrOffPlan }
-
-func (g *Guard) check(op, target string) error {
-	if _, ok := g.allowed[target]; !ok {
-		return &OffPlanError{Op: op, Target: target}
-	}
-	return nil
-}
-
-// Deploy forwards to the deployer when target is allowed and version is the plan's.
+// Deploy forwards to the deployer when target is allowed and version is the
+// plan's, or when it is a permitted put-back of exactly that version.
 func (g *Guard) Deploy(ctx context.Context, target, version string) error {
-	if err := g.check("deploy", target); err != nil {
-		return err
+	if _, ok := g.allowed[target]; ok {
+		if version != g.version {
+			return g.refuse("deploy", target, version)
+		}
+		return g.d.Deploy(ctx, target, version)
 	}
-	if version != g.version {
-		return &OffPlanError{Op: "deploy", Target: target, Version: version}
+	if v, ok := g.putBackVersion(target); ok {
+		if version != v {
+			return g.refuse("deploy", target, version)
+		}
+		return g.d.Deploy(ctx, target, version)
 	}
-	return g.d.Deploy(ctx, target, version)
+	return g.refuse("deploy", target, "")
 }
 
 // Rollback forwards to the deployer when target is allowed.
 func (g *Guard) Rollback(ctx context.Context, target string) error {
-	if err := g.check("rollback", target); err != nil {
-		return err
+	if _, ok := g.allowed[target]; !ok {
+		return g.refuse("rollback", target, "")
 	}
 	return g.d.Rollback(ctx, target)
 }
 
-// Version forwards to the deployer when target is allowed.
+// Version forwards to the deployer when target is allowed or being put back.
 func (g *Guard) Version(ctx context.Context, target string) (string, error) {
-	if err := g.check("version", target); err != nil {
-		return "", err
+	if _, ok := g.allowed[target]; !ok {
+		if _, ok := g.putBackVersion(target); !ok {
+			return "", g.refuse("version", target, "")
+		}
 	}
 	return g.d.Version(ctx, target)
 }

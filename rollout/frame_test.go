@@ -8,31 +8,70 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 )
 
-func sampleRecords() []Record {
-	return []Record{
-		{Kind: RecBegin, Fingerprint: "ab12", Version: "v2"},
-		{Kind: RecDeploying, Target: "site-1", Wave: 0, Version: "v1"},
-		{Kind: RecDeployed, Target: "site-1"},
-		{Kind: RecDeploying, Target: "site \"2\"\n", Wave: 3, Version: "v1"},
-		{Kind: RecDeployFailed, Target: "site \"2\"\n", Note: "boom ✗"},
-		{Kind: RecRollbackStart, Note: "gate failed"},
-		{Kind: RecRolledBack, Target: "site-1"},
-		{Kind: RecEnd, Note: "rolled back"},
+func sampleRecords() []record {
+	return []record{
+		{Kind: recBegin, Fingerprint: "ab12", Version: "v2", Time: 1},
+		{Kind: recCensus, Census: map[string]string{"site-1": "v1", "x": "v0"}},
+		{Kind: recDeploying, Target: "site-1", Wave: 0, Version: "v1"},
+		{Kind: recDeployed, Target: "site-1"},
+		{Kind: recDeploying, Target: "site \"2\"\n", Wave: 3, Version: "v1"},
+		{Kind: recDeployFailed, Target: "site \"2\"\n", Note: "boom ✗"},
+		{Kind: recRollbackStart, Note: "gate failed"},
+		{Kind: recRolledBack, Target: "site-1"},
+		{Kind: recEnd, Note: "rolled back"},
 	}
 }
 
-func encodeAll(tb testing.TB, recs []Record) []byte {
+// encodeFrame is one record as a file frame.
+func encodeFrame(tb testing.TB, r record) []byte {
 	tb.Helper()
-	b := []byte(journalHeader)
-	for _, r := range recs {
-		var err error
-		if b, err = encodeRecord(b, r); err != nil {
-			tb.Fatal(err)
-		}
+	payload, err := encodeRecord(r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := appendFrame(nil, payload)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return b
+}
+
+func encodeAll(tb testing.TB, recs []record) []byte {
+	tb.Helper()
+	b := []byte(fileHeader)
+	for _, r := range recs {
+		b = append(b, encodeFrame(tb, r)...)
+	}
+	return b
+}
+
+// decodeJournal decodes a journal file's frames and records.
+func decodeJournal(data []byte) ([]record, int, error) {
+	payloads, valid, err := decodeFrames(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	var recs []record
+	for _, p := range payloads {
+		r, err := decodeRecord(p)
+		if err != nil {
+			return nil, 0, err
+		}
+		recs = append(recs, r)
+	}
+	return recs, valid, nil
+}
+
+func loadAll(tb testing.TB, j JournalStore) []record {
+	tb.Helper()
+	recs, err := loadRecords(context.Background(), j, time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return recs
 }
 
 func TestCodecRoundTrip(t *testing.T) {
@@ -49,7 +88,7 @@ func TestCodecRoundTrip(t *testing.T) {
 func TestCodecTornTailAtEveryOffset(t *testing.T) {
 	recs := sampleRecords()
 	data := encodeAll(t, recs)
-	for cut := len(journalHeader); cut <= len(data); cut++ {
+	for cut := len(fileHeader); cut <= len(data); cut++ {
 		got, valid, err := decodeJournal(data[:cut])
 		if err != nil {
 			t.Fatalf("cut %d: %v", cut, err)
@@ -71,7 +110,7 @@ func TestCodecTornTailAtEveryOffset(t *testing.T) {
 func TestCodecDetectsCorruption(t *testing.T) {
 	data := encodeAll(t, sampleRecords())
 	// Flip a byte inside the second frame's payload: not a crash pattern.
-	second := len(journalHeader) + frameHeader + 40
+	second := len(fileHeader) + frameHeader + 40
 	bad := append([]byte{}, data...)
 	bad[second+frameHeader+3] ^= 0x40
 	if _, _, err := decodeJournal(bad); !errors.Is(err, errCorrupt) {
@@ -80,7 +119,7 @@ func TestCodecDetectsCorruption(t *testing.T) {
 	if _, _, err := decodeJournal([]byte("not a journal")); !errors.Is(err, errCorrupt) {
 		t.Fatalf("bad header: %v", err)
 	}
-	unknown := encodeAll(t, []Record{{Kind: "launch-missiles"}, {Kind: RecEnd}})
+	unknown := encodeAll(t, []record{{Kind: "launch-missiles"}, {Kind: recEnd}})
 	if _, _, err := decodeJournal(unknown); !errors.Is(err, errCorrupt) {
 		t.Fatalf("unknown kind: %v", err)
 	}
@@ -88,14 +127,15 @@ func TestCodecDetectsCorruption(t *testing.T) {
 
 func TestFileJournalReopenAndRepair(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rollout.journal")
-	j, err := OpenFileJournal(path)
+	j, err := openFileJournal(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	recs := sampleRecords()
 	for _, r := range recs {
-		if err := j.Append(ctx, r); err != nil {
+		b, _ := encodeRecord(r)
+		if err := j.Append(ctx, b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -103,21 +143,21 @@ func TestFileJournalReopenAndRepair(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Simulate a crash in the middle of the next append: half a frame.
-	frame, _ := encodeRecord(nil, Record{Kind: RecWavePassed, Wave: 2})
+	frame := encodeFrame(t, record{Kind: recWavePassed, Wave: 2})
 	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	f.Write(frame[:len(frame)/2])
 	f.Close()
 
-	j2, err := OpenFileJournal(path)
+	j2, err := openFileJournal(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j2.Close()
-	got, _ := j2.Load(ctx)
-	if !reflect.DeepEqual(got, recs) {
+	if got := loadAll(t, j2); !reflect.DeepEqual(got, recs) {
 		t.Fatalf("after repair: %+v", got)
 	}
-	if err := j2.Append(ctx, Record{Kind: RecWavePassed, Wave: 2}); err != nil {
+	b, _ := encodeRecord(record{Kind: recWavePassed, Wave: 2})
+	if err := j2.Append(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
@@ -133,14 +173,14 @@ func TestFileJournalReopenAndRepair(t *testing.T) {
 func TestFileJournalRefusesCorruptFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j")
 	data := encodeAll(t, sampleRecords())
-	data[len(journalHeader)+frameHeader+2] ^= 1
+	data[len(fileHeader)+frameHeader+2] ^= 1
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenFileJournal(path); !errors.Is(err, ErrJournal) || !errors.Is(err, errCorrupt) {
+	if _, err := openFileJournal(path); !errors.Is(err, ErrJournal) || !errors.Is(err, errCorrupt) {
 		t.Fatalf("corrupt journal opened: %v", err)
 	}
-	if _, err := OpenFileJournal(""); !errors.Is(err, ErrJournal) {
+	if _, err := openFileJournal(""); !errors.Is(err, ErrJournal) {
 		t.Fatalf("empty path: %v", err)
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(after, data) {
@@ -152,8 +192,8 @@ func FuzzDecodeJournal(f *testing.F) {
 	full := encodeAll(f, sampleRecords())
 	f.Add(full)
 	f.Add(full[:len(full)-5])
-	f.Add([]byte(journalHeader))
-	f.Add(append([]byte(journalHeader), 0, 0, 0, 2, 0, 0, 0, 0, '{', '}'))
+	f.Add([]byte(fileHeader))
+	f.Add(append([]byte(fileHeader), 0, 0, 0, 2, 0, 0, 0, 0, '{', '}'))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		recs, valid, err := decodeJournal(data)
 		if err != nil {
@@ -162,7 +202,7 @@ func FuzzDecodeJournal(f *testing.F) {
 			}
 			return
 		}
-		if valid > len(data) || valid < len(journalHeader) {
+		if valid > len(data) || valid < len(fileHeader) {
 			t.Fatalf("valid %d of %d", valid, len(data))
 		}
 		// The valid prefix decodes to the same records, fully.

@@ -1,0 +1,162 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// absent is the version recorded for a target a census no longer lists.
+const absent = "(absent)"
+
+// takeCensus asks the deployer for every target it reaches, within
+// CallDeadline. Duplicates and an empty census are errors: a census that
+// cannot be believed is Unknown.
+func (r *run) takeCensus(ctx context.Context) (map[string]string, error) {
+	res := make(chan map[string]string, 1) // buffered: an abandoned census never blocks
+	err := r.call(ctx, "Census", func(c context.Context) error {
+		seen := make(map[string]string, len(r.st.census))
+		var dups []error
+		err := r.e.fleet.Census(c, func(t, v string) {
+			if old, dup := seen[t]; dup && len(dups) < 10 {
+				dups = append(dups, fmt.Errorf("target %q listed twice (versions %q and %q)", t, old, v))
+			}
+			seen[t] = v
+		})
+		if err == nil {
+			err = errors.Join(dups...)
+		}
+		res <- seen
+		return err
+	})
+	if err != nil {
+		if stopNow(ctx, err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %w", ErrCensus, err)
+	}
+	now := <-res
+	if len(now) == 0 {
+		return nil, fmt.Errorf("%w: the census listed no targets", ErrCensus)
+	}
+	return now, nil
+}
+
+// baseline records the census before the first deploy. A resumed rollout
+// keeps the baseline its journal holds.
+func (r *run) baseline(ctx context.Context) error {
+	if r.e.fleet == nil || r.st.census != nil {
+		return nil
+	}
+	now, err := r.takeCensus(ctx)
+	if err != nil {
+		return err
+	}
+	return r.recordEmit(record{Kind: recCensus, Census: now}, Event{Kind: "census"})
+}
+
+// census compares the fleet with the baseline: a target the rollout did not
+// touch whose version changed is an off-plan change. Each one is recorded
+// (with its before and after versions) and returned as an *OffPlanError;
+// a change seen before is recorded again only when it moved on. A target
+// the rollout deployed that no longer runs the plan's version is a failed
+// deploy (*TargetError, Op "confirm").
+func (r *run) census(ctx context.Context) error {
+	if r.e.fleet == nil || r.st.census == nil {
+		return nil
+	}
+	now, err := r.takeCensus(ctx)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	var recs []record
+	var errs []error
+	for _, ts := range r.st.order { // the rollout's own deploys must still hold
+		if got := now[ts.target]; ts.state == StateDeployed && got != r.p.version {
+			errs = append(errs, &TargetError{Target: ts.target, Op: "confirm", Want: r.p.version, Found: got,
+				Err: fmt.Errorf("%w: the census finds it off the version it was deployed", ErrConfirm)})
+		}
+	}
+	for t, before := range r.st.census {
+		if r.st.touched(t) {
+			continue
+		}
+		after, ok := now[t]
+		if !ok {
+			after = absent
+		}
+		prior := r.st.targets[t] // an off-plan change recorded earlier
+		if after == before && prior == nil {
+			continue
+		}
+		if prior != nil && prior.now == after {
+			continue
+		}
+		recs = append(recs, record{Kind: recOffPlan, Target: t, Version: before, Note: after})
+	}
+	r.mu.Unlock()
+	slices.SortFunc(recs, func(a, b record) int { return strings.Compare(a.Target, b.Target) }) // a stable report
+	r.event(Event{Kind: "census"})
+	for _, rec := range recs {
+		err := &OffPlanError{Op: "census", Target: rec.Target, Before: rec.Version, Version: rec.Note}
+		errs = append(errs, err)
+		if jerr := r.recordEmit(rec, Event{Kind: "off-plan", Wave: -1, Target: rec.Target, Err: err}); jerr != nil {
+			return jerr
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// putBack returns every off-plan target to the version the baseline census
+// recorded, when the plan allows it (PutBack). The guard permits exactly
+// that version for exactly that target; each one is journalled and
+// confirmed like a rollback.
+func (r *run) putBack(ctx context.Context) error {
+	if !r.p.putBack {
+		return nil
+	}
+	r.mu.Lock()
+	todo := append([]*tstate(nil), r.st.offPlan...)
+	r.mu.Unlock()
+	var errs []error
+	for _, t := range todo {
+		if t.putBack || t.prev == absent {
+			continue
+		}
+		if err := r.putBackOne(ctx, t); err != nil {
+			if stopNow(ctx, err) {
+				return err
+			}
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (r *run) putBackOne(ctx context.Context, t *tstate) error {
+	r.dep.PermitPutBack(t.target, t.prev)
+	if err := r.record(record{Kind: recRollingBack, Target: t.target}); err != nil {
+		return err
+	}
+	cur, err := r.version(ctx, t.target)
+	if err == nil && cur != t.prev {
+		if err = r.call(ctx, "Deploy", func(c context.Context) error { return r.dep.Deploy(c, t.target, t.prev) }); err == nil {
+			cur, err = r.confirm(ctx, t.target, t.prev)
+		}
+	}
+	if err != nil {
+		if stopNow(ctx, err) {
+			return err
+		}
+		te := &TargetError{Target: t.target, Op: "put back", Want: t.prev, Found: cur, Err: err}
+		if rerr := r.recordEmit(record{Kind: recUnknown, Target: t.target, Note: te.Error()},
+			Event{Kind: "rollback failed", Wave: -1, Target: t.target, Err: te}); rerr != nil {
+			return rerr
+		}
+		return te
+	}
+	return r.recordEmit(record{Kind: recPutBack, Target: t.target}, Event{Kind: "put back", Wave: -1, Target: t.target})
+}

@@ -1,0 +1,234 @@
+package rollout_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"github.com/deploysafe/deploysafe/rollout"
+)
+
+// stateOf returns the report's entry for target.
+func stateOf(rep *rollout.Report, target string) (rollout.TargetResult, bool) {
+	for _, r := range rep.Targets {
+		if r.Target == target {
+			return r, true
+		}
+	}
+	return rollout.TargetResult{}, false
+}
+
+// Productsup: a deploy tool whose Deploy for one site upgrades another. Each
+// mis-targeting shape, with and without rehearsal, with concurrency 1 and 4,
+// with and without a census: Run never reports success, the intended site
+// is confirmed back, and a census names the site that moved.
+func TestMisTargetedDeployIsCaught(t *testing.T) {
+	targets := names("t", 12) // waves [1 1 5 5]: t00 | t01 | t02..t06 | t07..t11
+	shapes := []struct {
+		name, from, to string
+		alreadyNew     bool // the redirect target already runs v2
+	}{
+		{"to a later wave", "t01", "t09", false},
+		{"to an already new target", "t02", "t11", true},
+		{"to an off-plan target", "t03", "x00", false},
+	}
+	for _, sh := range shapes {
+		for _, rehearse := range []bool{true, false} {
+			for _, conc := range []int{1, 4} {
+				for _, census := range []bool{false, true} {
+					name := fmt.Sprintf("%s/rehearse=%v/conc=%d/census=%v", sh.name, rehearse, conc, census)
+					t.Run(name, func(t *testing.T) {
+						synctest.Test(t, func(t *testing.T) {
+							f := newFleet("v1", append(append([]string{}, targets...), "x00")...)
+							f.redirect[sh.from] = sh.to
+							if sh.alreadyNew {
+								f.cur[sh.to] = "v2"
+							}
+							opts := []rollout.PlanOption{rollout.Gates(pass("g"))}
+							if !rehearse {
+								opts = append(opts, rollout.NoRehearsal())
+							}
+							p, err := rollout.NewPlan("v2", targets, opts...)
+							if err != nil {
+								t.Fatal(err)
+							}
+							var d rollout.Deployer = f
+							if census {
+								d = &censusFleet{fleet: f}
+							}
+							ex, _ := rollout.New(d, rollout.Concurrency(conc))
+							rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+							if err == nil || rep.Outcome == rollout.OutcomeSucceeded {
+								t.Fatalf("success reported while %s runs %s and %s runs %s", sh.from, f.version(sh.from), sh.to, f.version(sh.to))
+							}
+							if !errors.Is(err, rollout.ErrRolledBack) {
+								t.Fatalf("Run: %v", err)
+							}
+							var te *rollout.TargetError
+							if !errors.As(err, &te) || te.Op != "confirm" || te.Target != sh.from || te.Want != "v2" || te.Found != "v1" || !errors.Is(err, rollout.ErrConfirm) {
+								t.Fatalf("no confirm error naming %s, v2 and v1: %v", sh.from, err)
+							}
+							if r, ok := stateOf(rep, sh.from); !ok || r.State != rollout.StateRolledBack || f.version(sh.from) != "v1" {
+								t.Errorf("%s: %+v, runs %s", sh.from, r, f.version(sh.from))
+							}
+							r, listed := stateOf(rep, sh.to)
+							moved := !sh.alreadyNew
+							switch {
+							case census && moved:
+								if !listed || r.State != rollout.StateOffPlan || r.Previous != "v1" || r.Now != "v2" || r.PutBack {
+									t.Errorf("%s moved but is reported %+v", sh.to, r)
+								}
+								if !errors.Is(err, rollout.ErrOffPlan) && sh.to == "x00" && !strings.Contains(err.Error(), "off-plan") {
+									t.Errorf("error does not name the off-plan change: %v", err)
+								}
+							case listed && r.State == rollout.StateOffPlan:
+								t.Errorf("%s reported off-plan though it did not move or no census was taken: %+v", sh.to, r)
+							}
+							for _, tg := range targets[conc+1:] { // nothing after the failing wave was deployed
+								if tg != sh.to && f.deploys[tg] > 0 && tg > "t06" {
+									t.Errorf("%s deployed after the failure", tg)
+								}
+							}
+						})
+					})
+				}
+			}
+		}
+	}
+}
+
+// With PutBack, the off-plan target the tool moved is put back to the
+// version the first census recorded, through the guard, and reported so.
+func TestPutBackRestoresOffPlanTargets(t *testing.T) {
+	synctest.Test(t, testPutBackRestoresOffPlanTargets)
+}
+
+func testPutBackRestoresOffPlanTargets(t *testing.T) {
+	targets := names("t", 6)
+	f := newFleet("v1", append(append([]string{}, targets...), "x00", "x01")...)
+	f.redirect["t01"] = "x00"
+	p, _ := rollout.NewPlan("v2", targets, rollout.Gates(pass("g")), rollout.PutBack(), rollout.Settle(0))
+	ex, _ := rollout.New(&censusFleet{fleet: f})
+	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+	var ope *rollout.OffPlanError
+	if !errors.Is(err, rollout.ErrRolledBack) || !errors.As(err, &ope) || ope.Op != "census" || ope.Target != "x00" || ope.Before != "v1" || ope.Version != "v2" {
+		t.Fatalf("Run: %v", err)
+	}
+	r, _ := stateOf(rep, "x00")
+	if r.State != rollout.StateOffPlan || !r.PutBack || r.Previous != "v1" || r.Wave != -1 || f.version("x00") != "v1" {
+		t.Fatalf("x00: %+v, runs %s", r, f.version("x00"))
+	}
+	if f.version("x01") != "v1" || f.touched()["x01"] {
+		t.Fatal("x01 touched")
+	}
+	for _, tg := range targets {
+		if f.version(tg) != "v1" {
+			t.Errorf("%s runs %s", tg, f.version(tg))
+		}
+	}
+}
+
+// Without confirmation (Settle(0)) the census alone catches the redirect.
+func TestCensusCatchesWhatConfirmationWasToldToSkip(t *testing.T) {
+	synctest.Test(t, testCensusCatchesWhatConfirmationWasToldToSkip)
+}
+
+func testCensusCatchesWhatConfirmationWasToldToSkip(t *testing.T) {
+	targets := names("t", 6)
+	f := newFleet("v1", targets...)
+	f.redirect["t02"] = "t05"
+	p, _ := rollout.NewPlan("v2", targets, rollout.Gates(pass("g")), rollout.Settle(0), rollout.NoRehearsal())
+	ex, _ := rollout.New(&censusFleet{fleet: f})
+	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+	if !errors.Is(err, rollout.ErrOffPlan) || !errors.Is(err, rollout.ErrRolledBack) {
+		t.Fatalf("Run: %v", err)
+	}
+	if r, _ := stateOf(rep, "t05"); r.State != rollout.StateOffPlan || r.Now != "v2" {
+		t.Fatalf("t05: %+v", r)
+	}
+}
+
+// A census that cannot be believed stops the rollout before anything more
+// is deployed: it errors, lists a target twice, or lists nothing.
+func TestBadCensusFailsClosed(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(c *censusFleet)
+		want  string
+	}{
+		{"error", func(c *censusFleet) { c.censusErr = errors.New("inventory API 503") }, "inventory API 503"},
+		{"duplicate", func(c *censusFleet) { c.tamper = func(add func(string, string)) { add("t01", "v9") } }, `target "t01" listed twice`},
+		{"empty", func(c *censusFleet) { c.cur = map[string]string{} }, "listed no targets"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			targets := names("t", 4)
+			c := &censusFleet{fleet: newFleet("v1", targets...)}
+			p, _ := rollout.NewPlan("v2", targets, rollout.Gates(pass("g")))
+			tc.setup(c)
+			ex, _ := rollout.New(c)
+			_, err := ex.Run(context.Background(), p, p.Fingerprint())
+			if !errors.Is(err, rollout.ErrCensus) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Run: %v", err)
+			}
+			if len(c.deploys) > 0 {
+				t.Fatalf("deployed after a census that cannot be believed: %v", c.deploys)
+			}
+		})
+	}
+}
+
+// A census that turns bad after the first wave stops the rollout there: the
+// canary is rolled back, nothing further is deployed.
+func TestCensusFailingMidRolloutStopsAtThatWave(t *testing.T) {
+	synctest.Test(t, testCensusFailingMidRolloutStopsAtThatWave)
+}
+
+func testCensusFailingMidRolloutStopsAtThatWave(t *testing.T) {
+	targets := names("t", 6)
+	c := &censusFleet{fleet: newFleet("v1", targets...)}
+	c.onDeploy = func(string) { c.censusErr = errors.New("timeout") }
+	p, _ := rollout.NewPlan("v2", targets, rollout.Gates(pass("g")), rollout.NoRehearsal())
+	ex, _ := rollout.New(c)
+	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+	if !errors.Is(err, rollout.ErrCensus) || rep.Outcome == rollout.OutcomeSucceeded {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(c.deploys) != 1 || c.version("t00") != "v1" {
+		t.Fatalf("deploys %v, t00 on %s", c.deploys, c.version("t00"))
+	}
+}
+
+// Version erroring after a deploy: the deploy is not confirmed, the rollout
+// rolls back and deploys nothing more.
+func TestVersionErrorFailsTheDeploy(t *testing.T) { synctest.Test(t, testVersionErrorFailsTheDeploy) }
+
+func testVersionErrorFailsTheDeploy(t *testing.T) {
+	targets := names("t", 4)
+	v := &versionFails{fleet: newFleet("v1", targets...), after: "t01"}
+	p, _ := rollout.NewPlan("v2", targets, rollout.Gates(pass("g")), rollout.NoRehearsal(), rollout.Settle(1))
+	ex, _ := rollout.New(v)
+	_, err := ex.Run(context.Background(), p, p.Fingerprint())
+	var te *rollout.TargetError
+	if !errors.As(err, &te) || te.Target != "t01" || !errors.Is(err, rollout.ErrConfirm) || !strings.Contains(err.Error(), "version service down") {
+		t.Fatalf("Run: %v", err)
+	}
+	if v.deploys["t02"] != 0 || v.deploys["t03"] != 0 {
+		t.Fatalf("deployed after the failure: %v", v.deploys)
+	}
+}
+
+// versionFails answers Version with an error for one target once it was deployed.
+type versionFails struct {
+	*fleet
+	after string
+}
+
+func (v *versionFails) Version(ctx context.Context, t string) (string, error) {
+	if t == v.after && v.fleet.deploys[t] > 0 {
+		return "", errors.New("version service down")
+	}
+	return v.fleet.Version(ctx, t)
+}

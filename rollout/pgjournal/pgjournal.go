@@ -1,0 +1,199 @@
+package pgjournal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/deploysafe/deploysafe/rollout"
+	"github.com/jackc/pgx/v5"
+)
+
+// schemaVersion is the version of the tables this package writes.
+const schemaVersion = 1
+
+// statementTimeout bounds every statement.
+const statementTimeout = 10 * time.Second
+
+// Journal is a rollout.JournalStore in PostgreSQL that holds the lease of
+// one rollout. It is safe for concurrent use.
+type Journal struct {
+	mu    sync.Mutex
+	conn  *pgx.Conn // dedicated: it holds the lease
+	name  string
+	where string // "user@host:port/db", for errors
+	next  int64  // sequence of the next record
+	lost  error  // set once the connection failed: the lease may be gone
+}
+
+var _ rollout.JournalStore = (*Journal)(nil)
+
+// Open connects to the database dsn names, creates or checks the schema,
+// and takes the lease of the rollout called name. It fails with an error
+// wrapping rollout.ErrInProgress when another executor holds the lease, and
+// wrapping rollout.ErrJournal when the database cannot be reached or its
+// schema is newer than this package.
+func Open(ctx context.Context, dsn, name string) (*Journal, error) {
+	if name == "" {
+		return nil, fmt.Errorf("%w: pgjournal: empty rollout name", rollout.ErrJournal)
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%w: pgjournal: cannot parse the DSN (not shown: it may hold a password)", rollout.ErrJournal)
+	}
+	where := fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+	cfg.ConnectTimeout = statementTimeout
+	cctx, cancel := context.WithTimeout(ctx, statementTimeout)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(cctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: pgjournal: connect to %s: %s", rollout.ErrJournal, where, redact(err, cfg.Password))
+	}
+	j := &Journal{conn: conn, name: name, where: where}
+	if err := j.open(ctx); err != nil {
+		_ = conn.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return j, nil
+}
+
+func (j *Journal) open(ctx context.Context) error {
+	if err := j.schema(ctx); err != nil {
+		return err
+	}
+	var held bool
+	if err := j.row(ctx, `SELECT pg_try_advisory_lock($1)`, []any{lockKey(j.name)}, &held); err != nil {
+		return err
+	}
+	if !held {
+		return fmt.Errorf("%w: pgjournal: rollout %q on %s is held by another executor (its lease ends with its connection)", rollout.ErrInProgress, j.name, j.where)
+	}
+	return j.row(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM deploysafe_rollout_journal WHERE rollout = $1`, []any{j.name}, &j.next)
+}
+
+// schema creates the tables, or checks that they are not from a newer
+// version. Concurrent Opens serialize on a transaction lock.
+func (j *Journal) schema(ctx context.Context) error {
+	cctx, cancel := context.WithTimeout(ctx, statementTimeout)
+	defer cancel()
+	err := pgx.BeginFunc(cctx, j.conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(cctx, `SELECT pg_advisory_xact_lock($1)`, lockKey("deploysafe/rollout/pgjournal schema")); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(cctx, `CREATE TABLE IF NOT EXISTS deploysafe_rollout_schema (version integer NOT NULL)`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(cctx, `CREATE TABLE IF NOT EXISTS deploysafe_rollout_journal (
+			rollout text NOT NULL, seq bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp(),
+			rec bytea NOT NULL, PRIMARY KEY (rollout, seq))`); err != nil {
+			return err
+		}
+		var v int
+		err := tx.QueryRow(cctx, `SELECT coalesce(max(version), 0) FROM deploysafe_rollout_schema`).Scan(&v)
+		switch {
+		case err != nil:
+			return err
+		case v > schemaVersion:
+			return &newerSchema{found: v}
+		case v == 0:
+			_, err = tx.Exec(cctx, `INSERT INTO deploysafe_rollout_schema (version) VALUES ($1)`, schemaVersion)
+		}
+		return err
+	})
+	var ns *newerSchema
+	switch {
+	case errors.As(err, &ns):
+		return fmt.Errorf("%w: pgjournal: the schema on %s is version %d, newer than this package's %d: upgrade deploysafe", rollout.ErrJournal, j.where, ns.found, schemaVersion)
+	case err != nil:
+		return j.fail("create schema", err)
+	}
+	return nil
+}
+
+type newerSchema struct{ found int }
+
+func (e *newerSchema) Error() string { return fmt.Sprintf("schema version %d", e.found) }
+
+// Append writes rec as the rollout's next record, on the connection that
+// holds the lease: if that connection is gone, so is the lease, and Append
+// fails.
+func (j *Journal) Append(ctx context.Context, rec []byte) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.lost != nil {
+		return fmt.Errorf("%w: pgjournal: rollout %q on %s: the lease may be lost (%v); Open the journal again", rollout.ErrJournal, j.name, j.where, j.lost)
+	}
+	cctx, cancel := context.WithTimeout(ctx, statementTimeout)
+	defer cancel()
+	if _, err := j.conn.Exec(cctx, `INSERT INTO deploysafe_rollout_journal (rollout, seq, rec) VALUES ($1, $2, $3)`, j.name, j.next, rec); err != nil {
+		j.lost = err
+		return j.fail("append", err)
+	}
+	j.next++
+	return nil
+}
+
+// Load returns every record of the rollout, in order.
+func (j *Journal) Load(ctx context.Context) ([][]byte, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	cctx, cancel := context.WithTimeout(ctx, statementTimeout)
+	defer cancel()
+	rows, err := j.conn.Query(cctx, `SELECT rec FROM deploysafe_rollout_journal WHERE rollout = $1 ORDER BY seq`, j.name)
+	if err != nil {
+		return nil, j.fail("load", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return nil, j.fail("load", err)
+	}
+	return out, nil
+}
+
+// Close releases the lease and closes the connection.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.conn == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), statementTimeout)
+	defer cancel()
+	err := j.conn.Close(ctx) // ending the session releases the advisory lock
+	j.conn = nil
+	return err
+}
+
+func (j *Journal) row(ctx context.Context, sql string, args []any, dst any) error {
+	cctx, cancel := context.WithTimeout(ctx, statementTimeout)
+	defer cancel()
+	if err := j.conn.QueryRow(cctx, sql, args...).Scan(dst); err != nil {
+		return j.fail("query", err)
+	}
+	return nil
+}
+
+func (j *Journal) fail(op string, err error) error {
+	return fmt.Errorf("%w: pgjournal: %s on %s for rollout %q: %s", rollout.ErrJournal, op, j.where, j.name, redact(err, j.conn.Config().Password))
+}
+
+// redact removes the password from an error message, should a driver ever
+// repeat it.
+func redact(err error, password string) string {
+	msg := err.Error()
+	if password != "" {
+		msg = strings.ReplaceAll(msg, password, "xxxxx")
+	}
+	return msg
+}
+
+// lockKey derives the advisory-lock key of a name (64-bit FNV-1a).
+func lockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("deploysafe/rollout:" + name))
+	return int64(h.Sum64())
+}

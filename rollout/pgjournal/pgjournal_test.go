@@ -1,0 +1,228 @@
+package pgjournal_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/deploysafe/deploysafe/internal/testenv"
+	"github.com/deploysafe/deploysafe/rollout"
+	"github.com/deploysafe/deploysafe/rollout/pgjournal"
+	"github.com/jackc/pgx/v5"
+)
+
+func TestLeaseRefusesASecondExecutor(t *testing.T) {
+	dsn := schemaDSN(t)
+	ctx := context.Background()
+	a, err := pgjournal.Open(ctx, dsn, "checkout-v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pgjournal.Open(ctx, dsn, "checkout-v2"); !errors.Is(err, rollout.ErrInProgress) || !strings.Contains(err.Error(), "held by another executor") {
+		t.Fatalf("second Open while held: %v", err)
+	}
+	other, err := pgjournal.Open(ctx, dsn, "search-v7") // another rollout: its own lease
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	if err := a.Append(ctx, []byte(`{"k":"begin"}`)); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	b, err := pgjournal.Open(ctx, dsn, "checkout-v2")
+	if err != nil {
+		t.Fatalf("Open after the holder closed: %v", err)
+	}
+	defer b.Close()
+	recs, err := b.Load(ctx)
+	if err != nil || len(recs) != 1 || string(recs[0]) != `{"k":"begin"}` {
+		t.Fatalf("Load: %q, %v", recs, err)
+	}
+	if err := b.Append(ctx, []byte(`{"k":"end"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := b.Load(ctx); len(recs) != 2 {
+		t.Fatalf("records after a second owner's append: %q", recs)
+	}
+}
+
+func TestRefusesANewerSchema(t *testing.T) {
+	dsn := schemaDSN(t)
+	ctx := context.Background()
+	j, err := pgjournal.Open(ctx, dsn, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `UPDATE deploysafe_rollout_schema SET version = 2`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pgjournal.Open(ctx, dsn, "r"); !errors.Is(err, rollout.ErrJournal) || !strings.Contains(err.Error(), "version 2, newer than this package's 1") {
+		t.Fatalf("Open on a newer schema: %v", err)
+	}
+}
+
+// An unreachable database and a wrong password: the error names the host,
+// never the password, and wraps ErrJournal; a rollout with it never starts.
+func TestUnreachableNamesTheHostNotThePassword(t *testing.T) {
+	cfg, err := pgx.ParseConfig(testenv.PostgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, dsn := range []string{
+		"postgres://deploy:hunter2-secret@127.0.0.1:1/db?sslmode=disable&connect_timeout=2",
+		// the real server, a role it does not know
+		fmt.Sprintf("postgres://no_such_role:hunter2-secret@%s:%d/%s?sslmode=disable", cfg.Host, cfg.Port, cfg.Database),
+	} {
+		_, err := pgjournal.Open(ctx, dsn, "r")
+		if !errors.Is(err, rollout.ErrJournal) || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "@127.0.0.1:") {
+			t.Errorf("Open(%s): %v", strings.Replace(dsn, "hunter2-secret", "…", 1), err)
+		}
+	}
+}
+
+// The holder's connection is cut mid-rollout (pg_terminate_backend): its
+// next append fails and the rollout stops; another replica takes the lease
+// and resumes, and no target is deployed twice.
+func TestLostConnectionStopsTheHolderAndAnotherResumes(t *testing.T) {
+	dsn := schemaDSN(t)
+	ctx := context.Background()
+	ts := targets(8)
+	f := newPGFleet(t, dsn, ts)
+	j, err := pgjournal.Open(ctx, dsn, "cut")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	admin, _ := pgx.Connect(ctx, dsn)
+	defer admin.Close(ctx)
+	f.onApply = func(target string) {
+		if target == "site05" { // mid-wave 3: cut every other session of the journal's
+			_, _ = admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+				WHERE pid <> pg_backend_pid() AND query LIKE '%deploysafe_rollout_journal%'`)
+		}
+	}
+	p := plan(t, ts)
+	ex, _ := rollout.New(f, rollout.Journal(j))
+	rep, err := ex.Run(ctx, p, p.Fingerprint())
+	if !errors.Is(err, rollout.ErrJournal) || rep.Outcome != rollout.OutcomeInterrupted {
+		t.Fatalf("Run after losing the lease: %v", err)
+	}
+	f.onApply = nil
+	j2 := openRetry(t, dsn, "cut")
+	defer j2.Close()
+	ex2, _ := rollout.New(f, rollout.Journal(j2))
+	if _, err := ex2.Resume(ctx, p, p.Fingerprint()); err != nil {
+		t.Fatalf("Resume on the second replica: %v", err)
+	}
+	for tg, s := range f.state(t) {
+		if s[0] != "v2" || s[1] != 1 {
+			t.Errorf("%s: %v (want v2, deployed once)", tg, s)
+		}
+	}
+}
+
+// openRetry opens the journal, waiting (bounded) for the server to notice
+// that the previous holder is gone.
+func openRetry(tb testing.TB, dsn, name string) *pgjournal.Journal {
+	tb.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		j, err := pgjournal.Open(context.Background(), dsn, name)
+		if err == nil {
+			return j
+		}
+		if !errors.Is(err, rollout.ErrInProgress) || time.Now().After(deadline) {
+			tb.Fatalf("Open: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestHelperReplica is the executor process that gets SIGKILLed mid-wave.
+func TestHelperReplica(t *testing.T) {
+	dsn := os.Getenv("PGJOURNAL_REPLICA_DSN")
+	if dsn == "" {
+		return // not the child
+	}
+	marker := os.Getenv("PGJOURNAL_REPLICA_MARKER")
+	f := openPGFleet(t, dsn)
+	f.onApply = func(target string) {
+		if target == "site05" { // applied, then the process dies before Deploy returns
+			_ = os.WriteFile(marker, nil, 0o600)
+			select {}
+		}
+	}
+	j, err := pgjournal.Open(context.Background(), dsn, "replicated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _ := rollout.New(f, rollout.Journal(j), rollout.Concurrency(2))
+	p := plan(t, targets(8))
+	_, _ = ex.Run(context.Background(), p, p.Fingerprint())
+	t.Fatal("the replica was not killed")
+}
+
+// Two replicas, real processes: the first is SIGKILLed mid-wave while it
+// holds the lease; meanwhile the second cannot take it; once the server
+// ends the dead session, the second resumes and finishes; every target is
+// deployed exactly once.
+func TestReplicaKilledMidWaveAnotherFinishes(t *testing.T) {
+	if os.Getenv("PGJOURNAL_REPLICA_DSN") != "" {
+		return // in the child
+	}
+	dsn := schemaDSN(t)
+	ts := targets(8)
+	f := newPGFleet(t, dsn, ts)
+	marker := filepath.Join(t.TempDir(), "in-deploy")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperReplica$")
+	cmd.Env = append(os.Environ(), "PGJOURNAL_REPLICA_DSN="+dsn, "PGJOURNAL_REPLICA_MARKER="+marker)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := os.Stat(marker); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatal("the replica never reached wave 3")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := pgjournal.Open(context.Background(), dsn, "replicated"); !errors.Is(err, rollout.ErrInProgress) {
+		t.Fatalf("second replica while the first holds the lease: %v", err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	j := openRetry(t, dsn, "replicated")
+	defer j.Close()
+	ex, _ := rollout.New(f, rollout.Journal(j))
+	p := plan(t, ts)
+	rep, err := ex.Resume(context.Background(), p, p.Fingerprint())
+	if err != nil || rep.Outcome != rollout.OutcomeSucceeded {
+		t.Fatalf("Resume on the second replica: %v", err)
+	}
+	for tg, s := range f.state(t) {
+		if s[0] != "v2" || s[1] != 1 {
+			t.Errorf("%s: %v (want v2, deployed exactly once)", tg, s)
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package rollout
+
+// recKind names a journal record.
+type recKind string
+
+// Record kinds, in the order a rollout writes them.
+const (
+	recBegin          recKind = "begin"           // Fingerprint, Version: a rollout starts
+	recCensus         recKind = "census"          // Census: the fleet before the first deploy
+	recDeploying      recKind = "deploying"       // Target, Wave, Version=previous version: before Deploy
+	recDeployed       recKind = "deployed"        // Target: confirmed on the plan's version
+	recDeployFailed   recKind = "deploy-failed"   // Target, Note: Deploy or its confirmation failed
+	recWavePassed     recKind = "wave-passed"     // Wave: gates passed and bake done
+	recRehearsalStart recKind = "rehearsal-start" // Wave: the rehearsal rollback begins
+	recRehearsed      recKind = "rehearsed"       // Wave: rollback confirmed and gates passed
+	recOffPlan        recKind = "off-plan"        // Target, Version=before, Note=after: a census found it changed
+	recPutBack        recKind = "put-back"        // Target: confirmed back on its census version
+	recRollbackStart  recKind = "rollback-start"  // Note=reason: every touched target is rolled back
+	recRollingBack    recKind = "rolling-back"    // Target: before Rollback
+	recRolledBack     recKind = "rolled-back"     // Target: confirmed on its previous version
+	recUnhealthy      recKind = "unhealthy"       // Note: the gates failed after the rollback
+	recUnknown        recKind = "unknown"         // Target, Note: state could not be confirmed
+	recEnd            recKind = "end"             // Note=outcome
+)
+
+var knownKinds = map[recKind]bool{
+	recBegin: true, recCensus: true, recDeploying: true, recDeployed: true, recDeployFailed: true,
+	recWavePassed: true, recRehearsalStart: true, recRehearsed: true, recOffPlan: true, recPutBack: true,
+	recRollbackStart: true, recRollingBack: true, recRolledBack: true, recUnhealthy: true, recUnknown: true, recEnd: true,
+}
+
+// record is one journal entry. Time is when it was written (Unix
+// nanoseconds, this machine's clock): Load refuses records from the future.
+type record struct {
+	Kind        recKind           `json:"k"`
+	Time        int64             `json:"at,omitempty"`
+	Fingerprint string            `json:"f,omitempty"`
+	Wave        int               `json:"w,omitempty"`
+	Target      string            `json:"t,omitempty"`
+	Version     string            `json:"v,omitempty"`
+	Note        string            `json:"n,omitempty"`
+	Census      map[string]string `json:"c,omitempty"`
+}
