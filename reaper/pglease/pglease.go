@@ -15,6 +15,8 @@ import (
 type Lease struct {
 	cfg *pgx.ConnConfig
 	key int64
+	mu  sync.Mutex
+	h   *held
 }
 
 var _ reaper.Lease = (*Lease)(nil)
@@ -42,21 +44,49 @@ func New(dsn string, key int64) (*Lease, error) {
 
 // Acquire connects and tries the lock without waiting. It returns an error
 // wrapping reaper.ErrLeaseHeld when another session holds it.
-func (l *Lease) Acquire(ctx context.Context) (reaper.Held, error) {
+func (l *Lease) Acquire(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.h != nil && !l.h.closed {
+		return fmt.Errorf("pglease: advisory lock %d: already held by this process: %w", l.key, reaper.ErrLeaseHeld)
+	}
 	conn, err := pgx.ConnectConfig(ctx, l.cfg.Copy())
 	if err != nil {
-		return nil, fmt.Errorf("pglease: connect: %w", err)
+		return fmt.Errorf("pglease: connect: %w", err)
 	}
 	var ok bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", l.key).Scan(&ok); err != nil {
 		conn.Close(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("pglease: lock %d: %w", l.key, err)
+		return fmt.Errorf("pglease: lock %d: %w", l.key, err)
 	}
 	if !ok {
 		conn.Close(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("pglease: advisory lock %d: %w", l.key, reaper.ErrLeaseHeld)
+		return fmt.Errorf("pglease: advisory lock %d: %w", l.key, reaper.ErrLeaseHeld)
 	}
-	return &held{conn: conn, key: l.key}, nil
+	l.h = &held{conn: conn, key: l.key}
+	return nil
+}
+
+// Check confirms the lock is still this session's.
+func (l *Lease) Check(ctx context.Context) error {
+	l.mu.Lock()
+	h := l.h
+	l.mu.Unlock()
+	if h == nil {
+		return errReleased
+	}
+	return h.Check(ctx)
+}
+
+// Release unlocks and closes the lock's connection.
+func (l *Lease) Release(ctx context.Context) error {
+	l.mu.Lock()
+	h := l.h
+	l.mu.Unlock()
+	if h == nil {
+		return nil
+	}
+	return h.Release(ctx)
 }
 
 type held struct {

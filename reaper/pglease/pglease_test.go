@@ -50,14 +50,14 @@ func TestOnlyOneHolder(t *testing.T) {
 	k := key()
 	a, _ := pglease.New(dsn, k)
 	b, _ := pglease.New(dsn, k)
-	ha, err := a.Acquire(ctx)
-	if err != nil {
+	if err := a.Acquire(ctx); err != nil {
 		t.Fatal(err)
 	}
+	ha := a
 	if err := ha.Check(ctx); err != nil {
 		t.Fatalf("holder's check: %v", err)
 	}
-	if _, err := b.Acquire(ctx); !errors.Is(err, reaper.ErrLeaseHeld) {
+	if err := b.Acquire(ctx); !errors.Is(err, reaper.ErrLeaseHeld) {
 		t.Fatalf("second acquire: %v, want ErrLeaseHeld", err)
 	}
 	if err := ha.Release(ctx); err != nil {
@@ -66,11 +66,10 @@ func TestOnlyOneHolder(t *testing.T) {
 	if err := ha.Check(ctx); err == nil {
 		t.Fatal("check after release succeeded")
 	}
-	hb, err := b.Acquire(ctx)
-	if err != nil {
+	if err := b.Acquire(ctx); err != nil {
 		t.Fatalf("acquire after release: %v", err)
 	}
-	hb.Release(ctx)
+	b.Release(ctx)
 }
 
 func TestLeaseLostWhenConnectionDies(t *testing.T) {
@@ -78,10 +77,10 @@ func TestLeaseLostWhenConnectionDies(t *testing.T) {
 	ctx := context.Background()
 	k := key()
 	l, _ := pglease.New(dsn, k)
-	h, err := l.Acquire(ctx)
-	if err != nil {
+	if err := l.Acquire(ctx); err != nil {
 		t.Fatal(err)
 	}
+	h := l
 	defer h.Release(ctx)
 	adm := admin(t, dsn)
 	if _, err := adm.Exec(ctx, "SELECT pg_terminate_backend($1)", holderPID(t, adm, k)); err != nil {
@@ -93,9 +92,9 @@ func TestLeaseLostWhenConnectionDies(t *testing.T) {
 	other, _ := pglease.New(dsn, k)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		h2, err := other.Acquire(ctx)
+		err := other.Acquire(ctx)
 		if err == nil {
-			h2.Release(ctx)
+			other.Release(ctx)
 			break
 		}
 		if time.Now().After(deadline) {
@@ -112,7 +111,7 @@ func TestNewRejectsBadDSN(t *testing.T) {
 	if _, err := pglease.New("postgres://%zz", 1); err == nil {
 		t.Fatal("bad DSN accepted")
 	}
-	if pglease.Key("a") == pglease.Key("b") || pglease.Key("a") != pglease.Key("a") {
+	if ka, kb, ka2 := pglease.Key("a"), pglease.Key("b"), pglease.Key("a"); ka == kb || ka != ka2 {
 		t.Fatal("Key is not a stable hash")
 	}
 }
@@ -121,8 +120,8 @@ func TestNewRejectsBadDSN(t *testing.T) {
 
 type inv struct{ rs []reaper.Resource }
 
-func (i inv) List(context.Context) (reaper.Snapshot, error) {
-	return reaper.Snapshot{Resources: i.rs, AsOf: time.Now()}, nil
+func (i inv) List(context.Context) (reaper.Listing, error) {
+	return reaper.Listing{Resources: i.rs, AsOf: time.Now()}, nil
 }
 
 type obs struct {
@@ -181,8 +180,10 @@ func replica(t *testing.T, dsn string, k int64, led reaper.Ledger, d *dep, o []r
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := reaper.New(i, o, d, led, reaper.WithLease(l), reaper.WithMode(reaper.Quarantine), reaper.WithShadowSweeps(0),
-		reaper.WithGrace(1, 0), reaper.WithRate(rate.Inf, 0), reaper.WithAudit(&reaper.MemorySink{}))
+	lim := reaper.DefaultLimits()
+	lim.Rate = rate.Inf
+	r, err := reaper.New(i, o, d, led, reaper.Elect(l), reaper.Act(reaper.Quarantine, 0),
+		reaper.Grace(1, 0), reaper.Limit(lim))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func replica(t *testing.T, dsn string, k int64, led reaper.Ledger, d *dep, o []r
 func TestTwoReplicasOnlyOneActs(t *testing.T) {
 	dsn := testenv.PostgresDSN(t)
 	k := key()
-	led := &reaper.MemoryLedger{} // shared storage
+	led := reaper.MemoryLedger() // shared storage
 	i, o := fleet()
 	da, db := &dep{}, &dep{}
 	entered, release := make(chan struct{}), make(chan struct{})
@@ -242,7 +243,7 @@ func TestReplicaStopsWhenLeaseLost(t *testing.T) {
 		return reaper.Vote{Verdict: reaper.Unknown}
 	}}
 	d := &dep{}
-	r := replica(t, dsn, k, &reaper.MemoryLedger{}, d, append(o, kill), i)
+	r := replica(t, dsn, k, reaper.MemoryLedger(), d, append(o, kill), i)
 	_, err := r.Sweep(context.Background())
 	if !errors.Is(err, reaper.ErrLeaseLost) {
 		t.Fatalf("err = %v, want ErrLeaseLost", err)
