@@ -22,7 +22,6 @@ type store struct {
 	conn *pgx.Conn // the lease's connection while held
 }
 
-
 // ledger is a reaper.Ledger in one row of reaper_ledger, with the
 // database's clock.
 type ledger store
