@@ -42,7 +42,7 @@ func (r *Reaper) Status(ctx context.Context) (Status, error) {
 // The next sweep lets through each acknowledged trip as long as its count
 // does not exceed the acknowledged count; anything larger, or any other
 // limit, halts again. The allowance lasts for one completed sweep.
-func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) error {
+func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) (err error) {
 	if haltID == "" || by == "" {
 		return fmt.Errorf("reaper: Acknowledge needs a halt ID and who acknowledges: %w", ErrConfig)
 	}
@@ -66,6 +66,11 @@ func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) error {
 	}
 	trips := st.Halt.Trips
 	st.Halt = nil
+	defer func() {
+		if err == nil {
+			r.metrics.halted.Store(0)
+		}
+	}()
 	now, err := r.measure(ctx)
 	if err != nil {
 		return err

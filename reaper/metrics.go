@@ -10,6 +10,7 @@ import (
 	"github.com/deploysafe/deploysafe/internal/telemetry"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
 )
 
 // instruments are the reaper's instruments (the table is in the package doc).
@@ -53,6 +54,21 @@ func newInstruments(mp metric.MeterProvider, log *slog.Logger) *instruments {
 		}))
 	errs.Add(err)
 	errs.Report(log, "reaper")
+	// An instrument that failed to register records nothing, and never
+	// fails a sweep.
+	var none noop.Meter
+	if m.resources == nil {
+		m.resources, _ = none.Int64Gauge("")
+	}
+	if m.trips == nil {
+		m.trips, _ = none.Int64Counter("")
+	}
+	if m.actions == nil {
+		m.actions, _ = none.Int64Counter("")
+	}
+	if m.duration == nil {
+		m.duration, _ = none.Float64Histogram("")
+	}
 	return m
 }
 
@@ -70,7 +86,7 @@ func (m *instruments) sweep(ctx context.Context, s *sweep, err error) {
 		outcome = "halted"
 	case errors.Is(err, ErrBlastRadius):
 		outcome = "tripped"
-	case err != nil && !isOnly(err, ErrNotPromoted):
+	case err != nil && !isOnly(err):
 		outcome = "error"
 	}
 	if s.st != nil {
@@ -90,9 +106,9 @@ func (m *instruments) sweep(ctx context.Context, s *sweep, err error) {
 	m.duration.Record(ctx, time.Since(s.started).Seconds(), metric.WithAttributes(attribute.String("outcome", outcome)))
 }
 
-// isOnly reports whether err is target alone (a sweep that ran as shadow
-// for lack of promotion, and otherwise went well).
-func isOnly(err, target error) bool {
+// isOnly reports whether err is only a *PromotionError (a sweep that ran
+// as shadow for lack of promotion, and otherwise went well).
+func isOnly(err error) bool {
 	var pe *PromotionError
 	return errors.As(err, &pe) && err.Error() == pe.Error()
 }
