@@ -1,0 +1,120 @@
+package reaper
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// Tests that pin behaviour mutation testing found unpinned.
+
+func TestShadowAuditFailureStops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		truth := map[string]bool{"o": true}
+		inv := &fleet{res: []Resource{res("o")}}
+		for i := 0; i < 100; i++ {
+			inv.res = append(inv.res, res("l"+itoaT(i)))
+		}
+		sink := &memSink{fail: func(r record) error {
+			if r.Kind == KindAction && r.Shadow {
+				return errors.New("disk full")
+			}
+			return nil
+		}}
+		r := mustNew(t, inv, []Observer{truthObs("a", truth), truthObs("b", truth)}, newDep(), newMemLedger(),
+			append(fast(sink), Grace(1, 0))...)
+		if _, err := r.Sweep(context.Background()); !errors.Is(err, ErrAudit) {
+			t.Fatalf("err = %v, want ErrAudit from the shadow record", err)
+		}
+	})
+}
+
+// Keys: the first action's is quarantine/<id>/1; a retry reuses it; the
+// next action gets a new one.
+func TestIdempotencyKeys(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, _, dep, _, _ := lifecycle(t, 200, "o")
+		r.cfg.graceSweeps, r.cfg.gracePeriod, r.cfg.quarantineWindow = 1, 0, 0
+		failed := false
+		dep.fail = func(act Action, _ string) error {
+			if act == Quarantine && !failed {
+				failed = true
+				return errors.New("timeout")
+			}
+			return nil
+		}
+		r.Sweep(context.Background())
+		time.Sleep(2 * time.Hour) // past the backoff
+		sweepOK(t, r)
+		time.Sleep(time.Hour)
+		sweepOK(t, r)
+		var keys []string
+		for _, c := range dep.calls {
+			keys = append(keys, c.Act.String()+"="+c.Key)
+		}
+		want := "quarantine=quarantine/o/1 quarantine=quarantine/o/1 delete=delete/o/2"
+		if got := strings.Join(keys, " "); got != want {
+			t.Fatalf("keys %s, want %s", got, want)
+		}
+	})
+}
+
+// storeFails fails every Store after the first n.
+type storeFails struct {
+	Ledger
+	n int
+}
+
+func (s *storeFails) Store(ctx context.Context, b []byte) error {
+	if s.n <= 0 {
+		return errors.New("disk gone")
+	}
+	s.n--
+	return s.Ledger.Store(ctx, b)
+}
+
+func TestHaltThatCannotBeStoredSaysSo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, inv, _, sink, _ := lifecycle(t, 100)
+		led := &storeFails{Ledger: r.ledger, n: 1}
+		r.ledger = led
+		sweepOK(t, r)
+		inv.stale = 2 * time.Hour // inventory-stale: a single trip
+		_, err := r.Sweep(context.Background())
+		if !errors.Is(err, ErrBlastRadius) || !errors.Is(err, ErrLedger) {
+			t.Fatalf("err = %v, want the trip and the ledger failure", err)
+		}
+		br := sink.Records(KindBreaker)
+		if len(br) != 1 || !strings.Contains(br[0].Msg, "nothing acted on: inventory-stale 7200;") {
+			t.Fatalf("single-trip halt message: %+v", br)
+		}
+	})
+}
+
+func TestRestoreRefusesAParkedDelete(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, _, dep, _, _ := lifecycle(t, 200, "o")
+		r.cfg.graceSweeps, r.cfg.gracePeriod, r.cfg.quarantineWindow = 1, 0, 0
+		r.cfg.limits.MaxAttempts = 1
+		dep.fail = func(act Action, _ string) error {
+			if act == Delete {
+				return errors.New("api: 500")
+			}
+			return nil
+		}
+		sweepOK(t, r) // quarantine
+		time.Sleep(time.Hour)
+		if _, err := r.Sweep(context.Background()); err == nil {
+			t.Fatal("the failing delete was not reported")
+		}
+		if st, _ := r.Status(context.Background()); len(st.Parked) != 1 {
+			t.Fatalf("not parked: %+v", st)
+		}
+		if err := r.Restore(context.Background(), "o"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("restore of a parked delete (it may have happened): %v", err)
+		}
+	})
+}
