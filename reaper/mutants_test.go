@@ -118,3 +118,63 @@ func TestRestoreRefusesAParkedDelete(t *testing.T) {
 		}
 	})
 }
+
+func TestManualRestoreRetriesWithTheSameKey(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, _, dep, _, _ := lifecycle(t, 200, "o")
+		r.cfg.graceSweeps, r.cfg.gracePeriod = 1, 0
+		sweepOK(t, r) // quarantine/o/1
+		fails := 1
+		dep.fail = func(act Action, _ string) error {
+			if act == Restore && fails > 0 {
+				fails--
+				return errors.New("timeout")
+			}
+			return nil
+		}
+		ctx := context.Background()
+		if err := r.Restore(ctx, "o"); err == nil {
+			t.Fatal("failed restore reported success")
+		}
+		if err := r.Restore(ctx, "o"); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, c := range dep.calls {
+			keys = append(keys, c.Key)
+		}
+		if got := strings.Join(keys, " "); got != "quarantine/o/1 restore/o/2 restore/o/2" {
+			t.Fatalf("keys %s", got)
+		}
+		if err := r.Restore(ctx, "o"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("restore of a restored resource: %v", err)
+		}
+	})
+}
+
+func TestManualRestoreThatCannotBeStoredSaysSo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, _, _, _, _ := lifecycle(t, 200, "o")
+		r.cfg.graceSweeps, r.cfg.gracePeriod = 1, 0
+		sweepOK(t, r)
+		// sweep stores: the plan, the intent, the outcome; Restore: the intent, then fail.
+		r.ledger = &storeFails{Ledger: r.ledger, n: 1}
+		if err := r.Restore(context.Background(), "o"); !errors.Is(err, ErrLedger) {
+			t.Fatalf("err = %v, want ErrLedger", err)
+		}
+	})
+}
+
+func TestCallCtxCancelledByItsParent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		parent, cancel := context.WithCancel(context.Background())
+		cc := newCallCtx(parent, time.Hour)
+		defer cc.close()
+		cc.arm()
+		cancel()
+		<-cc.Done()
+		if !errors.Is(cc.Err(), context.Canceled) {
+			t.Fatalf("err = %v, want the parent's cancellation", cc.Err())
+		}
+	})
+}
