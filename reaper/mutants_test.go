@@ -178,3 +178,53 @@ func TestCallCtxCancelledByItsParent(t *testing.T) {
 		}
 	})
 }
+
+func TestTripAndBreakerErrorText(t *testing.T) {
+	for _, tc := range []struct {
+		trip Trip
+		want string
+	}{
+		{Trip{Limit: "actions", Count: 11, Allowed: 10}, "actions: 11 (allowed 10)"},
+		{Trip{Limit: "actions", Count: 11, Allowed: 10, Detail: "planned"}, "actions: 11 (allowed 10): planned"},
+		{Trip{Limit: "stratum-fraction", Stratum: "gen=old", Count: 6, Allowed: 5, Total: 50}, "stratum-fraction [gen=old]: 6 of 50 (allowed 5)"},
+		{Trip{Limit: "observer-stratum-fraction", Stratum: "gen=old", Observer: "hostdb", Count: 50, Allowed: 5, Total: 50},
+			"observer-stratum-fraction [gen=old] observer hostdb: 50 of 50 (allowed 5)"},
+	} {
+		if got := tc.trip.String(); got != tc.want {
+			t.Errorf("String() = %q, want %q", got, tc.want)
+		}
+	}
+	a, b, c := Trip{Limit: "actions", Count: 11, Allowed: 10}, Trip{Limit: "inventory-empty"}, Trip{Limit: "inventory-stale", Count: 7200, Allowed: 3600}
+	for trips, want := range map[*[]Trip]string{
+		{}:        "reaper: blast-radius breaker tripped (halt h, sweep 3); nothing was acted on: no trips",
+		{a}:       "reaper: blast-radius breaker tripped (halt h, sweep 3); nothing was acted on: actions: 11 (allowed 10)",
+		{a, b}:    "reaper: blast-radius breaker tripped (halt h, sweep 3); nothing was acted on: actions: 11 (allowed 10) (and 1 more)",
+		{a, b, c}: "reaper: blast-radius breaker tripped (halt h, sweep 3); nothing was acted on: actions: 11 (allowed 10) (and 2 more)",
+	} {
+		if got := (&BreakerError{HaltID: "h", Sweep: 3, Trips: *trips}).Error(); got != want {
+			t.Errorf("Error() = %q, want %q", got, want)
+		}
+	}
+}
+
+func TestDefaultLimitsAreTheDocumentedOnes(t *testing.T) {
+	l := DefaultLimits()
+	if l.MaxActions != 10 || l.MaxFraction != 0.01 || l.MaxStratumFraction != 0.10 || l.MaxShrink != 0.10 || l.MaxAge != time.Hour ||
+		l.Burst != 1 || l.Concurrency != 16 || l.ObserveTimeout != 10*time.Second ||
+		l.MaxAttempts != 5 || l.Backoff != time.Hour || l.Retention != 720*time.Hour {
+		t.Fatalf("DefaultLimits() = %+v", l)
+	}
+}
+
+func TestFractionLimitsAcceptZeroAndOne(t *testing.T) {
+	three := []Observer{truthObs("a", nil), truthObs("b", nil), truthObs("c", nil)}
+	for _, f := range []float64{0, 1} {
+		if _, err := New(&fleet{}, three, newDep(), newMemLedger(),
+			limits(func(l *Limits) { l.MaxFraction, l.MaxStratumFraction, l.MaxShrink = f, f, f })); err != nil {
+			t.Fatalf("fractions %v rejected: %v", f, err)
+		}
+	}
+	if _, err := New(&fleet{}, three, newDep(), newMemLedger(), limits(func(l *Limits) { l.MaxShrink = 1.0000001 })); !errors.Is(err, ErrConfig) {
+		t.Fatalf("a fraction above 1 accepted: %v", err)
+	}
+}
