@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 )
 
 // Tests that pin behaviour mutation testing found unpinned.
@@ -227,4 +229,61 @@ func TestFractionLimitsAcceptZeroAndOne(t *testing.T) {
 	if _, err := New(&fleet{}, three, newDep(), newMemLedger(), limits(func(l *Limits) { l.MaxShrink = 1.0000001 })); !errors.Is(err, ErrConfig) {
 		t.Fatalf("a fraction above 1 accepted: %v", err)
 	}
+}
+
+func TestVoteErrorsAreAttributedToTheirObserverAndResource(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inv := &fleet{}
+		for i := 0; i < 10; i++ {
+			inv.res = append(inv.res, res("r"+itoaT(i)))
+		}
+		flaky := obs{name: "flaky", source: "f", fn: func(_ context.Context, r Resource) (Vote, error) {
+			if r.ID == "r5" {
+				return Vote{}, errors.New("503")
+			}
+			return Vote{Alive, "ok"}, nil
+		}}
+		sink := &memSink{}
+		r := mustNew(t, inv, []Observer{truthObs("a", nil), flaky, truthObs("c", nil)}, newDep(), newMemLedger(), append(fast(sink), Quorum(1, 1))...)
+		sweepOK(t, r)
+		for _, rec := range sink.Records(KindVerdict) {
+			for j, v := range rec.Votes {
+				if want := rec.Resource == "r5" && j == 1; (v.Err != nil) != want {
+					t.Errorf("%s vote %d (%s): err %v", rec.Resource, j, v.Observer, v.Err)
+				}
+			}
+		}
+	})
+}
+
+func TestVerdictAuditFailureStops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inv := &fleet{res: []Resource{res("a"), res("b")}}
+		sink := &memSink{fail: func(r record) error {
+			if r.Kind == KindVerdict {
+				return errors.New("disk full")
+			}
+			return nil
+		}}
+		r := mustNew(t, inv, []Observer{truthObs("x", nil)}, newDep(), newMemLedger(), append(fast(sink), Quorum(1, 1))...)
+		if _, err := r.Sweep(context.Background()); !errors.Is(err, ErrAudit) {
+			t.Fatalf("err = %v, want ErrAudit", err)
+		}
+	})
+}
+
+func TestSweepOutcomeOfAShadowSweepForLackOfPromotion(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		reader := sdkmetric.NewManualReader()
+		inv := &fleet{res: []Resource{res("a"), res("b")}}
+		r := mustNew(t, inv, []Observer{truthObs("x", nil)}, newDep(), newMemLedger(), append(fast(nil), Quorum(1, 1),
+			Act(Delete, 3), MeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))...)
+		if _, err := r.Sweep(context.Background()); !errors.Is(err, ErrNotPromoted) {
+			t.Fatalf("err = %v", err)
+		}
+		got := collected(t, reader)
+		if got["deploysafe.reaper.sweep.duration outcome=ok count"] != 1 || got["deploysafe.reaper.sweep.duration outcome=error count"] != 0 {
+			t.Fatalf("a refused promotion is not an error: %v", got)
+		}
+	})
 }
