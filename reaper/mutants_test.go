@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -284,6 +285,61 @@ func TestSweepOutcomeOfAShadowSweepForLackOfPromotion(t *testing.T) {
 		got := collected(t, reader)
 		if got["deploysafe.reaper.sweep.duration outcome=ok count"] != 1 || got["deploysafe.reaper.sweep.duration outcome=error count"] != 0 {
 			t.Fatalf("a refused promotion is not an error: %v", got)
+		}
+	})
+}
+
+func TestObserveConcurrencyIsBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inv := &fleet{}
+		for i := 0; i < 1000; i++ {
+			inv.res = append(inv.res, res("r"+itoaT(i)))
+		}
+		var mu sync.Mutex
+		inflight, peak := 0, 0
+		slow := obs{name: "slow", source: "s", fn: func(context.Context, Resource) (Vote, error) {
+			mu.Lock()
+			inflight++
+			peak = max(peak, inflight)
+			mu.Unlock()
+			time.Sleep(time.Millisecond)
+			mu.Lock()
+			inflight--
+			mu.Unlock()
+			return Vote{Alive, "ok"}, nil
+		}}
+		r := mustNew(t, inv, []Observer{slow}, newDep(), newMemLedger(), Quorum(1, 1), auditTo(nil),
+			limits(func(l *Limits) { l.Concurrency = 3 }))
+		sweepOK(t, r)
+		if peak != 3 {
+			t.Fatalf("peak concurrent Observe calls %d, want exactly the bound 3", peak)
+		}
+	})
+}
+
+func TestRecheckAuditShowsObserverErrors(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		truth := map[string]bool{"o": true}
+		inv := &fleet{res: []Resource{res("o")}}
+		for i := 0; i < 100; i++ {
+			inv.res = append(inv.res, res("l"+itoaT(i)))
+		}
+		calls := 0
+		late := obs{name: "late", source: "l", fn: func(_ context.Context, r Resource) (Vote, error) {
+			if r.ID != "o" {
+				return Vote{Alive, "ok"}, nil
+			}
+			if calls++; calls > 1 {
+				return Vote{}, errors.New("503 on re-check")
+			}
+			return Vote{Orphan, "gone"}, nil
+		}}
+		sink := &memSink{}
+		r := mustNew(t, inv, []Observer{truthObs("a", truth), late}, newDep(), newMemLedger(), append(fast(sink), Act(Delete, 0), Grace(1, 0))...)
+		sweepOK(t, r)
+		rc := sink.Records(KindRecheck)
+		if len(rc) != 1 || rc[0].Votes[0].Err != nil || rc[0].Votes[1].Err == nil || rc[0].Verdict != Unknown {
+			t.Fatalf("recheck record %+v", rc)
 		}
 	})
 }
