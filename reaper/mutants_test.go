@@ -343,3 +343,16 @@ func TestRecheckAuditShowsObserverErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestLedgerAcceptsZeroCounts(t *testing.T) {
+	s := newState()
+	s.Shadow["region=new"] = 0
+	s.Entries["a"] = &entry{Stage: stCandidate, Streak: 0}
+	blob, err := encodeState(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeState(blob); err != nil {
+		t.Fatalf("zero counts refused: %v", err)
+	}
+}
