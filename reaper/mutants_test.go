@@ -356,3 +356,19 @@ func TestLedgerAcceptsZeroCounts(t *testing.T) {
 		t.Fatalf("zero counts refused: %v", err)
 	}
 }
+
+func TestSummaryAuditFailureIsReported(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inv := &fleet{res: []Resource{res("a"), res("b")}}
+		sink := &memSink{fail: func(r record) error {
+			if r.Kind == KindSweep {
+				return errors.New("disk full")
+			}
+			return nil
+		}}
+		r := mustNew(t, inv, []Observer{truthObs("x", nil)}, newDep(), newMemLedger(), append(fast(sink), Quorum(1, 1))...)
+		if _, err := r.Sweep(context.Background()); !errors.Is(err, ErrAudit) {
+			t.Fatalf("err = %v, want ErrAudit from the summary", err)
+		}
+	})
+}
