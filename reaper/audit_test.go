@@ -8,84 +8,87 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
-func TestSlogSinkWritesStructuredRecords(t *testing.T) {
-	var buf bytes.Buffer
-	sink := SlogSink(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	c := newClock()
-	truth := map[string]bool{"o": true}
-	inv := &fleet{clock: c, res: []Resource{res("o")}}
-	for i := 0; i < 100; i++ {
-		inv.res = append(inv.res, res("l"+itoaT(i)))
-	}
-	r := mustNew(t, inv, []Observer{truthObs("a", truth), truthObs("b", truth)}, newDep(), &MemoryLedger{},
-		append(fast(c, nil), WithAudit(sink), WithMode(Delete), WithGrace(1, 0))...)
-	sweepOK(t, r)
-	var kinds []string
-	var verdict map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("not JSON: %q", line)
+func TestLoggerWritesStructuredRecords(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		truth := map[string]bool{"o": true}
+		inv := &fleet{res: []Resource{res("o")}}
+		for i := 0; i < 100; i++ {
+			inv.res = append(inv.res, res("l"+itoaT(i)))
 		}
-		kinds = append(kinds, m["msg"].(string))
-		if m["msg"] == "reaper verdict" {
-			verdict = m
+		skewed := time.Now().Add(30 * time.Minute) // this replica's clock runs ahead
+		r := mustNew(t, inv, []Observer{truthObs("a", truth), truthObs("b", truth)}, newDep(), newMemLedger(),
+			append(fast(nil), Logger(log), Act(Delete, 0), Grace(1, 0), Clock(func() time.Time { return skewed }))...)
+		sweepOK(t, r)
+		var kinds []string
+		var verdict map[string]any
+		for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatalf("not JSON: %q", line)
+			}
+			if m["time"] != skewed.Format(time.RFC3339) {
+				t.Fatalf("record stamped %v, want the injected clock's %v", m["time"], skewed.Format(time.RFC3339))
+			}
+			if m["kind"] == KindVerdict && m["resource"] == "o" {
+				verdict = m
+			}
+			if m["kind"] != KindVerdict {
+				kinds = append(kinds, m["kind"].(string)+"@"+m["level"].(string))
+			}
 		}
-	}
-	// Alive verdicts are Debug: only the orphan's verdict is logged at Info.
-	want := []string{"reaper verdict", "reaper recheck", "reaper action", "reaper sweep"}
-	if strings.Join(kinds, ",") != strings.Join(want, ",") {
-		t.Fatalf("records %v, want %v", kinds, want)
-	}
-	vote, _ := verdict["vote.a"].(map[string]any)
-	if verdict["resource"] != "o" || verdict["verdict"] != "orphan" || vote["evidence"] != "a: no owner" {
-		t.Fatalf("verdict record %v", verdict)
-	}
-}
-
-type failingSink struct{ MemorySink }
-
-func (f *failingSink) Record(_ context.Context, r Record) error {
-	if r.Kind == KindRecheck {
-		return errors.New("disk full")
-	}
-	return nil
+		want := []string{"recheck@DEBUG", "action@INFO", "sweep@INFO"}
+		if strings.Join(kinds, ",") != strings.Join(want, ",") {
+			t.Fatalf("records %v, want %v", kinds, want)
+		}
+		vote, _ := verdict["vote.a"].(map[string]any)
+		if verdict["level"] != "DEBUG" || verdict["verdict"] != "orphan" || vote["evidence"] != "a: no owner" {
+			t.Fatalf("verdict record %v", verdict)
+		}
+	})
 }
 
 func TestAuditFailureStopsActions(t *testing.T) {
-	c := newClock()
-	truth := map[string]bool{"o": true}
-	inv := &fleet{clock: c, res: []Resource{res("o")}}
-	for i := 0; i < 100; i++ {
-		inv.res = append(inv.res, res("l"+itoaT(i)))
-	}
-	dep := newDep()
-	r := mustNew(t, inv, []Observer{truthObs("a", truth), truthObs("b", truth)}, dep, &MemoryLedger{},
-		append(fast(c, nil), WithAudit(&failingSink{}), WithMode(Delete), WithGrace(1, 0))...)
-	if _, err := r.Sweep(context.Background()); !errors.Is(err, ErrAudit) {
-		t.Fatalf("err = %v, want ErrAudit", err)
-	}
-	if len(dep.calls) != 0 {
-		t.Fatal("acted without an audit record")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		truth := map[string]bool{"o": true}
+		inv := &fleet{res: []Resource{res("o")}}
+		for i := 0; i < 100; i++ {
+			inv.res = append(inv.res, res("l"+itoaT(i)))
+		}
+		dep := newDep()
+		sink := &memSink{fail: func(r record) error {
+			if r.Kind == KindRecheck {
+				return errors.New("disk full")
+			}
+			return nil
+		}}
+		r := mustNew(t, inv, []Observer{truthObs("a", truth), truthObs("b", truth)}, dep, newMemLedger(),
+			append(fast(sink), Act(Delete, 0), Grace(1, 0))...)
+		if _, err := r.Sweep(context.Background()); !errors.Is(err, ErrAudit) {
+			t.Fatalf("err = %v, want ErrAudit", err)
+		}
+		if len(dep.calls) != 0 {
+			t.Fatal("acted without an audit record")
+		}
+	})
 }
 
-func TestTee(t *testing.T) {
-	a, b := &MemorySink{}, &MemorySink{}
-	s := Tee(a, b)
-	if err := s.Record(context.Background(), Record{Kind: KindAck, Time: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	if len(a.Records()) != 1 || len(b.Records(KindAck)) != 1 || len(b.Records(KindSweep)) != 0 {
-		t.Fatal("Tee did not deliver to both")
-	}
-	defer func() {
-		if p := recover(); p == nil || !strings.HasPrefix(p.(string), "reaper: ") {
-			t.Fatalf("Tee(nil) panic = %v", p)
+func TestSilentByDefault(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		prev := slog.Default()
+		slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		defer slog.SetDefault(prev)
+		inv := &fleet{res: []Resource{res("a"), res("b")}}
+		r := mustNew(t, inv, []Observer{truthObs("x", nil)}, newDep(), newMemLedger(), Quorum(1, 1))
+		sweepOK(t, r)
+		if buf.Len() != 0 {
+			t.Fatalf("logged without a Logger: %s", buf.String())
 		}
-	}()
-	Tee(a, nil)
+	})
 }

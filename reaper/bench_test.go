@@ -3,10 +3,15 @@ package reaper
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"runtime/metrics"
 	"testing"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 )
 
 // benchFleet is n resources over 4 regions × 2 generations × 2 kinds, with
@@ -32,23 +37,20 @@ func benchFleet(n int) ([]Resource, map[string]bool) {
 	return rs, orph
 }
 
-type staticInv struct {
-	rs    []Resource
-	clock Clock
-}
+type staticInv struct{ rs []Resource }
 
-func (s staticInv) List(context.Context) (Snapshot, error) {
-	return Snapshot{Resources: s.rs, AsOf: s.clock.Now()}, nil
+func (s staticInv) List(context.Context) (Listing, error) {
+	return Listing{Resources: s.rs, AsOf: time.Now()}, nil
 }
 
 // benchSweep measures one shadow sweep over n resources with 3 in-memory
 // observers, and reports ns/resource and the peak heap (runtime/metrics).
 func benchSweep(b *testing.B, n int, opts ...Option) {
 	rs, orph := benchFleet(n)
-	c := newClock()
 	o := []Observer{truthObs("hostdb", orph), truthObs("projects", orph), truthObs("billing", orph)}
-	base := []Option{WithClock(c), WithAudit(&infoSink{}), WithStrata("region", "generation", "kind"), WithConcurrency(runtime.GOMAXPROCS(0))}
-	r := mustNew(b, staticInv{rs, c}, o, newDep(), &MemoryLedger{}, append(base, opts...)...)
+	base := []Option{Logger(slog.New(&infoSink{})), Strata("region", "generation", "kind"),
+		limits(func(l *Limits) { l.Concurrency = runtime.GOMAXPROCS(0) })}
+	r := mustNew(b, staticInv{rs}, o, newDep(), newMemLedger(), append(base, opts...)...)
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -59,7 +61,6 @@ func benchSweep(b *testing.B, n int, opts ...Option) {
 		if err != nil || rep.Orphan != len(orph) {
 			b.Fatalf("sweep: %v %+v", err, rep)
 		}
-		c.Advance(time.Minute)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/resource")
@@ -122,4 +123,21 @@ func BenchmarkBaselineObserveLoop(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(rs)), "ns/resource")
+}
+
+// BenchmarkSweepMeter compares a 100k-resource sweep with an SDK meter
+// provider (manual reader) against the no-op default, alternating rounds
+// in one run so that a shared machine's noise hits both alike.
+func BenchmarkSweepMeter(b *testing.B) {
+	for round := 0; round < 3; round++ {
+		for _, kind := range []string{"noop", "sdk"} {
+			b.Run(fmt.Sprintf("%s/round=%d", kind, round), func(b *testing.B) {
+				mp := metric.MeterProvider(noop.NewMeterProvider())
+				if kind == "sdk" {
+					mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+				}
+				benchSweep(b, 100_000, MeterProvider(mp))
+			})
+		}
+	}
 }

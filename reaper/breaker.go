@@ -1,9 +1,12 @@
 package reaper
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 	"time"
@@ -50,10 +53,50 @@ func (r *Reaper) stratify(res []Resource) *strata {
 // allowed is the most a fraction f of n permits.
 func allowed(f float64, n int) int { return int(math.Ceil(f * float64(n))) }
 
+// limit checks the blast-radius limits of the plan before anything is
+// recorded or done.
+func (s *sweep) limit(ctx context.Context) error {
+	t := s.r.countTallies(s.strata, s.votes, s.verdicts)
+	t.actions = s.plan.actions
+	return s.pass(ctx, sortedTrips(s.r.radiusTrips(s.strata, t, len(s.list.Resources))))
+}
+
+// pass lets through the trips an operator acknowledged and halts the sweep
+// on any other: the halt is recorded in the ledger and the audit, and
+// returned as a *BreakerError.
+func (s *sweep) pass(ctx context.Context, trips []Trip) error {
+	s.trips = append(s.trips, trips...)
+	rest, acked := unacknowledged(trips, s.st.Allow)
+	s.rep.Acknowledged = append(s.rep.Acknowledged, acked...)
+	if len(rest) == 0 {
+		return nil
+	}
+	r, st := s.r, s.st
+	id := haltID(s.n, rest)
+	st.Halt = &halt{ID: id, Sweep: s.n, At: s.now, Trips: rest}
+	be := &BreakerError{HaltID: id, Sweep: s.n, Trips: rest}
+	aerr := r.audit(ctx, slog.LevelError, "breaker", fmt.Sprintf("sweep halted, nothing acted on: %s; Acknowledge halt %s to resume", summary(rest), id),
+		s.n, r.cfg.mode, slog.String("halt", id), slog.Any("trips", rest))
+	if err := r.store(ctx, st, s.now); err != nil {
+		return errors.Join(be, err, aerr)
+	}
+	return errors.Join(be, aerr)
+}
+
+// summary names the first trip and counts the rest, so that a halt is one
+// readable line however many strata tripped.
+func summary(trips []Trip) string {
+	if len(trips) == 1 {
+		return trips[0].Limit + " " + trips[0].scope()
+	}
+	return fmt.Sprintf("%d limits tripped, first %s %s", len(trips), trips[0].Limit, trips[0].scope())
+}
+
 // inventoryTrips checks that the listing itself looks sane.
-func (r *Reaper) inventoryTrips(snap Snapshot, st *state, now time.Time) []Trip {
+func (s *sweep) inventoryTrips() []Trip {
 	var trips []Trip
-	l := r.cfg.limits
+	snap, st, now := s.list, s.st, s.now
+	l := s.r.cfg.limits
 	n := len(snap.Resources)
 	if n == 0 {
 		trips = append(trips, Trip{Limit: "inventory-empty", Detail: "the inventory listed no resources"})

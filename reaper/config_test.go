@@ -2,16 +2,17 @@ package reaper
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
 func TestNewRejectsBadInput(t *testing.T) {
-	c := newClock()
-	inv := &fleet{clock: c}
+	inv := &fleet{}
 	three := []Observer{truthObs("a", nil), truthObs("b", nil), truthObs("c", nil)}
 	sameSource := []Observer{
 		obs{name: "a", source: "db"}, obs{name: "b", source: "db"}, obs{name: "c", source: "db"},
@@ -27,42 +28,56 @@ func TestNewRejectsBadInput(t *testing.T) {
 		want string
 	}{
 		{"zero observers", nil, nil, "no observers"},
-		{"K > observers", three, []Option{WithQuorum(4, 2)}, "quorum of 4 votes but only 3 observers"},
-		{"K zero", three, []Option{WithQuorum(0, 0)}, "quorum votes 0"},
-		{"sources > votes", three, []Option{WithQuorum(2, 3)}, "3 distinct sources among only 2 votes"},
-		{"sources not distinct", sameSource, nil, "observers read only 1"},
-		{"default quorum with one observer", three[:1], nil, "quorum of 2 votes but only 1 observers"},
+		{"K > observers", three, []Option{Quorum(4, 2)}, "Quorum(4, 2): only 3 observers"},
+		{"K zero", three, []Option{Quorum(0, 0)}, "Quorum(0, 0): votes must be at least 1"},
+		{"sources > votes", three, []Option{Quorum(2, 3)}, "Quorum(2, 3): more distinct sources than votes"},
+		{"sources not distinct", sameSource, nil, "observers read only 1 distinct sources"},
+		{"default quorum with one observer", three[:1], nil, "Quorum(2, 2): only 1 observers"},
 		{"duplicate names", []Observer{truthObs("a", nil), truthObs("a", nil)}, nil, `two observers named "a"`},
 		{"nil observer", []Observer{truthObs("a", nil), nil}, nil, "observer 1 is nil"},
-		{"negative max actions", three, []Option{WithLimits(neg)}, "MaxActions -1 is negative"},
-		{"fraction above one", three, []Option{WithLimits(frac)}, "MaxStratumFraction 1.5"},
-		{"unknown mode", three, []Option{WithMode(Mode(7))}, "unknown mode 7"},
-		{"negative grace", three, []Option{WithGrace(3, -time.Hour)}, "grace period -1h0m0s is negative"},
-		{"zero grace sweeps", three, []Option{WithGrace(0, time.Hour)}, "grace sweeps 0"},
-		{"negative window", three, []Option{WithQuarantineWindow(-1)}, "quarantine window"},
-		{"negative shadow", three, []Option{WithShadowSweeps(-2)}, "shadow sweeps -2"},
-		{"negative rate", three, []Option{WithRate(-1, 1)}, "rate -1"},
-		{"zero concurrency", three, []Option{WithConcurrency(0)}, "concurrency 0"},
-		{"zero timeout", three, []Option{WithObserveTimeout(0)}, "observe timeout"},
-		{"repeated stratum", three, []Option{WithStrata("region", "region")}, "repeated"},
-		{"nil sink", three, []Option{WithAudit(nil)}, "WithAudit(nil)"},
+		{"negative max actions", three, []Option{Limit(neg)}, "Limit: MaxActions -1 is negative"},
+		{"fraction above one", three, []Option{Limit(frac)}, "MaxStratumFraction 1.5"},
+		{"act restore", three, []Option{Act(Restore, 0)}, "Act(restore, 0): only Quarantine or Delete"},
+		{"act unknown", three, []Option{Act(Action(7), 0)}, "Act(action(7), 0)"},
+		{"negative grace", three, []Option{Grace(3, -time.Hour)}, "Grace(3, -1h0m0s): period is negative"},
+		{"zero grace sweeps", three, []Option{Grace(0, time.Hour)}, "Grace(0, 1h0m0s): sweeps must be at least 1"},
+		{"negative window", three, []Option{QuarantineWindow(-1)}, "QuarantineWindow(-1ns): negative"},
+		{"negative shadow", three, []Option{Act(Delete, -2)}, "Act(delete, -2): negative shadow sweeps"},
+		{"negative rate", three, []Option{limits(func(l *Limits) { l.Rate = -1 })}, "Limit: Rate -1 is negative"},
+		{"zero burst", three, []Option{limits(func(l *Limits) { l.Rate, l.Burst = 1, 0 })}, "Limit: Burst 0"},
+		{"zero concurrency", three, []Option{limits(func(l *Limits) { l.Concurrency = 0 })}, "Limit: Concurrency 0"},
+		{"zero timeout", three, []Option{limits(func(l *Limits) { l.ObserveTimeout = 0 })}, "Limit: ObserveTimeout 0s"},
+		{"zero attempts", three, []Option{limits(func(l *Limits) { l.MaxAttempts = 0 })}, "Limit: MaxAttempts 0"},
+		{"negative backoff", three, []Option{limits(func(l *Limits) { l.Backoff = -1 })}, "Limit: Backoff -1ns"},
+		{"zero retention", three, []Option{limits(func(l *Limits) { l.Retention = 0 })}, "Limit: Retention 0s"},
+		{"zero max age", three, []Option{limits(func(l *Limits) { l.MaxAge = 0 })}, "Limit: MaxAge 0s"},
+		{"NaN shrink", three, []Option{limits(func(l *Limits) { l.MaxShrink = math.NaN() })}, "Limit: MaxShrink NaN"},
+		{"negative fraction", three, []Option{limits(func(l *Limits) { l.MaxFraction = -0.1 })}, "Limit: MaxFraction -0.1"},
+		{"nil clock", three, []Option{Clock(nil)}, "Clock(nil)"},
+		{"nil lease", three, []Option{Elect(nil)}, "Elect(nil)"},
+		{"nil logger", three, []Option{Logger(nil)}, "Logger(nil)"},
+		{"nil observer func", []Observer{ObserverFunc("a", "a", nil)}, []Option{Quorum(1, 1)}, "observer 0 is nil"},
+		{"repeated stratum", three, []Option{Strata("region", "region")}, "Strata: key \"region\" is empty or repeated"},
 		{"nil option", three, []Option{nil}, "nil Option"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(inv, tc.obs, newDep(), &MemoryLedger{}, tc.opts...)
-			if !errors.Is(err, ErrConfig) {
-				t.Fatalf("err = %v, want ErrConfig", err)
-			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err = %q, want it to mention %q", err, tc.want)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				_, err := New(inv, tc.obs, newDep(), newMemLedger(), tc.opts...)
+				if !errors.Is(err, ErrConfig) {
+					t.Fatalf("err = %v, want ErrConfig", err)
+				}
+				if !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("err = %q, want it to mention %q", err, tc.want)
+				}
+			})
 		})
 	}
 	for name, f := range map[string]func() error{
-		"nil inventory": func() error { _, err := New(nil, three, newDep(), &MemoryLedger{}); return err },
-		"nil deprov":    func() error { _, err := New(inv, three, nil, &MemoryLedger{}); return err },
+		"nil inventory": func() error { _, err := New(nil, three, newDep(), newMemLedger()); return err },
+		"nil deprov":    func() error { _, err := New(inv, three, nil, newMemLedger()); return err },
 		"nil ledger":    func() error { _, err := New(inv, three, newDep(), nil); return err },
+		"nil delete":    func() error { _, err := New(inv, three, DeleteOnly(nil), newMemLedger()); return err },
 	} {
 		if err := f(); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: err = %v, want ErrConfig", name, err)
@@ -71,31 +86,34 @@ func TestNewRejectsBadInput(t *testing.T) {
 }
 
 func TestNewAcceptsDefaultsAndValidConfig(t *testing.T) {
-	c := newClock()
-	three := []Observer{truthObs("a", nil), truthObs("b", nil), truthObs("c", nil)}
-	r, err := New(&fleet{clock: c}, three, newDep(), &MemoryLedger{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.cfg.mode != Shadow || r.cfg.votes != 2 || r.cfg.sources != 2 || r.cfg.graceSweeps != 3 ||
-		r.cfg.gracePeriod != 24*time.Hour || r.cfg.limits != DefaultLimits() {
-		t.Fatalf("defaults not applied: %+v", r.cfg)
-	}
-	if _, err := New(&fleet{clock: c}, three[:1], newDep(), &MemoryLedger{}, WithQuorum(1, 1), WithRate(rate.Inf, 0)); err != nil {
-		t.Fatalf("explicit single-observer quorum rejected: %v", err)
-	}
-	if _, err := NewFileLedger(""); !errors.Is(err, ErrConfig) {
-		t.Fatalf("NewFileLedger(\"\") = %v", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		three := []Observer{truthObs("a", nil), truthObs("b", nil), truthObs("c", nil)}
+		r, err := New(&fleet{}, three, newDep(), newMemLedger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.cfg.mode != 0 || r.cfg.votes != 2 || r.cfg.sources != 2 || r.cfg.graceSweeps != 3 ||
+			r.cfg.gracePeriod != 24*time.Hour || r.cfg.limits != DefaultLimits() {
+			t.Fatalf("defaults not applied: %+v", r.cfg)
+		}
+		if _, err := New(&fleet{}, three[:1], newDep(), newMemLedger(), Quorum(1, 1), limits(func(l *Limits) { l.Rate, l.Burst = rate.Inf, 0 })); err != nil {
+			t.Fatalf("explicit single-observer quorum rejected: %v", err)
+		}
+		if _, err := FileLedger(""); !errors.Is(err, ErrConfig) {
+			t.Fatalf("FileLedger(\"\") = %v", err)
+		}
+	})
 }
 
 func TestModeAndVerdictStrings(t *testing.T) {
-	for want, got := range map[string]string{
-		"shadow": Shadow.String(), "quarantine": Quarantine.String(), "delete": Delete.String(), "mode(9)": Mode(9).String(),
-		"alive": Alive.String(), "orphan": Orphan.String(), "unknown": Unknown.String(), "verdict(7)": Verdict(7).String(),
-	} {
-		if got != want {
-			t.Errorf("got %q, want %q", got, want)
+	synctest.Test(t, func(t *testing.T) {
+		for want, got := range map[string]string{
+			"shadow": Action(0).String(), "quarantine": Quarantine.String(), "delete": Delete.String(), "restore": Restore.String(), "action(9)": Action(9).String(),
+			"alive": Alive.String(), "orphan": Orphan.String(), "unknown": Unknown.String(), "verdict(7)": Verdict(7).String(),
+		} {
+			if got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
 		}
-	}
+	})
 }

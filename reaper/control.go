@@ -7,16 +7,6 @@ import (
 	"sort"
 )
 
-// Status is a read-only view of the ledger.
-type Status struct {
-	Sweeps      uint64         // completed sweeps
-	Halt        *BreakerError  // the unacknowledged halt, if any
-	Candidates  []string       // judged orphaned, still in grace
-	Quarantined []string       // quarantined, or quarantine/delete/restore in flight
-	Deleted     []string       // deleted and still listed by the inventory
-	Shadow      map[string]int // stratum → shadow sweeps observed
-}
-
 // Status reads the ledger.
 func (r *Reaper) Status(ctx context.Context) (Status, error) {
 	r.mu.Lock()
@@ -35,6 +25,8 @@ func (r *Reaper) Status(ctx context.Context) (Status, error) {
 			s.Candidates = append(s.Candidates, id)
 		case stDeleted:
 			s.Deleted = append(s.Deleted, id)
+		case stParked:
+			s.Parked = append(s.Parked, id)
 		default:
 			s.Quarantined = append(s.Quarantined, id)
 		}
@@ -42,6 +34,7 @@ func (r *Reaper) Status(ctx context.Context) (Status, error) {
 	sort.Strings(s.Candidates)
 	sort.Strings(s.Quarantined)
 	sort.Strings(s.Deleted)
+	sort.Strings(s.Parked)
 	return s, nil
 }
 
@@ -49,7 +42,7 @@ func (r *Reaper) Status(ctx context.Context) (Status, error) {
 // The next sweep lets through each acknowledged trip as long as its count
 // does not exceed the acknowledged count; anything larger, or any other
 // limit, halts again. The allowance lasts for one completed sweep.
-func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) error {
+func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) (err error) {
 	if haltID == "" || by == "" {
 		return fmt.Errorf("reaper: Acknowledge needs a halt ID and who acknowledges: %w", ErrConfig)
 	}
@@ -73,16 +66,26 @@ func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) error {
 	}
 	trips := st.Halt.Trips
 	st.Halt = nil
-	if err := r.audit(ctx, Record{Time: r.cfg.clock.Now(), Level: slog.LevelWarn, Kind: KindAck, Sweep: st.Sweeps, Mode: r.cfg.mode,
-		HaltID: haltID, Trips: trips, Msg: "halt acknowledged by " + by}); err != nil {
+	defer func() {
+		if err == nil {
+			r.metrics.halted.Store(0)
+		}
+	}()
+	now, err := r.measure(ctx)
+	if err != nil {
 		return err
 	}
-	return r.store(ctx, st)
+	if err := r.audit(ctx, slog.LevelWarn, "ack", "halt "+haltID+" acknowledged by "+by, st.Sweeps, r.cfg.mode,
+		slog.String("halt", haltID), slog.Any("trips", trips)); err != nil {
+		return err
+	}
+	return r.store(ctx, st, now)
 }
 
-// Restore undoes the quarantine of id (also one in flight), whatever the
-// mode: restoring is always safe. It refuses (ErrNotFound) a resource that
-// is not quarantined, or whose delete is in flight. It takes the lease if one is configured.
+// Restore undoes the quarantine of id (also one in flight, or parked),
+// whatever the mode: restoring is always safe. It refuses (ErrNotFound) a
+// resource that is not quarantined, or whose delete is in flight or parked.
+// It takes the lease if one is configured.
 func (r *Reaper) Restore(ctx context.Context, id string) error {
 	if id == "" {
 		return fmt.Errorf("reaper: Restore: empty id: %w", ErrConfig)
@@ -90,13 +93,16 @@ func (r *Reaper) Restore(ctx context.Context, id string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.cfg.lease != nil {
-		h, err := r.cfg.lease.Acquire(ctx)
-		if err != nil {
+		if err := r.cfg.lease.Acquire(ctx); err != nil {
 			return fmt.Errorf("reaper: lease: %w", err)
 		}
-		defer h.Release(context.WithoutCancel(ctx))
+		defer r.cfg.lease.Release(context.WithoutCancel(ctx))
 	}
 	st, err := r.load(ctx)
+	if err != nil {
+		return err
+	}
+	now, err := r.measure(ctx)
 	if err != nil {
 		return err
 	}
@@ -104,28 +110,28 @@ func (r *Reaper) Restore(ctx context.Context, id string) error {
 	if !ok || e.Stage == stCandidate || e.Stage == stDeleted {
 		return fmt.Errorf("reaper: Restore %s: %w", id, ErrNotFound)
 	}
-	if e.Stage == stDeleting {
+	if e.Stage == stDeleting || e.Stage == stParked && e.Parked == Delete {
 		return fmt.Errorf("reaper: Restore %s: a delete is in flight (key %s) and may have happened: %w", id, e.Key, ErrNotFound)
 	}
 	if e.Stage != stRestoring || e.Key == "" {
 		st.Seq++
-		e.Stage, e.Key = stRestoring, fmt.Sprintf("%s/%s/%d", ActRestore, id, st.Seq)
+		e.Stage, e.Key = stRestoring, fmt.Sprintf("%s/%s/%d", Restore, id, st.Seq)
+		e.Attempts, e.Failed, e.Parked = 0, "", 0
 	}
-	if err := r.store(ctx, st); err != nil {
+	if err := r.store(ctx, st, now); err != nil {
 		return err
 	}
 	rs := Resource{ID: id, Attrs: e.Attrs}
-	err = r.dep.Restore(ctx, rs, Precondition{Key: e.Key, Attrs: e.Attrs, JudgedAt: r.cfg.clock.Now()})
-	rec := Record{Time: r.cfg.clock.Now(), Level: slog.LevelWarn, Kind: KindAction, Sweep: st.Sweeps, Mode: r.cfg.mode,
-		Resource: id, Attrs: e.Attrs, Action: ActRestore, Msg: "manual restore, key " + e.Key, Err: err}
+	key := e.Key
+	err = r.dep.Restore(ctx, rs, Precondition{Key: key, Attrs: e.Attrs, JudgedAt: r.cfg.now()})
+	attrs := []slog.Attr{slog.String("resource", id), slog.String("action", Restore.String()), slog.String("key", key)}
 	if err != nil {
-		rec.Level = slog.LevelError
-		_ = r.audit(ctx, rec)
-		return &ActionError{Resource: id, Action: ActRestore, Err: err}
+		_ = r.audit(ctx, slog.LevelError, "action", "manual restore failed", st.Sweeps, r.cfg.mode, append(attrs, slog.Any("err", err))...)
+		return &ActionError{Resource: id, Action: Restore, Err: err}
 	}
 	delete(st.Entries, id)
-	if err := r.store(ctx, st); err != nil {
+	if err := r.store(ctx, st, now); err != nil {
 		return err
 	}
-	return r.audit(ctx, rec)
+	return r.audit(ctx, slog.LevelWarn, "action", "manual restore", st.Sweeps, r.cfg.mode, attrs...)
 }

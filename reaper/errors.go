@@ -37,8 +37,13 @@ var (
 	// ErrInventory: the inventory could not be listed; nothing was acted on.
 	ErrInventory = errors.New("reaper: inventory")
 	// ErrNotFound: Restore was asked for a resource the ledger does not hold
-	// in quarantine.
-	ErrNotFound = errors.New("reaper: not in quarantine")
+	// in quarantine, or Acknowledge for a halt that is not the current one.
+	ErrNotFound = errors.New("reaper: not found")
+	// ErrClockSkew: the ledger holds a time stamped further in the future
+	// than the skew tolerance (another replica's clock is ahead, or this
+	// one's behind), or the listing's AsOf is in the future. The sweep
+	// acted on nothing; the message names the skew.
+	ErrClockSkew = errors.New("reaper: clock skew")
 )
 
 // Trip is one limit the breaker found exceeded.
@@ -60,6 +65,19 @@ type Trip struct {
 
 // key identifies the rule and scope of a trip, for acknowledgements.
 func (t Trip) key() string { return t.Limit + "|" + t.Stratum + "|" + t.Observer }
+
+// scope is where the trip applies, for one-line summaries.
+func (t Trip) scope() string {
+	switch {
+	case t.Stratum != "" && t.Observer != "":
+		return fmt.Sprintf("[%s] observer %s: %d of %d", t.Stratum, t.Observer, t.Count, t.Total)
+	case t.Stratum != "":
+		return fmt.Sprintf("[%s]: %d of %d", t.Stratum, t.Count, t.Total)
+	case t.Total > 0:
+		return fmt.Sprintf("%d of %d", t.Count, t.Total)
+	}
+	return fmt.Sprintf("%d", t.Count)
+}
 
 // String describes the trip in one line.
 func (t Trip) String() string {
@@ -90,71 +108,79 @@ type BreakerError struct {
 	Trips  []Trip
 }
 
-// Error describes the BreakerError.
+// Error summarises the BreakerError in one line: the first trip and how
+// many more; the full list is in Trips.
 func (e *BreakerError) Error() string {
-	parts := make([]string, len(e.Trips))
-	for i, t := range e.Trips {
-		parts[i] = t.String()
+	more := ""
+	if len(e.Trips) > 1 {
+		more = fmt.Sprintf(" (and %d more)", len(e.Trips)-1)
 	}
-	return fmt.Sprintf("reaper: blast-radius breaker tripped (halt %s, sweep %d); nothing was acted on: %s",
-		e.HaltID, e.Sweep, strings.Join(parts, "; "))
+	first := "no trips"
+	if len(e.Trips) > 0 {
+		first = e.Trips[0].String()
+	}
+	return fmt.Sprintf("reaper: blast-radius breaker tripped (halt %s, sweep %d); nothing was acted on: %s%s",
+		e.HaltID, e.Sweep, first, more)
 }
 
 // Unwrap returns ErrBlastRadius.
 func (e *BreakerError) Unwrap() error { return ErrBlastRadius }
 
-// StratumProgress is how many shadow sweeps a stratum has had.
-type StratumProgress struct {
-	Stratum string
-	Sweeps  int
-}
-
 // PromotionError lists the strata that block the configured mode. It wraps
 // ErrNotPromoted.
 type PromotionError struct {
-	Mode     Mode
-	Required int
-	Strata   []StratumProgress
+	Action   Action         // the configured Act
+	Required int            // shadow sweeps each stratum needs
+	Strata   map[string]int // stratum lacking them → shadow sweeps so far
 }
 
-// Error describes the PromotionError.
+// Error describes the PromotionError, strata in order.
 func (e *PromotionError) Error() string {
-	parts := make([]string, len(e.Strata))
-	for i, s := range e.Strata {
-		parts[i] = fmt.Sprintf("%s (%d/%d)", s.Stratum, s.Sweeps, e.Required)
+	names := make([]string, 0, len(e.Strata))
+	for s := range e.Strata {
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	for i, s := range names {
+		names[i] = fmt.Sprintf("%s (%d/%d)", s, e.Strata[s], e.Required)
 	}
 	return fmt.Sprintf("reaper: promotion to %s refused, ran as shadow: strata not yet observed in shadow mode for %d sweeps: %s",
-		e.Mode, e.Required, strings.Join(parts, ", "))
+		e.Action, e.Required, strings.Join(names, ", "))
 }
 
 // Unwrap returns ErrNotPromoted.
 func (e *PromotionError) Unwrap() error { return ErrNotPromoted }
 
-// ActionError is one failed action on one resource. A sweep aggregates them
-// with go-multierror.
+// ActionError is one failed action on one resource. A sweep joins them
+// with errors.Join. Parked says the resource reached Limits.MaxAttempts
+// and will not be tried again; Attempts counts the tries so far.
 type ActionError struct {
 	Resource string
 	Action   Action
+	Attempts int
+	Parked   bool
 	Err      error
 }
 
 // Error describes the ActionError.
 func (e *ActionError) Error() string {
+	if e.Parked {
+		return fmt.Sprintf("reaper: %s %s: parked after %d attempts: %v", e.Action, e.Resource, e.Attempts, e.Err)
+	}
 	return fmt.Sprintf("reaper: %s %s: %v", e.Action, e.Resource, e.Err)
 }
 
 // Unwrap returns the underlying error.
 func (e *ActionError) Unwrap() error { return e.Err }
 
-// PanicError is the evidence recorded when an observer panicked; the vote
+// panicError is the evidence recorded when an observer panicked; the vote
 // counts as Unknown.
-type PanicError struct {
+type panicError struct {
 	Observer string
 	Value    any
 }
 
-// Error describes the PanicError.
-func (e *PanicError) Error() string {
+func (e *panicError) Error() string {
 	return fmt.Sprintf("reaper: observer %s panicked: %v", e.Observer, e.Value)
 }
 

@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/deploysafe/deploysafe/reaper"
 	"golang.org/x/time/rate"
+
+	"github.com/deploysafe/deploysafe/reaper"
 )
 
 // A toy world: 200 servers in two host generations. srv-007 has no owner.
@@ -19,16 +20,15 @@ type inventory struct {
 	at *time.Time // the listing is fresh as of the (fake) clock
 }
 
-func (i inventory) List(context.Context) (reaper.Snapshot, error) {
-	return reaper.Snapshot{Resources: i.rs, AsOf: *i.at}, nil
+func (i inventory) List(context.Context) (reaper.Listing, error) {
+	return reaper.Listing{Resources: i.rs, AsOf: *i.at}, nil
 }
 
+// now is where the examples' clock starts; each example moves its own
+// copy forward through reaper.Clock instead of waiting days.
 var now = time.Date(2015, 7, 22, 12, 0, 0, 0, time.UTC)
 
-type clock struct{ t *time.Time }
-
-func (c clock) Now() time.Time                                 { return *c.t }
-func (c clock) Sleep(_ context.Context, d time.Duration) error { *c.t = c.t.Add(d); return nil }
+func clock(t *time.Time) reaper.Option { return reaper.Clock(func() time.Time { return *t }) }
 
 func fleet(at *time.Time) inventory {
 	var rs []reaper.Resource
@@ -42,25 +42,14 @@ func fleet(at *time.Time) inventory {
 	return inventory{rs, at}
 }
 
-// observer votes from a function; real ones query a database or an API.
-type observer struct {
-	name string
-	vote func(reaper.Resource) reaper.Vote
-}
-
-func (o observer) Name() string   { return o.name }
-func (o observer) Source() string { return o.name }
-func (o observer) Observe(_ context.Context, r reaper.Resource) (reaper.Vote, error) {
-	return o.vote(r), nil
-}
-
-func truthful(name string) observer {
-	return observer{name, func(r reaper.Resource) reaper.Vote {
+// truthful votes from a function; real observers query a database or an API.
+func truthful(name string) reaper.Observer {
+	return reaper.ObserverFunc(name, name, func(_ context.Context, r reaper.Resource) (reaper.Vote, error) {
 		if r.ID == "srv-007" {
-			return reaper.Vote{Verdict: reaper.Orphan, Evidence: name + ": no project"}
+			return reaper.Vote{Verdict: reaper.Orphan, Evidence: name + ": no project"}, nil
 		}
-		return reaper.Vote{Verdict: reaper.Alive, Evidence: name + ": in use"}
-	}}
+		return reaper.Vote{Verdict: reaper.Alive, Evidence: name + ": in use"}, nil
+	})
 }
 
 type printer struct{}
@@ -83,9 +72,9 @@ func Example() {
 	t := now
 	dir, _ := os.MkdirTemp("", "reaper-example")
 	defer os.RemoveAll(dir)
-	ledger, _ := reaper.NewFileLedger(filepath.Join(dir, "ledger"))
+	ledger, _ := reaper.FileLedger(filepath.Join(dir, "ledger"))
 	observers := []reaper.Observer{truthful("hostdb"), truthful("projects"), truthful("billing")}
-	opts := []reaper.Option{reaper.WithStrata("generation"), reaper.WithClock(clock{&t}), reaper.WithAudit(&reaper.MemorySink{})}
+	opts := []reaper.Option{reaper.Strata("generation"), clock(&t)}
 	ctx := context.Background()
 
 	shadow, _ := reaper.New(fleet(&t), observers, printer{}, ledger, opts...)
@@ -94,16 +83,16 @@ func Example() {
 		fmt.Println("shadow sweep", rep.Sweep, "orphans", rep.Orphan, "would", rep.Planned)
 		t = t.Add(12 * time.Hour)
 	}
-	r, _ := reaper.New(fleet(&t), observers, printer{}, ledger, append(opts, reaper.WithMode(reaper.Delete))...)
+	r, _ := reaper.New(fleet(&t), observers, printer{}, ledger, append(opts, reaper.Act(reaper.Delete, 3))...)
 	rep, err := r.Sweep(ctx) // grace done: 4 sweeps over 36h
 	fmt.Println("mode", rep.Mode, "quarantined", rep.Quarantined, err)
-	t = t.Add(reaper.DefaultQuarantineWindow)
+	t = t.Add(72 * time.Hour) // the quarantine window
 	rep, _ = r.Sweep(ctx)
 	fmt.Println("deleted", rep.Deleted)
 	// Output:
-	// shadow sweep 1 orphans 1 would []
-	// shadow sweep 2 orphans 1 would []
-	// shadow sweep 3 orphans 1 would [{srv-007 quarantine}]
+	// shadow sweep 1 orphans 1 would map[]
+	// shadow sweep 2 orphans 1 would map[]
+	// shadow sweep 3 orphans 1 would map[srv-007:quarantine]
 	// quarantine srv-007
 	// mode delete quarantined [srv-007] <nil>
 	// delete srv-007
@@ -115,14 +104,14 @@ func Example() {
 // one observer calls a whole stratum orphaned.
 func Example_brokenObserver() {
 	t := now
-	broken := observer{"hostdb", func(r reaper.Resource) reaper.Vote {
+	broken := reaper.ObserverFunc("hostdb", "hostdb", func(_ context.Context, r reaper.Resource) (reaper.Vote, error) {
 		if r.Attrs["generation"] == "previous" {
-			return reaper.Vote{Verdict: reaper.Orphan, Evidence: "servo not on host (old format)"}
+			return reaper.Vote{Verdict: reaper.Orphan, Evidence: "servo not on host (old format)"}, nil
 		}
-		return reaper.Vote{Verdict: reaper.Alive, Evidence: "on host"}
-	}}
+		return reaper.Vote{Verdict: reaper.Alive, Evidence: "on host"}, nil
+	})
 	r, err := reaper.New(fleet(&t), []reaper.Observer{broken, truthful("projects"), truthful("billing")}, printer{},
-		&reaper.MemoryLedger{}, reaper.WithStrata("generation"), reaper.WithClock(clock{&t}), reaper.WithAudit(&reaper.MemorySink{}))
+		reaper.MemoryLedger(), reaper.Strata("generation"), clock(&t))
 	if err != nil {
 		panic(err)
 	}
@@ -145,12 +134,12 @@ func Example_brokenObserver() {
 // Bad configuration is refused at construction.
 func ExampleNew_badInput() {
 	t := now
-	_, err := reaper.New(fleet(&t), []reaper.Observer{truthful("a"), truthful("b")}, printer{}, &reaper.MemoryLedger{},
-		reaper.WithQuorum(3, 2))
+	_, err := reaper.New(fleet(&t), []reaper.Observer{truthful("a"), truthful("b")}, printer{}, reaper.MemoryLedger(),
+		reaper.Quorum(3, 2))
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, reaper.ErrConfig))
 	// Output:
-	// reaper: quorum of 3 votes but only 2 observers: reaper: invalid configuration
+	// reaper: Quorum(3, 2): only 2 observers: reaper: invalid configuration
 	// true
 }
 
@@ -158,34 +147,54 @@ func ExampleNew_badInput() {
 // resources belong to it.
 func ExampleLookup() {
 	queries := 0
-	projects := observer{"projects", nil}
-	obs := lookupObserver{projects, &queries}
+	obs := lookupObserver{&queries}
 	rs := []reaper.Resource{}
 	for i := 0; i < 100; i++ {
 		rs = append(rs, reaper.Resource{ID: fmt.Sprint("r", i), Attrs: map[string]string{"project": fmt.Sprint("p", i%4)}})
 	}
 	t := now
-	r, _ := reaper.New(inventory{rs, &t}, []reaper.Observer{obs}, printer{}, &reaper.MemoryLedger{},
-		reaper.WithQuorum(1, 1), reaper.WithConcurrency(1), reaper.WithRate(rate.Inf, 0),
-		reaper.WithClock(clock{&t}), reaper.WithAudit(&reaper.MemorySink{}))
+	limits := reaper.DefaultLimits()
+	limits.Concurrency = 1
+	r, _ := reaper.New(inventory{rs, &t}, []reaper.Observer{obs}, printer{}, reaper.MemoryLedger(),
+		reaper.Quorum(1, 1), reaper.Limit(limits), clock(&t))
 	rep, _ := r.Sweep(context.Background())
 	fmt.Println("alive", rep.Alive, "queries", queries)
 	// Output:
 	// alive 100 queries 4
 }
 
-type lookupObserver struct {
-	observer
-	queries *int
-}
+type lookupObserver struct{ queries *int }
+
+func (lookupObserver) Name() string   { return "projects" }
+func (lookupObserver) Source() string { return "projects" }
 
 func (o lookupObserver) Observe(ctx context.Context, r reaper.Resource) (reaper.Vote, error) {
 	owner, err := reaper.Lookup(ctx, "project/"+r.Attrs["project"], func(context.Context) (string, error) {
-		*o.queries++ // WithConcurrency(1) here; real code counts atomically
+		*o.queries++ // Concurrency 1 here; real code counts atomically
 		return "team-" + r.Attrs["project"], nil
 	})
 	if err != nil {
 		return reaper.Vote{}, err
 	}
 	return reaper.Vote{Verdict: reaper.Alive, Evidence: "project owned by " + owner}, nil
+}
+
+// A deprovisioner for resources that cannot be stopped: the reaper still
+// waits out grace and the quarantine window before the one call it makes.
+func ExampleDeleteOnly() {
+	t := now
+	del := reaper.DeleteOnly(func(_ context.Context, r reaper.Resource, pre reaper.Precondition) error {
+		fmt.Println("delete", r.ID, "after", pre.JudgedAt.Sub(now))
+		return nil
+	})
+	limits := reaper.DefaultLimits()
+	limits.Rate = rate.Inf
+	r, _ := reaper.New(fleet(&t), []reaper.Observer{truthful("hostdb"), truthful("projects")}, del, reaper.MemoryLedger(),
+		reaper.Act(reaper.Delete, 0), reaper.Grace(2, 12*time.Hour), reaper.Limit(limits), clock(&t))
+	for i := 0; i < 10; i++ {
+		r.Sweep(context.Background())
+		t = t.Add(12 * time.Hour)
+	}
+	// Output:
+	// delete srv-007 after 84h0m0s
 }

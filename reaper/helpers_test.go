@@ -9,45 +9,24 @@ import (
 	"golang.org/x/time/rate"
 )
 
-var t0 = time.Date(2015, 7, 22, 0, 0, 0, 0, time.UTC)
-
-// fakeClock advances only when told to, or when the reaper sleeps.
-type fakeClock struct {
-	mu    sync.Mutex
-	t     time.Time
-	slept time.Duration
-}
-
-func newClock() *fakeClock { return &fakeClock{t: t0} }
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.slept += d
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
-func (c *fakeClock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+// t0 is the start of every synctest bubble's clock.
+var t0 = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // fleet is an inventory whose resources tests edit between sweeps.
 type fleet struct {
 	mu    sync.Mutex
 	res   []Resource
-	clock *fakeClock
 	err   error
 	stale time.Duration
 }
 
-func (f *fleet) List(ctx context.Context) (Snapshot, error) {
+func (f *fleet) List(ctx context.Context) (Listing, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
-		return Snapshot{}, f.err
+		return Listing{}, f.err
 	}
-	return Snapshot{Resources: append([]Resource(nil), f.res...), AsOf: f.clock.Now().Add(-f.stale)}, nil
+	return Listing{Resources: append([]Resource(nil), f.res...), AsOf: time.Now().Add(-f.stale)}, nil
 }
 
 func (f *fleet) remove(id string) {
@@ -121,7 +100,7 @@ func (d *fakeDep) do(act Action, r Resource, pre Precondition) error {
 		}
 	}
 	switch act {
-	case ActQuarantine:
+	case Quarantine:
 		if k, ok := d.quarantined[r.ID]; ok && k != pre.Key {
 			d.violations = append(d.violations, fmt.Sprintf("double quarantine of %s (%s then %s)", r.ID, k, pre.Key))
 		}
@@ -129,9 +108,9 @@ func (d *fakeDep) do(act Action, r Resource, pre Precondition) error {
 			d.violations = append(d.violations, "quarantine of deleted "+r.ID)
 		}
 		d.quarantined[r.ID] = pre.Key
-	case ActRestore:
+	case Restore:
 		delete(d.quarantined, r.ID)
-	case ActDelete:
+	case Delete:
 		if k, ok := d.deleted[r.ID]; ok && k != pre.Key {
 			d.violations = append(d.violations, fmt.Sprintf("double delete of %s", r.ID))
 		} else if _, ok := d.quarantined[r.ID]; !ok && !ok2(d.deleted, r.ID) {
@@ -145,13 +124,13 @@ func (d *fakeDep) do(act Action, r Resource, pre Precondition) error {
 func ok2(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 
 func (d *fakeDep) Quarantine(_ context.Context, r Resource, pre Precondition) error {
-	return d.do(ActQuarantine, r, pre)
+	return d.do(Quarantine, r, pre)
 }
 func (d *fakeDep) Restore(_ context.Context, r Resource, pre Precondition) error {
-	return d.do(ActRestore, r, pre)
+	return d.do(Restore, r, pre)
 }
 func (d *fakeDep) Delete(_ context.Context, r Resource, pre Precondition) error {
-	return d.do(ActDelete, r, pre)
+	return d.do(Delete, r, pre)
 }
 
 func (d *fakeDep) count(act Action) int {
@@ -166,11 +145,27 @@ func (d *fakeDep) count(act Action) int {
 	return n
 }
 
-// fast are options that make tests quick: no rate delay, fake clock,
-// memory audit, everything vetted.
-func fast(c *fakeClock, sink *MemorySink) []Option {
-	return []Option{WithClock(c), WithAudit(sink), WithRate(rate.Inf, 0), WithShadowSweeps(0)}
+// fast are options that make tests quick: no pacing, the audit in sink.
+// Tests run in synctest bubbles, so the clock moves only with time.Sleep.
+func fast(sink *memSink) []Option {
+	return []Option{auditTo(sink), Limit(testLimits())}
 }
+
+// testLimits are the default limits without pacing between actions.
+func testLimits() Limits {
+	l := DefaultLimits()
+	l.Rate = rate.Inf
+	return l
+}
+
+// limits returns Limit(testLimits()) changed by edit.
+func limits(edit func(*Limits)) Option {
+	l := testLimits()
+	edit(&l)
+	return Limit(l)
+}
+
+func newMemLedger() *memoryLedger { return &memoryLedger{} }
 
 // tb is what test helpers need: *testing.T, *testing.B and *rapid.T.
 type tb interface {

@@ -2,19 +2,17 @@ package reaper
 
 import "context"
 
-// Lease elects the one replica that may act. Sweep calls Acquire first; if
-// it returns an error wrapping ErrLeaseHeld the sweep does nothing. Before
-// every action Sweep calls Held.Check, and stops acting (ErrLeaseLost) as
-// soon as it fails. See package pglease for a PostgreSQL advisory-lock
-// implementation.
+// Lease elects the one replica that may act. Sweep (and Restore) call
+// Acquire first; if it returns an error wrapping ErrLeaseHeld the sweep
+// does nothing. Before every action Sweep calls Check, and stops acting
+// (ErrLeaseLost) as soon as it fails; at the end it calls Release. A
+// Reaper never holds the lease twice at once. See package pgreaper for a
+// PostgreSQL lease.
 type Lease interface {
-	Acquire(ctx context.Context) (Held, error)
-}
-
-// Held is a lease this replica holds.
-type Held interface {
-	// Check returns nil while the lease is still held.
+	// Acquire takes the lease without waiting.
+	Acquire(ctx context.Context) error
+	// Check returns nil while this replica still holds the lease.
 	Check(ctx context.Context) error
-	// Release gives the lease up. It is called once, at the end of a sweep.
+	// Release gives the lease up.
 	Release(ctx context.Context) error
 }

@@ -8,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
+
+	"github.com/deploysafe/deploysafe/internal/durable"
 )
 
 // Ledger stores the reaper's memory (grace streaks, quarantines, pending
@@ -17,46 +20,48 @@ import (
 // checksum and refuses to act on one that does not verify.
 //
 // Load returns (nil, nil) when nothing has been stored yet.
+//
+// A Ledger shared by replicas should keep time: if it also has a method
+// Now(ctx context.Context) (time.Time, error), the reaper reads the time
+// from it at the start of each sweep and after each action, and stamps and
+// measures grace, quarantine, backoff, retention and the listing's age on
+// that clock instead of its own (package pgreaper's is the database's).
 type Ledger interface {
 	Load(ctx context.Context) ([]byte, error)
 	Store(ctx context.Context, blob []byte) error
 }
 
-// FileLedger is a Ledger in one file. Store writes a temporary file in the
-// same directory, fsyncs it, renames it over the ledger and fsyncs the
-// directory, so a crash leaves the old file or the new one, never a mix.
-type FileLedger struct {
-	path string
-	mu   sync.Mutex
-	ops  fileOps
+// ledgerClock is a Ledger that keeps time.
+type ledgerClock interface {
+	Now(ctx context.Context) (time.Time, error)
 }
 
-// fileOps are the file-system steps of Store, replaceable to inject faults.
-type fileOps struct {
-	writeTemp func(dir string, data []byte) (string, error) // write + fsync + close
-	rename    func(from, to string) error
-	syncDir   func(dir string) error
-}
-
-var _ Ledger = (*FileLedger)(nil)
-
-// NewFileLedger returns a ledger stored at path. The directory must exist.
-func NewFileLedger(path string) (*FileLedger, error) {
+// FileLedger returns a Ledger in the file at path, whose directory must
+// exist. Store replaces the file durably (temporary file, fsync, rename,
+// fsync of the directory), so a crash leaves the old file or the new one,
+// never a mix. It suits one replica; replicas share package pgreaper's.
+func FileLedger(path string) (Ledger, error) {
 	if path == "" {
-		return nil, fmt.Errorf("reaper: NewFileLedger: empty path: %w", ErrConfig)
+		return nil, fmt.Errorf("reaper: FileLedger: empty path: %w", ErrConfig)
 	}
 	st, err := os.Stat(filepath.Dir(path))
 	if err != nil {
-		return nil, fmt.Errorf("reaper: NewFileLedger %s: %w", path, err)
+		return nil, fmt.Errorf("reaper: FileLedger %s: %w", path, err)
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("reaper: NewFileLedger %s: parent is not a directory: %w", path, ErrConfig)
+		return nil, fmt.Errorf("reaper: FileLedger %s: parent is not a directory: %w", path, ErrConfig)
 	}
-	return &FileLedger{path: path, ops: fileOps{writeTemp: writeTemp, rename: os.Rename, syncDir: syncDir}}, nil
+	return &fileLedger{path: path}, nil
+}
+
+type fileLedger struct {
+	path string
+	mu   sync.Mutex
+	w    durable.Writer // tests inject faults at each step
 }
 
 // Load reads the ledger file; a missing file is an empty ledger.
-func (l *FileLedger) Load(ctx context.Context) ([]byte, error) {
+func (l *fileLedger) Load(ctx context.Context) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -68,65 +73,26 @@ func (l *FileLedger) Load(ctx context.Context) ([]byte, error) {
 }
 
 // Store replaces the ledger file atomically and durably.
-func (l *FileLedger) Store(ctx context.Context, blob []byte) error {
+func (l *fileLedger) Store(ctx context.Context, blob []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	dir := filepath.Dir(l.path)
-	tmp, err := l.ops.writeTemp(dir, blob)
-	if err != nil {
-		return err
-	}
-	if err := l.ops.rename(tmp, l.path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return l.ops.syncDir(dir)
+	return l.w.WriteFile(l.path, blob, 0o600)
 }
 
-func writeTemp(dir string, data []byte) (string, error) {
-	f, err := os.CreateTemp(dir, ".reaper-ledger-*.tmp")
-	if err != nil {
-		return "", err
-	}
-	name := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(name)
-		return "", err
-	}
-	return name, nil
-}
+// MemoryLedger returns an empty Ledger in memory, for tests and examples;
+// it does not survive a restart of the process.
+func MemoryLedger() Ledger { return &memoryLedger{} }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-// MemoryLedger is a Ledger in memory, for tests and examples; it does not
-// survive a restart of the process. The zero MemoryLedger is empty and
-// ready to use.
-type MemoryLedger struct {
+type memoryLedger struct {
 	mu   sync.Mutex
 	blob []byte
 }
 
-var _ Ledger = (*MemoryLedger)(nil)
-
 // Load returns a copy of the stored blob.
-func (m *MemoryLedger) Load(ctx context.Context) ([]byte, error) {
+func (m *memoryLedger) Load(ctx context.Context) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -136,7 +102,7 @@ func (m *MemoryLedger) Load(ctx context.Context) ([]byte, error) {
 }
 
 // Store replaces the blob with a copy of blob.
-func (m *MemoryLedger) Store(ctx context.Context, blob []byte) error {
+func (m *memoryLedger) Store(ctx context.Context, blob []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

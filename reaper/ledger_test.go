@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/deploysafe/deploysafe/internal/durable"
 	"hash/crc32"
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -26,34 +28,38 @@ func sampleState() *state {
 }
 
 func TestStateRoundTrip(t *testing.T) {
-	b, err := encodeState(sampleState())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := decodeState(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(sampleState(), got, cmp.AllowUnexported(state{})); d != "" {
-		t.Fatalf("round trip (-want +got):\n%s", d)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		b, err := encodeState(sampleState())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeState(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(sampleState(), got, cmp.AllowUnexported(state{})); d != "" {
+			t.Fatalf("round trip (-want +got):\n%s", d)
+		}
+	})
 }
 
 func TestDecodeRejectsDamage(t *testing.T) {
-	good, _ := encodeState(sampleState())
-	flip := append([]byte(nil), good...)
-	flip[len(flip)-5] ^= 0x20
-	for name, b := range map[string][]byte{
-		"truncated":  good[:len(good)-1],
-		"bit flip":   flip,
-		"no header":  []byte(`{"sweeps":1}`),
-		"bad magic":  append([]byte("reaper-ledger/9"), good[len(ledgerMagic):]...),
-		"extra byte": append(append([]byte(nil), good...), ' '),
-	} {
-		if _, err := decodeState(b); !errors.Is(err, ErrLedger) {
-			t.Errorf("%s: err = %v, want ErrLedger", name, err)
+	synctest.Test(t, func(t *testing.T) {
+		good, _ := encodeState(sampleState())
+		flip := append([]byte(nil), good...)
+		flip[len(flip)-5] ^= 0x20
+		for name, b := range map[string][]byte{
+			"truncated":  good[:len(good)-1],
+			"bit flip":   flip,
+			"no header":  []byte(`{"sweeps":1}`),
+			"bad magic":  append([]byte("reaper-ledger/9"), good[len(ledgerMagic):]...),
+			"extra byte": append(append([]byte(nil), good...), ' '),
+		} {
+			if _, err := decodeState(b); !errors.Is(err, ErrLedger) {
+				t.Errorf("%s: err = %v, want ErrLedger", name, err)
+			}
 		}
-	}
+	})
 }
 
 func FuzzDecodeState(f *testing.F) {
@@ -87,88 +93,93 @@ func FuzzDecodeState(f *testing.F) {
 }
 
 func TestCorruptLedgerStopsSweep(t *testing.T) {
-	r, _, dep, _, _, _ := lifecycle(t, 10, "o")
-	led := r.ledger.(*MemoryLedger)
-	led.blob = []byte("reaper-ledger/1 3 00000000\n{}x")
-	if _, err := r.Sweep(context.Background()); !errors.Is(err, ErrLedger) {
-		t.Fatalf("err = %v", err)
-	}
-	if len(dep.calls) != 0 {
-		t.Fatal("acted on a corrupt ledger")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r, _, dep, _, _ := lifecycle(t, 10, "o")
+		led := r.ledger.(*memoryLedger)
+		led.blob = []byte("reaper-ledger/1 3 00000000\n{}x")
+		if _, err := r.Sweep(context.Background()); !errors.Is(err, ErrLedger) {
+			t.Fatalf("err = %v", err)
+		}
+		if len(dep.calls) != 0 {
+			t.Fatal("acted on a corrupt ledger")
+		}
+	})
 }
 
 func TestFileLedgerCrashLeavesOldOrNew(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ledger")
-	l, err := NewFileLedger(path)
+	l, err := FileLedger(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b, err := l.Load(ctx); b != nil || err != nil {
 		t.Fatalf("fresh ledger: %q %v", b, err)
 	}
-	old := []byte("old state")
-	if err := l.Store(ctx, old); err != nil {
-		t.Fatal(err)
-	}
+	old, next := []byte("old state"), []byte("new state, longer than the old")
 	crash := errors.New("power cut")
-	steps := map[string]func(o *fileOps){
-		"write": func(o *fileOps) {
-			o.writeTemp = func(dir string, data []byte) (string, error) {
-				f, _ := os.CreateTemp(dir, ".reaper-ledger-*.tmp")
-				f.Write(data[:len(data)/2]) // half written, then the crash
-				f.Close()
-				return "", crash
-			}
-		},
-		"rename":  func(o *fileOps) { o.rename = func(string, string) error { return crash } },
-		"syncdir": func(o *fileOps) { o.syncDir = func(string) error { return crash } },
-	}
-	for name, inject := range steps {
-		t.Run(name, func(t *testing.T) {
+	for _, step := range []durable.Step{durable.StepCreate, durable.StepWrite, durable.StepSync, durable.StepClose, durable.StepPublish, durable.StepSyncDir} {
+		t.Run(string(step), func(t *testing.T) {
 			if err := l.Store(ctx, old); err != nil {
 				t.Fatal(err)
 			}
-			faulty, _ := NewFileLedger(path)
-			inject(&faulty.ops)
-			if err := faulty.Store(ctx, []byte("new state, longer than the old")); !errors.Is(err, crash) {
+			faulty := &fileLedger{path: path, w: durable.Writer{Fault: func(s durable.Step) error {
+				if s == step {
+					return crash
+				}
+				return nil
+			}}}
+			if err := faulty.Store(ctx, next); !errors.Is(err, crash) {
 				t.Fatalf("store err = %v", err)
 			}
-			got, err := (&FileLedger{path: path}).Load(ctx)
+			got, err := l.Load(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(got, old) && !bytes.Equal(got, []byte("new state, longer than the old")) {
-				t.Fatalf("after crash at %s: %q is neither old nor new", name, got)
+			// Before the publish step the old state must remain; after it
+			// (the directory sync failing) the new one is in place.
+			want := old
+			if step == durable.StepSyncDir {
+				want = next
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("after crash at %s: %q, want %q", step, got, want)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+				t.Fatalf("after crash at %s: %d files left, want only the ledger", step, len(ents))
 			}
 		})
 	}
-	if _, err := NewFileLedger(filepath.Join(dir, "missing", "ledger")); err == nil {
+	if _, err := FileLedger(filepath.Join(dir, "missing", "ledger")); err == nil {
 		t.Fatal("missing directory accepted")
+	}
+	if _, err := FileLedger(filepath.Join(path, "ledger")); err == nil {
+		t.Fatal("a file as directory accepted")
 	}
 }
 
 // A reaper on a FileLedger picks up where the previous process stopped.
 func TestFileLedgerSurvivesRestart(t *testing.T) {
-	r, inv, dep, c, sink, _ := lifecycle(t, 200, "o")
-	l, err := NewFileLedger(filepath.Join(t.TempDir(), "ledger"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mk := func() *Reaper {
-		return mustNew(t, inv, r.obs, dep, l, append(fast(c, sink), WithMode(Delete), WithStrata("region"))...)
-	}
-	for i := 0; i < 4; i++ {
-		sweepOK(t, mk()) // a fresh process every sweep
-		c.Advance(12 * time.Hour)
-	}
-	c.Advance(DefaultQuarantineWindow)
-	sweepOK(t, mk())
-	if dep.count(ActQuarantine) != 1 || dep.count(ActDelete) != 1 || len(dep.violations) > 0 {
-		t.Fatalf("calls %v violations %v", dep.calls, dep.violations)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r, inv, dep, sink, _ := lifecycle(t, 200, "o")
+		l, err := FileLedger(filepath.Join(t.TempDir(), "ledger"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mk := func() *Reaper {
+			return mustNew(t, inv, r.obs, dep, l, append(fast(sink), Act(Delete, 0), Strata("region"))...)
+		}
+		for i := 0; i < 4; i++ {
+			sweepOK(t, mk()) // a fresh process every sweep
+			time.Sleep(12 * time.Hour)
+		}
+		time.Sleep(defaultQuarantineWindow)
+		sweepOK(t, mk())
+		if dep.count(Quarantine) != 1 || dep.count(Delete) != 1 || len(dep.violations) > 0 {
+			t.Fatalf("calls %v violations %v", dep.calls, dep.violations)
+		}
+	})
 }
 
 // FuzzDecodeStateBody frames arbitrary bodies with a valid header, so the

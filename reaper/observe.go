@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/bits"
 	"sync"
 	"sync/atomic"
@@ -31,22 +32,52 @@ func (b *ballots) setErr(k int, err error) {
 
 func (b *ballots) of(i int) []Vote { return b.votes[i*b.m : (i+1)*b.m] }
 
-// named returns resource i's votes with observer names, for the audit log.
-func (r *Reaper) named(b *ballots, i int) []NamedVote {
-	out := make([]NamedVote, b.m)
-	for j, v := range b.of(i) {
-		out[j] = NamedVote{Observer: r.obs[j].Name(), Source: r.obs[j].Source(), Vote: v}
-		if b.errs != nil {
-			out[j].Err = b.errs[i*b.m+j]
+// err is observer j's error on resource i, if its vote became Unknown so.
+func (b *ballots) err(i, j int) error {
+	if b.errs == nil {
+		return nil
+	}
+	return b.errs[i*b.m+j]
+}
+
+// observe asks every observer about every listed resource, tallies the
+// votes into verdicts, and audits each resource's votes at Debug.
+func (s *sweep) observe(ctx context.Context) error {
+	r, res := s.r, s.list.Resources
+	b, err := r.observeAll(ctx, res)
+	if err != nil {
+		return err
+	}
+	s.votes, s.verdicts = b, make([]Verdict, len(res))
+	for i := range res {
+		v := r.tally(b.of(i))
+		s.verdicts[i] = v
+		switch v {
+		case Alive:
+			s.rep.Alive++
+		case Orphan:
+			s.rep.Orphan++
+		default:
+			s.rep.Unknown++
 		}
 	}
-	return out
+	s.strata = r.stratify(res)
+	if !r.auditing(ctx, slog.LevelDebug) {
+		return nil
+	}
+	for i, rs := range res {
+		attrs := append(r.resourceAttrs(rs, b, i), slog.String("verdict", s.verdicts[i].String()))
+		if err := r.audit(ctx, slog.LevelDebug, "verdict", s.verdicts[i].String(), s.n, r.cfg.mode, attrs...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const chunk = 64
 
 // observeAll asks every observer about every resource, at most
-// cfg.concurrency calls at a time, sharing look-ups through one memo.
+// Limits.Concurrency calls at a time, sharing look-ups through one memo.
 func (r *Reaper) observeAll(ctx context.Context, res []Resource) (*ballots, error) {
 	m := len(r.obs)
 	b := &ballots{m: m, votes: make([]Vote, len(res)*m)}
@@ -54,13 +85,13 @@ func (r *Reaper) observeAll(ctx context.Context, res []Resource) (*ballots, erro
 	ctx = withLookups(ctx)
 	var next atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
-	workers := r.cfg.concurrency
+	workers := r.cfg.limits.Concurrency
 	if w := int(total/chunk) + 1; w < workers {
 		workers = w
 	}
 	for w := 0; w < workers; w++ {
 		g.Go(func() error {
-			cc := newCallCtx(gctx, r.cfg.timeout)
+			cc := newCallCtx(gctx, r.cfg.limits.ObserveTimeout)
 			defer cc.close()
 			for {
 				if err := gctx.Err(); err != nil {
@@ -102,7 +133,7 @@ func (r *Reaper) observeOne(cc *callCtx, o Observer, res Resource) (v Vote, err 
 	defer func() {
 		if p := recover(); p != nil {
 			cc.disarm()
-			err = &PanicError{Observer: o.Name(), Value: p}
+			err = &panicError{Observer: o.Name(), Value: p}
 			v = Vote{Verdict: Unknown, Evidence: err.Error()}
 		}
 	}()
@@ -148,10 +179,10 @@ func (r *Reaper) recheck(ctx context.Context, res Resource) (Verdict, *ballots) 
 	b := &ballots{m: len(r.obs), votes: make([]Vote, len(r.obs))}
 	ctx = withLookups(ctx)
 	var g errgroup.Group
-	g.SetLimit(r.cfg.concurrency)
+	g.SetLimit(r.cfg.limits.Concurrency)
 	for j, o := range r.obs {
 		g.Go(func() error {
-			cc := newCallCtx(ctx, r.cfg.timeout)
+			cc := newCallCtx(ctx, r.cfg.limits.ObserveTimeout)
 			defer cc.close()
 			v, err := r.observeOne(cc, o, res)
 			b.votes[j] = v

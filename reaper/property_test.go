@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
-	"golang.org/x/time/rate"
 	"pgregory.net/rapid"
 )
 
@@ -29,7 +29,6 @@ const (
 // and deprovisioner, driven by rapid.
 type world struct {
 	mu      sync.Mutex
-	clock   *fakeClock
 	inv     *fleet
 	truth   map[string]bool // orphan?
 	obsSrc  []string
@@ -39,14 +38,14 @@ type world struct {
 	votes   map[[3]int]Vote  // (phase, obs, res) → vote as the reaper must count it
 	index   map[string]int
 	dep     *fakeDep
-	disk    *MemoryLedger
+	disk    *memoryLedger
 	led     *crashLedger
 	problem []string
 }
 
 // crashLedger fails its n-th Store, before or after the write hits disk.
 type crashLedger struct {
-	disk       *MemoryLedger
+	disk       *memoryLedger
 	stores     int
 	failAt     int // 0: never
 	afterWrite bool
@@ -122,9 +121,17 @@ func (w *world) quorate(phase, i int) bool {
 }
 
 func TestPropertyNeverActsWithoutQuorumAndSurvivesCrashes(t *testing.T) {
-	rapid.Check(t, func(rt *rapid.T) {
-		w := &world{clock: newClock(), truth: map[string]bool{}, index: map[string]int{}, dep: newDep(), disk: &MemoryLedger{}}
-		w.inv = &fleet{clock: w.clock}
+	synctest.Test(t, func(t *testing.T) { propertyNeverActsWithoutQuorum(t) })
+}
+
+// noDeadline hides T.Deadline, which must not be called in a synctest
+// bubble, from rapid: the bubble's time is not the test's deadline anyway.
+type noDeadline struct{ testing.TB }
+
+func propertyNeverActsWithoutQuorum(t *testing.T) {
+	rapid.Check(noDeadline{t}, func(rt *rapid.T) {
+		w := &world{truth: map[string]bool{}, index: map[string]int{}, dep: newDep(), disk: newMemLedger()}
+		w.inv = &fleet{}
 		n := rapid.IntRange(1, 20).Draw(rt, "resources")
 		for i := 0; i < n; i++ {
 			id := fmt.Sprintf("r%02d", i)
@@ -145,13 +152,15 @@ func TestPropertyNeverActsWithoutQuorumAndSurvivesCrashes(t *testing.T) {
 		graceN := rapid.IntRange(1, 3).Draw(rt, "graceSweeps")
 		graceT := time.Duration(rapid.IntRange(0, 2).Draw(rt, "graceHours")) * time.Hour
 		window := time.Duration(rapid.IntRange(0, 2).Draw(rt, "windowHours")) * time.Hour
-		lim := Limits{MaxActions: rapid.IntRange(0, 20).Draw(rt, "maxActions"), MaxFraction: 1, MaxStratumFraction: 1, MaxShrink: 1, MaxAge: time.Hour}
+		lim := testLimits()
+		lim.MaxActions, lim.MaxFraction, lim.MaxStratumFraction, lim.MaxShrink = rapid.IntRange(0, 20).Draw(rt, "maxActions"), 1, 1, 1
+		lim.MaxAttempts, lim.Backoff = 1000, 0 // injected crashes are not a failing resource
 		var observers []Observer
 		for j := 0; j < nObs; j++ {
 			observers = append(observers, w.observer(j))
 		}
 		w.dep.onCall = func(act Action, r Resource) {
-			if act == ActRestore {
+			if act == Restore {
 				return
 			}
 			w.mu.Lock()
@@ -177,9 +186,8 @@ func TestPropertyNeverActsWithoutQuorumAndSurvivesCrashes(t *testing.T) {
 		newReaper := func() *Reaper {
 			w.led = &crashLedger{disk: w.disk}
 			return mustNew(rt, w.inv, observers, crashAfter{w.dep, &depCalls, &depFail, &depAfter}, w.led,
-				WithClock(w.clock), WithAudit(&MemorySink{}), WithRate(rate.Inf, 0), WithMode(Delete),
-				WithShadowSweeps(rapid.IntRange(0, 2).Draw(rt, "shadowSweeps")), WithQuorum(w.k, w.m),
-				WithGrace(graceN, graceT), WithQuarantineWindow(window), WithLimits(lim), WithStrata("region", "gen"))
+				auditTo(&memSink{}), Act(Delete, rapid.IntRange(0, 2).Draw(rt, "shadowSweeps")), Quorum(w.k, w.m),
+				Grace(graceN, graceT), QuarantineWindow(window), Limit(lim), Strata("region", "gen"))
 		}
 		r := newReaper()
 		sweep := func(faulty bool) error {
@@ -210,14 +218,14 @@ func TestPropertyNeverActsWithoutQuorumAndSurvivesCrashes(t *testing.T) {
 				depFail = depCalls + rapid.IntRange(1, 3).Draw(rt, "depCrash")
 				depAfter = rapid.Bool().Draw(rt, "depAfter")
 			case 2:
-				w.clock.Advance(time.Duration(rapid.IntRange(1, 90).Draw(rt, "minutes")) * time.Minute)
+				time.Sleep(time.Duration(rapid.IntRange(1, 90).Draw(rt, "minutes")) * time.Minute)
 			}
 			err := sweep(true)
 			if errors.Is(err, errCrash) || errors.Is(err, ErrLedger) {
 				r = newReaper() // kill and restart from the ledger
 			}
 			w.ackHalt(rt, r)
-			w.clock.Advance(40 * time.Minute)
+			time.Sleep(40 * time.Minute)
 		}
 		// Faults stop: everything must converge from whatever the ledger holds.
 		w.led.failAt, depFail = 0, 0
@@ -229,7 +237,7 @@ func TestPropertyNeverActsWithoutQuorumAndSurvivesCrashes(t *testing.T) {
 				rt.Fatalf("clean sweep %d: %v", s, err)
 			}
 			w.ackHalt(rt, r)
-			w.clock.Advance(time.Hour)
+			time.Sleep(time.Hour)
 		}
 		w.dep.mu.Lock()
 		defer w.dep.mu.Unlock()
@@ -245,7 +253,7 @@ func TestPropertyNeverActsWithoutQuorumAndSurvivesCrashes(t *testing.T) {
 			if orphan && !d {
 				blob, _ := w.disk.Load(context.Background())
 				st, _ := decodeState(blob)
-				rt.Fatalf("orphan %s not deleted after faults stopped (lost state?) quarantined=%v entry=%+v calls=%v now=%v", id, q, st.Entries[id], w.dep.calls, w.clock.Now())
+				rt.Fatalf("orphan %s not deleted after faults stopped (lost state?) quarantined=%v entry=%+v calls=%v now=%v", id, q, st.Entries[id], w.dep.calls, time.Now())
 			}
 			if !orphan && (q || d) && w.k > 0 {
 				// A live resource may be quarantined only by wrong votes; once

@@ -3,8 +3,8 @@ package reaper
 import (
 	"fmt"
 	"log/slog"
-	"math"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -12,7 +12,7 @@ import (
 // Reaper finds orphaned resources and, once enough independent evidence has
 // accumulated and the blast radius is small, quarantines and then deletes
 // them. Build one with New; call Sweep periodically. A Reaper serialises
-// its own sweeps; several replicas coordinate through WithLease.
+// its own sweeps; several replicas coordinate through Elect.
 type Reaper struct {
 	inv     Inventory
 	obs     []Observer
@@ -21,6 +21,7 @@ type Reaper struct {
 	ledger  Ledger
 	cfg     config
 	limiter *rate.Limiter
+	metrics *instruments
 	mu      sync.Mutex
 }
 
@@ -28,18 +29,16 @@ const maxObservers = 64
 
 // New builds a Reaper. inv lists the fleet, observers vote on each
 // resource, dep acts, ledger remembers. Options override the defaults
-// (Shadow mode, quorum 2 of 2 sources, grace 3 sweeps over 24h, quarantine
+// (shadow mode, quorum 2 of 2 sources, grace 3 sweeps over 24h, quarantine
 // window 72h, DefaultLimits). New rejects, with an error wrapping ErrConfig,
 // anything that cannot work: no observers, a quorum larger than the
-// observers or their distinct sources, negative limits, an unknown mode.
+// observers or their distinct sources, bad limits.
 func New(inv Inventory, observers []Observer, dep Deprovisioner, ledger Ledger, opts ...Option) (*Reaper, error) {
 	cfg := config{
-		votes: DefaultVotes, sources: DefaultSources,
-		graceSweeps: DefaultGraceSweeps, gracePeriod: DefaultGracePeriod,
-		quarantineWindow: DefaultQuarantineWindow, shadowSweeps: DefaultShadowSweeps,
-		limits: DefaultLimits(), mode: Shadow, rate: DefaultRate, burst: 1,
-		concurrency: DefaultConcurrency, timeout: DefaultObserveTimeout,
-		clock: wallClock{},
+		votes: defaultVotes, sources: defaultSources,
+		graceSweeps: defaultGraceSweeps, gracePeriod: defaultGracePeriod,
+		quarantineWindow: defaultQuarantineWindow,
+		limits:           DefaultLimits(), log: slog.New(slog.DiscardHandler), now: time.Now,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -50,13 +49,10 @@ func New(inv Inventory, observers []Observer, dep Deprovisioner, ledger Ledger, 
 	if len(cfg.errs) > 0 {
 		return nil, cfg.errs[0]
 	}
-	if cfg.sink == nil {
-		cfg.sink = SlogSink(slog.Default())
-	}
 	switch {
 	case inv == nil:
 		return nil, fmt.Errorf("reaper: nil Inventory: %w", ErrConfig)
-	case dep == nil:
+	case dep == nil || isNilDeleteOnly(dep):
 		return nil, fmt.Errorf("reaper: nil Deprovisioner: %w", ErrConfig)
 	case ledger == nil:
 		return nil, fmt.Errorf("reaper: nil Ledger: %w", ErrConfig)
@@ -69,7 +65,7 @@ func New(inv Inventory, observers []Observer, dep Deprovisioner, ledger Ledger, 
 	names := map[string]bool{}
 	sources := map[string]int{}
 	for i, o := range r.obs {
-		if o == nil {
+		if f, ok := o.(funcObserver); o == nil || ok && f.fn == nil {
 			return nil, fmt.Errorf("reaper: observer %d is nil: %w", i, ErrConfig)
 		}
 		n, s := o.Name(), o.Source()
@@ -89,7 +85,8 @@ func New(inv Inventory, observers []Observer, dep Deprovisioner, ledger Ledger, 
 		return nil, err
 	}
 	r.cfg = cfg
-	r.limiter = rate.NewLimiter(cfg.rate, cfg.burst)
+	r.limiter = rate.NewLimiter(cfg.limits.Rate, cfg.limits.Burst)
+	r.metrics = newInstruments(cfg.meters, cfg.log)
 	return r, nil
 }
 
@@ -99,38 +96,26 @@ func (c *config) validate(observers, sources int) error {
 	}
 	switch {
 	case c.votes < 1:
-		return bad("quorum votes %d must be at least 1", c.votes)
+		return bad("Quorum(%d, %d): votes must be at least 1", c.votes, c.sources)
 	case c.votes > observers:
-		return bad("quorum of %d votes but only %d observers", c.votes, observers)
+		return bad("Quorum(%d, %d): only %d observers", c.votes, c.sources, observers)
 	case c.sources < 1:
-		return bad("quorum sources %d must be at least 1", c.sources)
+		return bad("Quorum(%d, %d): sources must be at least 1", c.votes, c.sources)
 	case c.sources > c.votes:
-		return bad("quorum needs %d distinct sources among only %d votes", c.sources, c.votes)
+		return bad("Quorum(%d, %d): more distinct sources than votes", c.votes, c.sources)
 	case c.sources > sources:
-		return bad("quorum needs %d distinct sources but observers read only %d", c.sources, sources)
+		return bad("Quorum(%d, %d): observers read only %d distinct sources", c.votes, c.sources, sources)
 	case c.graceSweeps < 1:
-		return bad("grace sweeps %d must be at least 1", c.graceSweeps)
+		return bad("Grace(%d, %v): sweeps must be at least 1", c.graceSweeps, c.gracePeriod)
 	case c.gracePeriod < 0:
-		return bad("grace period %v is negative", c.gracePeriod)
+		return bad("Grace(%d, %v): period is negative", c.graceSweeps, c.gracePeriod)
 	case c.quarantineWindow < 0:
-		return bad("quarantine window %v is negative", c.quarantineWindow)
-	case c.shadowSweeps < 0:
-		return bad("shadow sweeps %d is negative", c.shadowSweeps)
-	case c.mode > Delete:
-		return bad("unknown mode %d", uint8(c.mode))
-	case c.rate < 0 || math.IsNaN(float64(c.rate)):
-		return bad("rate %v is negative", c.rate)
-	case c.burst < 1 && c.rate != rate.Inf:
-		return bad("rate burst %d must be at least 1", c.burst)
-	case c.concurrency < 1:
-		return bad("concurrency %d must be at least 1", c.concurrency)
-	case c.timeout <= 0:
-		return bad("observe timeout %v must be positive", c.timeout)
+		return bad("QuarantineWindow(%v): negative", c.quarantineWindow)
 	}
 	seen := map[string]bool{}
 	for _, k := range c.strata {
 		if k == "" || seen[k] {
-			return bad("stratum key %q is empty or repeated", k)
+			return bad("Strata: key %q is empty or repeated", k)
 		}
 		seen[k] = true
 	}

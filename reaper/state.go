@@ -2,6 +2,7 @@ package reaper
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
@@ -19,11 +20,12 @@ const (
 	stRestoring    stage = "restoring" // restore issued, outcome unknown
 	stDeleting     stage = "deleting"  // delete issued, outcome unknown
 	stDeleted      stage = "deleted"
+	stParked       stage = "parked" // an action failed Limits.MaxAttempts times
 )
 
 func (s stage) valid() bool {
 	switch s {
-	case stCandidate, stQuarantining, stQuarantined, stRestoring, stDeleting, stDeleted:
+	case stCandidate, stQuarantining, stQuarantined, stRestoring, stDeleting, stDeleted, stParked:
 		return true
 	}
 	return false
@@ -39,6 +41,15 @@ type entry struct {
 	QuarantinedAt time.Time         `json:"quarantined_at,omitempty"`
 	Key           string            `json:"key,omitempty"` // idempotency key of the issued action
 	Attrs         map[string]string `json:"attrs,omitempty"`
+	// Failed actions: tries so far, the last error, and when the next try
+	// may start. A parked entry keeps the action it gave up on.
+	Attempts int       `json:"attempts,omitempty"`
+	Failed   string    `json:"failed,omitempty"`
+	RetryAt  time.Time `json:"retry_at,omitzero"`
+	Parked   Action    `json:"parked,omitempty"`
+	// Missing is when the inventory first stopped listing the resource;
+	// zero while it is listed.
+	Missing time.Time `json:"missing,omitzero"`
 }
 
 // halt is an unacknowledged breaker trip.
@@ -58,6 +69,7 @@ type state struct {
 	Shadow        map[string]int    `json:"shadow"` // stratum → shadow sweeps
 	Halt          *halt             `json:"halt,omitempty"`
 	Allow         map[string]int    `json:"allow,omitempty"` // acknowledged trip key → count
+	At            time.Time         `json:"at,omitzero"`     // measuring clock when last stored
 }
 
 func newState() *state {
@@ -129,4 +141,26 @@ func decodeState(b []byte) (*state, error) {
 		return nil, fmt.Errorf("%w: halt without id", ErrLedger)
 	}
 	return s, nil
+}
+
+// load reads and decodes the ledger.
+func (r *Reaper) load(ctx context.Context) (*state, error) {
+	blob, err := r.ledger.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: load: %w", ErrLedger, err)
+	}
+	return decodeState(blob)
+}
+
+// store encodes and stores st, stamped with the measuring clock's now.
+func (r *Reaper) store(ctx context.Context, st *state, now time.Time) error {
+	st.At = now
+	blob, err := encodeState(st)
+	if err != nil {
+		return err
+	}
+	if err := r.ledger.Store(ctx, blob); err != nil {
+		return fmt.Errorf("%w: store: %w", ErrLedger, err)
+	}
+	return nil
 }

@@ -5,34 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"time"
 )
-
-// Report is what one sweep saw and did.
-type Report struct {
-	Sweep     uint64 // this sweep's number (1 for the first)
-	Mode      Mode   // the mode it ran in: Shadow if promotion was refused
-	Resources int    // resources listed
-	// Verdict counts.
-	Alive, Orphan, Unknown int
-	// Planned lists every action decided, taken or not; in shadow mode
-	// these are only recorded.
-	Planned []Planned
-	// Resources acted on successfully.
-	Quarantined, Restored, Deleted []string
-	// Skipped lists actions dropped because the live re-check no longer
-	// found quorum or the deprovisioner reported ErrPrecondition.
-	Skipped []string
-	// Acknowledged lists breaker trips let through by an acknowledgement.
-	Acknowledged []Trip
-}
-
-// Planned is one decided action.
-type Planned struct {
-	Resource string
-	Action   Action
-}
 
 // Sweep lists the inventory, asks every observer about every resource,
 // applies quorum, grace and the blast-radius breaker, and then acts, one
@@ -40,199 +14,167 @@ type Planned struct {
 // report whenever it got as far as loading the ledger.
 //
 // Errors: *BreakerError (ErrBlastRadius) when the breaker halted this
-// sweep; ErrHalted while an earlier halt awaits Acknowledge; ErrNotPromoted
-// (*PromotionError) when the sweep ran as Shadow for lack of shadow
-// history; ErrLeaseHeld when another replica holds the lease; otherwise a
-// go-multierror of *ActionError, possibly with ErrLeaseLost, ErrLedger or
+// sweep; ErrHalted while an earlier halt awaits Acknowledge; ErrClockSkew
+// when the ledger or the listing is stamped in the future; ErrNotPromoted
+// (*PromotionError) when the sweep ran as shadow for lack of shadow
+// history; ErrLeaseHeld when another replica holds the lease; otherwise
+// the errors.Join of *ActionError, possibly with ErrLeaseLost, ErrLedger or
 // ErrAudit, which stop all further action.
 func (r *Reaper) Sweep(ctx context.Context) (*Report, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var held Held
-	if r.cfg.lease != nil {
-		h, err := r.cfg.lease.Acquire(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("reaper: lease: %w", err)
-		}
-		held = h
-		defer h.Release(context.WithoutCancel(ctx))
-	}
-	st, err := r.load(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := r.cfg.clock.Now()
-	sweep := st.Sweeps + 1
-	rep := &Report{Sweep: sweep, Mode: Shadow}
-	if st.Halt != nil {
-		be := &BreakerError{HaltID: st.Halt.ID, Sweep: st.Halt.Sweep, Trips: st.Halt.Trips}
-		return rep, fmt.Errorf("%w: %w", ErrHalted, be)
-	}
-	snap, err := r.inv.List(ctx)
-	if err != nil {
-		return rep, fmt.Errorf("%w: %w", ErrInventory, err)
-	}
-	res := snap.Resources
-	rep.Resources = len(res)
-	if trips := r.inventoryTrips(snap, st, now); len(trips) > 0 {
-		rest, acked := unacknowledged(trips, st.Allow)
-		rep.Acknowledged = append(rep.Acknowledged, acked...)
-		if len(rest) > 0 {
-			return rep, r.trip(ctx, st, sweep, now, rest)
-		}
-	}
-	b, err := r.observeAll(ctx, res)
-	if err != nil {
-		return rep, err
-	}
-	verdicts := make([]Verdict, len(res))
-	for i := range res {
-		v := r.tally(b.of(i))
-		verdicts[i] = v
-		switch v {
-		case Alive:
-			rep.Alive++
-		case Orphan:
-			rep.Orphan++
-		default:
-			rep.Unknown++
-		}
-	}
-	strata := r.stratify(res)
-	mode, promo := r.effectiveMode(st, strata)
-	rep.Mode = mode
-	p := r.decide(st, res, verdicts, sweep, now, r.cfg.mode)
-	for _, a := range p.acts {
-		rep.Planned = append(rep.Planned, Planned{Resource: res[a.i].ID, Action: a.act})
-	}
-	if err := r.auditVerdicts(ctx, sweep, mode, res, b, verdicts, now); err != nil {
-		return rep, err
-	}
-	t := r.countTallies(strata, b, verdicts)
-	t.actions = p.actions
-	rest, acked := unacknowledged(sortedTrips(r.radiusTrips(strata, t, len(res))), st.Allow)
-	rep.Acknowledged = append(rep.Acknowledged, acked...)
-	if len(rest) > 0 {
-		return rep, r.trip(ctx, st, sweep, now, rest)
-	}
-	if len(rep.Acknowledged) > 0 {
-		if err := r.audit(ctx, Record{Time: now, Level: slog.LevelWarn, Kind: KindBreaker, Sweep: sweep, Mode: mode,
-			Trips: rep.Acknowledged, Msg: "limits exceeded but acknowledged by an operator; proceeding"}); err != nil {
-			return rep, err
-		}
-	}
-	if promo != nil {
-		if err := r.audit(ctx, Record{Time: now, Level: slog.LevelWarn, Kind: KindPromotion, Sweep: sweep, Mode: mode, Err: promo}); err != nil {
-			return rep, err
-		}
-	}
-	st.Entries, st.Sweeps, st.LastInventory, st.Allow = p.entries, sweep, len(res), nil
-	if mode == Shadow {
-		for _, name := range strata.names {
-			st.Shadow[name]++
-		}
-	}
-	if err := r.store(ctx, st); err != nil {
-		return rep, err
-	}
-	errs := r.act(ctx, held, st, p, res, mode, rep)
-	if err := r.audit(ctx, Record{Time: r.cfg.clock.Now(), Level: slog.LevelInfo, Kind: KindSweep, Sweep: sweep, Mode: mode,
-		Msg: fmt.Sprintf("resources=%d alive=%d orphan=%d unknown=%d planned=%d quarantined=%d restored=%d deleted=%d skipped=%d",
-			rep.Resources, rep.Alive, rep.Orphan, rep.Unknown, len(rep.Planned), len(rep.Quarantined), len(rep.Restored), len(rep.Deleted), len(rep.Skipped)),
-		Err: errs}); err != nil {
-		errs = errors.Join(errs, err)
-	}
-	if promo != nil {
-		return rep, errors.Join(promo, errs)
-	}
-	return rep, errs
+	s := &sweep{r: r, started: time.Now()}
+	err := s.run(ctx)
+	r.metrics.sweep(ctx, s, err)
+	return s.rep, err
 }
 
-// effectiveMode refuses the configured mode while any stratum present has
-// had fewer than cfg.shadowSweeps shadow sweeps.
-func (r *Reaper) effectiveMode(st *state, s *strata) (Mode, *PromotionError) {
-	if r.cfg.mode == Shadow {
-		return Shadow, nil
-	}
-	var lacking []StratumProgress
-	for si, name := range s.names {
-		if s.size[si] > 0 && st.Shadow[name] < r.cfg.shadowSweeps {
-			lacking = append(lacking, StratumProgress{Stratum: name, Sweeps: st.Shadow[name]})
-		}
-	}
-	if len(lacking) == 0 {
-		return r.cfg.mode, nil
-	}
-	sort.Slice(lacking, func(i, j int) bool { return lacking[i].Stratum < lacking[j].Stratum })
-	return Shadow, &PromotionError{Mode: r.cfg.mode, Required: r.cfg.shadowSweeps, Strata: lacking}
+// sweep is one Sweep's state, carried forward through its stages.
+type sweep struct {
+	r       *Reaper
+	started time.Time // wall time, for the duration metric only
+
+	held     Lease     // the lease, once acquired
+	st       *state    // the ledger as loaded; updated as the sweep commits
+	now      time.Time // the measuring clock at the start of the sweep
+	n        uint64    // this sweep's number
+	rep      *Report   // nil until the ledger is loaded
+	list     Listing   // observe: the inventory
+	votes    *ballots  // observe: every observer's vote on every resource
+	verdicts []Verdict // observe: the tally per resource
+	strata   *strata   // observe: the strata of the listing
+	mode     Action    // decide: what this sweep may do (0: shadow)
+	promo    *PromotionError
+	plan     plan   // decide: the new ledger entries and the actions
+	trips    []Trip // limit: every trip raised in this sweep
 }
 
-// trip records a halt in the ledger and the audit log.
-func (r *Reaper) trip(ctx context.Context, st *state, sweep uint64, now time.Time, trips []Trip) error {
-	id := haltID(sweep, trips)
-	st.Halt = &halt{ID: id, Sweep: sweep, At: now, Trips: trips}
-	be := &BreakerError{HaltID: id, Sweep: sweep, Trips: trips}
-	aerr := r.audit(ctx, Record{Time: now, Level: slog.LevelError, Kind: KindBreaker, Sweep: sweep, Mode: r.cfg.mode,
-		Trips: trips, HaltID: id, Msg: "sweep halted; nothing acted on; Acknowledge to resume", Err: be})
-	if err := r.store(ctx, st); err != nil {
-		return errors.Join(be, err, aerr)
+// run is the sweep, stage by stage: observe (the ledger, the inventory,
+// the observers), decide, limit, act.
+func (s *sweep) run(ctx context.Context) error {
+	if err := s.elect(ctx); err != nil {
+		return err
 	}
-	return errors.Join(be, aerr)
+	if s.held != nil {
+		defer s.held.Release(context.WithoutCancel(ctx))
+	}
+	if err := s.load(ctx); err != nil {
+		return err
+	}
+	if err := s.listInventory(ctx); err != nil {
+		return err
+	}
+	if err := s.observe(ctx); err != nil {
+		return err
+	}
+	s.decide()
+	if err := s.limit(ctx); err != nil {
+		return err
+	}
+	if err := s.commit(ctx); err != nil {
+		return err
+	}
+	return s.finish(ctx, s.act(ctx))
 }
 
-// auditVerdicts records each resource's votes and verdict. Resources with
-// no Orphan vote and no observer error are Debug; the rest Info.
-func (r *Reaper) auditVerdicts(ctx context.Context, sweep uint64, mode Mode, res []Resource, b *ballots, verdicts []Verdict, now time.Time) error {
-	sink := r.cfg.sink
-	debug := sink.Enabled(ctx, slog.LevelDebug)
-	info := sink.Enabled(ctx, slog.LevelInfo)
-	if !debug && !info {
+// elect takes the lease, if one is configured.
+func (s *sweep) elect(ctx context.Context) error {
+	if s.r.cfg.lease == nil {
 		return nil
 	}
-	for i, rs := range res {
-		level := slog.LevelDebug
-		for j, v := range b.of(i) {
-			if v.Verdict == Orphan || (v.Verdict == Unknown && b.errs != nil && b.errs[i*b.m+j] != nil) {
-				level = slog.LevelInfo
-				break
-			}
-		}
-		if (level == slog.LevelDebug && !debug) || (level == slog.LevelInfo && !info) {
-			continue
-		}
-		if err := r.audit(ctx, Record{Time: now, Level: level, Kind: KindVerdict, Sweep: sweep, Mode: mode,
-			Resource: rs.ID, Attrs: rs.Attrs, Verdict: verdicts[i], Votes: r.named(b, i)}); err != nil {
-			return err
-		}
+	if err := s.r.cfg.lease.Acquire(ctx); err != nil {
+		return fmt.Errorf("reaper: lease: %w", err)
 	}
+	s.held = s.r.cfg.lease
 	return nil
 }
 
-func (r *Reaper) audit(ctx context.Context, rec Record) error {
-	if !r.cfg.sink.Enabled(ctx, rec.Level) {
-		return nil
-	}
-	if err := r.cfg.sink.Record(ctx, rec); err != nil {
-		return fmt.Errorf("%w: %w", ErrAudit, err)
-	}
-	return nil
-}
-
-func (r *Reaper) load(ctx context.Context) (*state, error) {
-	blob, err := r.ledger.Load(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: load: %w", ErrLedger, err)
-	}
-	return decodeState(blob)
-}
-
-func (r *Reaper) store(ctx context.Context, st *state) error {
-	blob, err := encodeState(st)
+// load reads the ledger and the measuring clock, and refuses a ledger
+// stamped in the future or an unacknowledged halt.
+func (s *sweep) load(ctx context.Context) error {
+	st, err := s.r.load(ctx)
 	if err != nil {
 		return err
 	}
-	if err := r.ledger.Store(ctx, blob); err != nil {
-		return fmt.Errorf("%w: store: %w", ErrLedger, err)
+	now, err := s.r.measure(ctx)
+	if err != nil {
+		return err
+	}
+	s.st, s.now, s.n = st, now, st.Sweeps+1
+	s.rep = &Report{Sweep: s.n}
+	if err := checkSkew(st, now); err != nil {
+		return err
+	}
+	if st.Halt != nil {
+		be := &BreakerError{HaltID: st.Halt.ID, Sweep: st.Halt.Sweep, Trips: st.Halt.Trips}
+		return fmt.Errorf("%w: %w", ErrHalted, be)
 	}
 	return nil
+}
+
+// listInventory lists the inventory and halts on a listing that does not
+// look sane, before any observer is asked about it.
+func (s *sweep) listInventory(ctx context.Context) error {
+	list, err := s.r.inv.List(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInventory, err)
+	}
+	s.list, s.rep.Resources = list, len(list.Resources)
+	if d := list.AsOf.Sub(s.now); d > skewTolerance {
+		return fmt.Errorf("reaper: listing stamped %v in the future (AsOf %s, now %s): AsOf must come from the reaper's measuring clock: %w",
+			d.Round(time.Second), list.AsOf.Format(time.RFC3339), s.now.Format(time.RFC3339), ErrClockSkew)
+	}
+	return s.pass(ctx, s.inventoryTrips())
+}
+
+// commit records the decision in the ledger before anything is done, and
+// audits what the breaker let through.
+func (s *sweep) commit(ctx context.Context) error {
+	r, st := s.r, s.st
+	if len(s.rep.Acknowledged) > 0 {
+		if err := r.audit(ctx, slog.LevelWarn, "breaker", "limits exceeded but acknowledged by an operator; proceeding",
+			s.n, s.mode, slog.Any("trips", s.rep.Acknowledged)); err != nil {
+			return err
+		}
+	}
+	if s.promo != nil {
+		if err := r.audit(ctx, slog.LevelWarn, "promotion", s.promo.Error(), s.n, s.mode); err != nil {
+			return err
+		}
+	}
+	for _, id := range s.plan.pruned {
+		if err := r.audit(ctx, slog.LevelInfo, "prune", "not listed for the retention period; forgotten", s.n, s.mode,
+			slog.String("resource", id)); err != nil {
+			return err
+		}
+	}
+	s.rep.Pruned = s.plan.pruned
+	st.Entries, st.Sweeps, st.LastInventory, st.Allow = s.plan.entries, s.n, len(s.list.Resources), nil
+	if s.mode == 0 {
+		for _, name := range s.strata.names {
+			st.Shadow[name]++
+		}
+	}
+	return r.store(ctx, st, s.now)
+}
+
+// finish writes the sweep's summary and returns its error.
+func (s *sweep) finish(ctx context.Context, errs error) error {
+	rep := s.rep
+	msg := fmt.Sprintf("resources=%d alive=%d orphan=%d unknown=%d planned=%d quarantined=%d restored=%d deleted=%d skipped=%d parked=%d",
+		rep.Resources, rep.Alive, rep.Orphan, rep.Unknown, len(rep.Planned), len(rep.Quarantined), len(rep.Restored),
+		len(rep.Deleted), len(rep.Skipped), len(rep.Parked))
+	level := slog.LevelInfo
+	var attrs []slog.Attr
+	if errs != nil {
+		level = slog.LevelError
+		attrs = append(attrs, slog.Any("err", errs))
+	}
+	if err := s.r.audit(ctx, level, "sweep", msg, s.n, s.mode, attrs...); err != nil {
+		errs = errors.Join(errs, err)
+	}
+	if s.promo != nil {
+		return errors.Join(s.promo, errs)
+	}
+	return errs
 }

@@ -72,7 +72,7 @@ func newCloud() *cloud {
 }
 
 // List implements reaper.Inventory.
-func (c *cloud) List(context.Context) (reaper.Snapshot, error) {
+func (c *cloud) List(context.Context) (reaper.Listing, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var rs []reaper.Resource
@@ -80,7 +80,7 @@ func (c *cloud) List(context.Context) (reaper.Snapshot, error) {
 		rs = append(rs, r)
 	}
 	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
-	return reaper.Snapshot{Resources: rs, AsOf: c.now}, nil
+	return reaper.Listing{Resources: rs, AsOf: c.now}, nil
 }
 
 // live counts the servos that exist and belong to a project that exists.
@@ -130,16 +130,10 @@ func (c *cloud) act(r reaper.Resource, pre reaper.Precondition, do func()) error
 	return nil
 }
 
-// Now and Sleep make the cloud the reaper's (fake) clock.
+// Now is the cloud's (simulated) clock, which the reaper reads through
+// reaper.Clock.
 func (c *cloud) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
-}
-
-func (c *cloud) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return ctx.Err()
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"golang.org/x/time/rate"
@@ -106,11 +107,13 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 	// the team runs in Delete mode from the start.
 	c = newCloud()
 	live = c.live()
-	audit := &reaper.MemorySink{}
+	audit := &orphanVerdicts{}
 	observers := []reaper.Observer{hostAgent{c}, projects{c}, billing{projects{c}}}
-	r, err := reaper.New(c, observers, c, &reaper.MemoryLedger{},
-		reaper.WithStrata("region", "generation"), reaper.WithMode(reaper.Delete),
-		reaper.WithClock(c), reaper.WithAudit(audit), reaper.WithRate(rate.Inf, 1))
+	limits := reaper.DefaultLimits()
+	limits.Rate = rate.Inf
+	r, err := reaper.New(c, observers, c, reaper.MemoryLedger(),
+		reaper.Strata("region", "generation"), reaper.Act(reaper.Delete, 0),
+		reaper.Clock(c.Now), reaper.Logger(slog.New(audit)), reaper.Limit(limits))
 	if err != nil {
 		return replay.Outcome{}, err
 	}
@@ -133,10 +136,8 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 	if rep != nil {
 		env.Logf("verdicts: %d alive, %d orphan, %d unknown (one Alive vote vetoes)", rep.Alive, rep.Orphan, rep.Unknown)
 	}
-	for _, rec := range audit.Records(reaper.KindVerdict) {
-		if rec.Verdict == reaper.Orphan {
-			env.Logf("orphan %s (%s): %s", rec.Resource, rec.Attrs["region"], votes(rec.Votes))
-		}
+	for _, line := range audit.lines {
+		env.Logf("orphan %s", line)
 	}
 	_, err = r.Sweep(ctx) // the next hourly sweep waits for an operator
 	halted := errors.Is(err, reaper.ErrHalted)
@@ -150,10 +151,42 @@ func Replay(ctx context.Context, env replay.Env) (replay.Outcome, error) {
 	}, nil
 }
 
-func votes(vs []reaper.NamedVote) string {
-	var out []string
-	for _, v := range vs {
-		out = append(out, fmt.Sprintf("%s=%s", v.Observer, v.Verdict))
+// orphanVerdicts reads the reaper's audit trail (a slog handler) and keeps
+// a line per resource judged orphaned, with every observer's vote.
+type orphanVerdicts struct{ lines []string }
+
+func (*orphanVerdicts) Enabled(context.Context, slog.Level) bool { return true }
+func (o *orphanVerdicts) WithAttrs([]slog.Attr) slog.Handler     { return o }
+func (o *orphanVerdicts) WithGroup(string) slog.Handler          { return o }
+
+func (o *orphanVerdicts) Handle(_ context.Context, r slog.Record) error {
+	var kind, verdict, resource, region string
+	var votes []string
+	r.Attrs(func(a slog.Attr) bool {
+		switch v := a.Value.Resolve(); {
+		case a.Key == "kind":
+			kind = v.String()
+		case a.Key == "verdict":
+			verdict = v.String()
+		case a.Key == "resource":
+			resource = v.String()
+		case a.Key == "attrs":
+			for _, g := range v.Group() {
+				if g.Key == "region" {
+					region = g.Value.String()
+				}
+			}
+		case strings.HasPrefix(a.Key, "vote."):
+			for _, g := range v.Group() {
+				if g.Key == "verdict" {
+					votes = append(votes, strings.TrimPrefix(a.Key, "vote.")+"="+g.Value.String())
+				}
+			}
+		}
+		return true
+	})
+	if kind == "verdict" && verdict == reaper.Orphan.String() {
+		o.lines = append(o.lines, fmt.Sprintf("%s (%s): %s", resource, region, strings.Join(votes, " ")))
 	}
-	return strings.Join(out, " ")
+	return nil
 }

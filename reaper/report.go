@@ -1,0 +1,39 @@
+package reaper
+
+// Report is what one sweep saw and did.
+type Report struct {
+	Sweep uint64 // this sweep's number (1 for the first)
+	// Mode is how far the sweep could go: the configured Act, or the zero
+	// Action (shadow) when none is configured or promotion was refused.
+	Mode      Action
+	Resources int // resources listed
+	// Verdict counts.
+	Alive, Orphan, Unknown int
+	// Planned maps every resource with an action decided, taken or not,
+	// to the action; in shadow mode these are only recorded.
+	Planned map[string]Action
+	// Resources acted on successfully.
+	Quarantined, Restored, Deleted []string
+	// Skipped lists actions dropped because the live re-check no longer
+	// found quorum or the deprovisioner reported ErrPrecondition.
+	Skipped []string
+	// Parked lists the resources whose action failed for the last allowed
+	// time in this sweep, each with the error that parked it.
+	Parked []*ActionError
+	// Pruned lists resources forgotten because the inventory had not
+	// listed them for Limits.Retention.
+	Pruned []string
+	// Acknowledged lists breaker trips let through by an acknowledgement.
+	Acknowledged []Trip
+}
+
+// Status is a read-only view of the ledger.
+type Status struct {
+	Sweeps      uint64         // completed sweeps
+	Halt        *BreakerError  // the unacknowledged halt, if any
+	Candidates  []string       // judged orphaned, still in grace
+	Quarantined []string       // quarantined, or quarantine/delete/restore in flight
+	Deleted     []string       // deleted and still listed by the inventory
+	Parked      []string       // given up on after Limits.MaxAttempts failures
+	Shadow      map[string]int // stratum → shadow sweeps observed
+}
