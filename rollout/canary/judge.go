@@ -100,12 +100,14 @@ func Judge(baseline, canary []float64, opts ...Option) (Result, error) {
 	res.U, res.P, res.Exact = t.u, t.p, t.exact
 	alpha := 1 - o.confidence
 
-	switch {
-	case len(baseline) < o.minSamples || len(canary) < o.minSamples:
+	// Limits as if statements, not switch cases: gremlins (mutation
+	// testing) cannot mutate a case expression, and these must be pinned.
+	if len(baseline) < o.minSamples || len(canary) < o.minSamples {
 		res.Reason = fmt.Sprintf("too few samples: baseline has %d, canary %d, need %d each",
 			len(baseline), len(canary), o.minSamples)
 		return res, &VerdictError{Result: res}
-	case minP(len(canary), len(baseline), alt) >= alpha:
+	}
+	if minP(len(canary), len(baseline), alt) >= alpha {
 		res.Reason = fmt.Sprintf("too few samples: %d and %d can never reach p < %.3g",
 			len(baseline), len(canary), alpha)
 		return res, &VerdictError{Result: res}

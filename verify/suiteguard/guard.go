@@ -79,8 +79,8 @@ type guard struct {
 	buffered map[string][]string // per-test output held back until its verdict
 	pkgOpen  map[string]bool     // packages started without a verdict
 	noTests  map[string]bool     // packages that said "no tests to run"
-	ranTests map[string]int      // tests that reached a verdict, per package
-	failedIn map[string]int      // tests that failed, per package
+	ranTests map[string]bool     // packages where a test reached a verdict
+	failedIn map[string]bool     // packages where a test failed
 	packages int                 // packages that ran a test binary
 	absent   absentSkips         // skips for a server that was not there
 	absentCI []string            // of those, the ones CI does not allow
@@ -95,8 +95,8 @@ func newGuard(cfg Options, out io.Writer) *guard {
 		buffered: map[string][]string{},
 		pkgOpen:  map[string]bool{},
 		noTests:  map[string]bool{},
-		ranTests: map[string]int{},
-		failedIn: map[string]int{},
+		ranTests: map[string]bool{},
+		failedIn: map[string]bool{},
 	}
 }
 
@@ -179,7 +179,7 @@ func (g *guard) testVerdict(e event, key string) {
 	delete(g.running, key)
 	lines := g.buffered[key]
 	delete(g.buffered, key)
-	g.ranTests[e.Package]++
+	g.ranTests[e.Package] = true
 	absent := g.absent.verdict(key, where(e), e.Action == "skip")
 	switch e.Action {
 	case "pass":
@@ -187,7 +187,7 @@ func (g *guard) testVerdict(e event, key string) {
 		return
 	case "fail":
 		g.failed++
-		g.failedIn[e.Package]++
+		g.failedIn[e.Package] = true
 	case "skip":
 		g.skipped++
 		if g.cfg.CI {
@@ -212,11 +212,10 @@ func (g *guard) packageVerdict(e event) {
 	}
 	g.packages++
 	if e.Action == "fail" {
-		switch {
-		case e.FailedBuild != "":
+		if e.FailedBuild != "" {
 			g.problem("package %s did not build", e.Package)
 			g.failed++
-		case g.failedIn[e.Package] == 0:
+		} else if !g.failedIn[e.Package] {
 			// No test failed, yet the binary did: a timeout, a crash, TestMain, or a
 			// goroutine failing after its test completed.
 			g.problem("package %s failed outside any test's verdict", e.Package)
@@ -224,7 +223,7 @@ func (g *guard) packageVerdict(e event) {
 		}
 		return
 	}
-	if g.ranTests[e.Package] == 0 && !g.cfg.Allow.empty(e.Package) {
+	if !g.ranTests[e.Package] && !g.cfg.Allow.empty(e.Package) {
 		g.problem("package %s has test files but ran no test (a -run pattern that matched nothing?)", e.Package)
 	}
 }
@@ -242,16 +241,15 @@ func (g *guard) finish() Summary {
 		g.problem("package %s started but the stream ended before its result", pkg)
 	}
 	total := g.passed + g.failed + g.skipped
-	switch {
-	case total == 0:
+	if total == 0 {
 		g.problem("no test ran (%d packages, %d lines that were not go test -json)", g.packages, g.garbage)
-	case g.passed == 0 && g.failed == 0:
+	} else if g.passed == 0 && g.failed == 0 {
 		g.problem("no test passed: all %d were skipped", g.skipped)
 	}
 	if len(g.absentCI) > 0 {
 		g.problem("%s", g.absent.inCI(g.absentCI))
 	}
-	if g.cfg.Floor > 0 && g.passed < g.cfg.Floor {
+	if g.passed < g.cfg.Floor { // a zero or negative Floor is no floor
 		g.problem("%s", g.absent.belowFloor(g.passed, g.cfg.Floor))
 	}
 	if g.failed > 0 {
