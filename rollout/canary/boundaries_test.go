@@ -142,3 +142,13 @@ func TestVerdictErrorMessage(t *testing.T) {
 		t.Errorf("cause unlike the reason: %q, want %q", e.Error(), want)
 	}
 }
+
+// Identical samples with ties, two-sided: z is exactly 0, no continuity
+// correction applies, and p is 1 (R: wilcox.test(x, x)$p.value == 1).
+func TestTwoSidedCenterIsPOne(t *testing.T) {
+	s := series(60, 100, 1) // ten distinct values, six times each: ties, normal approximation
+	res, _ := judge(t, s, s, canary.EitherIsBad)
+	if res.P != 1 || res.Exact || res.Verdict != canary.Pass {
+		t.Errorf("identical samples, two-sided: %+v, want p = 1 (normal approximation)", res)
+	}
+}
