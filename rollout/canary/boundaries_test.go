@@ -152,3 +152,12 @@ func TestTwoSidedCenterIsPOne(t *testing.T) {
 		t.Errorf("identical samples, two-sided: %+v, want p = 1 (normal approximation)", res)
 	}
 }
+
+// U = 0 (the canary below every baseline value): P(U ≥ 0) sums the whole
+// distribution, U = 0 included, and is exactly 1.
+func TestExactPAtZeroIsOne(t *testing.T) {
+	res, _ := judge(t, []float64{1, 2, 3, 4, 5, 6, 7}, []float64{0.5}, canary.MinSamples(1), canary.Confidence(0.5))
+	if res.U != 0 || !res.Exact || res.P != 1 || res.Verdict != canary.Pass {
+		t.Errorf("canary below every baseline value, higher is bad: %+v, want U = 0, exact p = 1", res)
+	}
+}
