@@ -45,7 +45,10 @@ func ExampleParseGoList() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(g.Products())
+	all, _ := affected.Products(g, nil) // nil Changes: every product
+	for _, im := range all {
+		fmt.Println(im.Product)
+	}
 	impacts, _ := affected.Products(g, &affected.Changes{
 		Files: []string{"internal/shared/templates/banner.tmpl", "internal/shared/shared_test.go"},
 	})
@@ -55,7 +58,8 @@ func ExampleParseGoList() {
 	impacts, _ = affected.Products(g, &affected.Changes{Files: []string{"go.sum"}})
 	fmt.Println(impacts[1])
 	// Output:
-	// [example.com/mews/cmd/commander example.com/mews/cmd/distributor]
+	// example.com/mews/cmd/commander
+	// example.com/mews/cmd/distributor
 	// example.com/mews/cmd/commander ← internal/shared/templates/banner.tmpl
 	// example.com/mews/cmd/distributor ← internal/shared/templates/banner.tmpl
 	// example.com/mews/cmd/distributor: go.sum changed: it sets what every package of module example.com/mews builds with

@@ -137,23 +137,23 @@ func hasKey[V any](m map[string]V, k string) bool {
 	return ok
 }
 
-// A ListOption configures GoList.
-type ListOption interface{ apply(*listOptions) }
+// An Option configures GoList.
+type Option interface{ apply(*options) }
 
-type listOptions struct{ env []string }
+type options struct{ env []string }
 
 type envOption []string
 
-func (e envOption) apply(o *listOptions) { o.env = append(o.env, e...) }
+func (e envOption) apply(o *options) { o.env = append(o.env, e...) }
 
 // Env adds "KEY=value" entries to the go command's environment (on top of
 // the process's), e.g. Env("GOFLAGS=-mod=mod", "GOWORK=off").
-func Env(kv ...string) ListOption { return envOption(kv) }
+func Env(kv ...string) Option { return envOption(kv) }
 
 // GoList runs `go list -deps -json` for patterns in dir and parses its
 // output with ParseGoList. The go command is found in PATH and killed when
 // ctx ends. Its standard error is part of the returned error.
-func GoList(ctx context.Context, dir string, patterns []string, opts ...ListOption) (*Graph, error) {
+func GoList(ctx context.Context, dir string, patterns []string, opts ...Option) (*Graph, error) {
 	if ctx == nil {
 		return nil, errors.New("affected: GoList: nil context")
 	}
@@ -165,10 +165,10 @@ func GoList(ctx context.Context, dir string, patterns []string, opts ...ListOpti
 			return nil, fmt.Errorf("affected: GoList: invalid package pattern %q", p)
 		}
 	}
-	var o listOptions
+	var o options
 	for _, opt := range opts {
 		if opt == nil {
-			return nil, errors.New("affected: GoList: nil ListOption")
+			return nil, errors.New("affected: GoList: nil Option")
 		}
 		opt.apply(&o)
 	}

@@ -53,7 +53,7 @@ func (g *Graph) init() {
 // node adds more dependencies. Dependencies need not be added themselves.
 func (g *Graph) Add(node string, deps ...string) error {
 	if g == nil {
-		return ErrNilGraph
+		return errNilGraph
 	}
 	if node == "" {
 		return fmt.Errorf("affected: Add: empty node name")
@@ -94,7 +94,7 @@ func (g *Graph) addNode(n string) {
 // first.
 func (g *Graph) SetDir(node, dir string) error {
 	if g == nil {
-		return ErrNilGraph
+		return errNilGraph
 	}
 	if node == "" || dir == "" {
 		return fmt.Errorf("affected: SetDir(%q, %q): empty argument", node, dir)
@@ -109,7 +109,7 @@ func (g *Graph) SetDir(node, dir string) error {
 // Go adapter sets it to the main module's directory.
 func (g *Graph) SetRoot(dir string) error {
 	if g == nil {
-		return ErrNilGraph
+		return errNilGraph
 	}
 	if dir == "" {
 		return fmt.Errorf("affected: SetRoot: empty directory")
@@ -122,14 +122,6 @@ func (g *Graph) SetRoot(dir string) error {
 	return nil
 }
 
-// Root returns the directory relative paths are resolved against.
-func (g *Graph) Root() string {
-	if g == nil {
-		return ""
-	}
-	return g.root
-}
-
 func (g *Graph) abs(p string) string {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(g.root, p)
@@ -137,29 +129,12 @@ func (g *Graph) abs(p string) string {
 	return filepath.Clean(p)
 }
 
-// Nodes returns every node, sorted.
-func (g *Graph) Nodes() []string {
-	if g == nil {
-		return nil
-	}
-	return sortedKeys(g.deps)
-}
+// nodeList returns every node, sorted.
+func (g *Graph) nodeList() []string { return sortedKeys(g.deps) }
 
-// Products returns the products, sorted.
-func (g *Graph) Products() []string {
-	if g == nil {
-		return nil
-	}
-	return sortedKeys(g.products)
-}
-
-// Deps returns the direct dependencies of node.
-func (g *Graph) Deps(node string) []string {
-	if g == nil {
-		return nil
-	}
-	return slices.Clone(g.deps[node])
-}
+// productList returns the products, sorted. Users list them with
+// Products(g, nil), which marks every product affected.
+func (g *Graph) productList() []string { return sortedKeys(g.products) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

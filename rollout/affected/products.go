@@ -15,7 +15,8 @@ type Changes struct {
 	// or absolute.
 	Files []string
 	// Dir is the directory relative Files are relative to (usually the
-	// repository root); empty means the graph's Root.
+	// repository root); empty means the graph's root (set by Graph.SetRoot,
+	// or the main module's directory with GoList and ParseGoList).
 	Dir string
 	// Nodes are nodes known to have changed (packages, modules…). A node
 	// the graph does not know marks every product affected.
@@ -43,15 +44,16 @@ type Impact struct {
 // String formats the impact as "product: reason".
 func (im Impact) String() string { return im.Product + ": " + im.Reason }
 
-// ErrNilGraph is returned by Products and the Graph methods for a nil *Graph.
-var ErrNilGraph = errors.New("affected: nil graph")
+// errNilGraph is returned by Products and the Graph methods for a nil
+// *Graph: a programming error nobody branches on, so it has no sentinel.
+var errNilGraph = errors.New("affected: nil graph")
 
 // Products returns every product whose release ch triggers, sorted by
 // product, each with the first reason found: a dependency path when there is
 // one (the shortest), else the change that affects products as a whole.
 func Products(g *Graph, ch *Changes) ([]Impact, error) {
 	if g == nil {
-		return nil, ErrNilGraph
+		return nil, errNilGraph
 	}
 	if ch == nil {
 		return g.everyProduct("unknown diff", "the diff could not be computed (nil Changes)"), nil
@@ -163,7 +165,7 @@ func (g *Graph) everyProduct(cause, why string) []Impact {
 
 func (g *Graph) productsWhere(cause, why string, keep func(product string) bool) []Impact {
 	var out []Impact
-	for _, p := range g.Products() {
+	for _, p := range g.productList() {
 		if keep(p) {
 			out = append(out, Impact{Product: p, Cause: cause, Reason: why})
 		}

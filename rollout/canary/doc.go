@@ -11,8 +11,10 @@
 //	}
 //	fmt.Println(res) // pass: no significant difference…
 //
-// Check wraps the same judgement into a plain func(ctx) error that a rollout
-// turns into a gate: it returns nil only on Pass.
+// Analysis wraps the same judgement into a plain func(ctx) error that a
+// rollout turns into a gate: it returns nil only on Pass.
+//
+//	gate := rollout.Check("canary", 5*time.Minute, canary.Analysis(fetch))
 //
 // # Verdicts
 //

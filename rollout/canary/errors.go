@@ -2,7 +2,7 @@ package canary
 
 import "errors"
 
-// Sentinel errors. Every error from Judge and Check is a *VerdictError that
+// Sentinel errors. Every error from Judge and Analysis is a *VerdictError that
 // wraps ErrFail or ErrInconclusive, and sometimes also the cause.
 var (
 	// ErrFail marks a canary judged significantly worse than its baseline.
@@ -11,10 +11,10 @@ var (
 	// samples, invalid samples or options, or samples that could not be
 	// fetched. It is never a Pass.
 	ErrInconclusive = errors.New("canary: inconclusive")
-	// ErrInvalidSample marks a NaN or ±Inf sample.
-	ErrInvalidSample = errors.New("canary: invalid sample")
-	// ErrInvalidOption marks an option out of range, or a nil fetch function.
-	ErrInvalidOption = errors.New("canary: invalid option")
+	// ErrInvalidInput marks input the caller got wrong: an option out of
+	// range, a nil fetch function or context, or a NaN or ±Inf sample.
+	// The error names the option or the sample.
+	ErrInvalidInput = errors.New("canary: invalid input")
 )
 
 // VerdictError reports a judgement that is not Pass, with its Result. Inspect

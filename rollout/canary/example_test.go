@@ -44,15 +44,15 @@ func ExampleJudge_noData() {
 	// true
 }
 
-func ExampleCheck() {
+func ExampleAnalysis() {
 	fetch := func(ctx context.Context) (baseline, canaryS []float64, err error) {
 		// In production: query the metrics store for both groups.
 		return latencies(60, 100), latencies(60, 100), nil
 	}
-	gate := canary.Check(fetch, canary.HigherIsBad, canary.Tolerance(0.1))
+	gate := canary.Analysis(fetch, canary.HigherIsBad, canary.Tolerance(0.1))
 	fmt.Println(gate(context.Background()))
 
-	broken := canary.Check(func(ctx context.Context) ([]float64, []float64, error) {
+	broken := canary.Analysis(func(ctx context.Context) ([]float64, []float64, error) {
 		return latencies(60, 100), latencies(60, 250), nil
 	})
 	err := broken(context.Background())

@@ -32,7 +32,7 @@ func FuzzJudge(f *testing.F) {
 		if (err == nil) != (res.Verdict == canary.Pass) {
 			t.Fatalf("verdict %v with err %v", res.Verdict, err)
 		}
-		if bad != errors.Is(err, canary.ErrInvalidSample) {
+		if bad != errors.Is(err, canary.ErrInvalidInput) {
 			t.Fatalf("invalid samples %v but err %v", bad, err)
 		}
 		if res.Verdict != canary.Inconclusive && (len(b) < int(minimum) || len(c) < int(minimum) ||

@@ -63,7 +63,7 @@ func (r Result) String() string { return r.Verdict.String() + ": " + r.Reason }
 // Judge compares the canary's samples of one metric with the baseline's and
 // returns the judgement. The error is nil exactly when the verdict is Pass;
 // otherwise it is a *VerdictError wrapping ErrFail or ErrInconclusive (and
-// ErrInvalidSample or ErrInvalidOption when the input is at fault). The
+// ErrInvalidInput when the input is at fault). The
 // slices are not modified.
 func Judge(baseline, canary []float64, opts ...Option) (Result, error) {
 	o := newOptions(opts)
@@ -100,12 +100,14 @@ func Judge(baseline, canary []float64, opts ...Option) (Result, error) {
 	res.U, res.P, res.Exact = t.u, t.p, t.exact
 	alpha := 1 - o.confidence
 
-	switch {
-	case len(baseline) < o.minSamples || len(canary) < o.minSamples:
+	// Limits as if statements, not switch cases: gremlins (mutation
+	// testing) cannot mutate a case expression, and these must be pinned.
+	if len(baseline) < o.minSamples || len(canary) < o.minSamples {
 		res.Reason = fmt.Sprintf("too few samples: baseline has %d, canary %d, need %d each",
 			len(baseline), len(canary), o.minSamples)
 		return res, &VerdictError{Result: res}
-	case minP(len(canary), len(baseline), alt) >= alpha:
+	}
+	if minP(len(canary), len(baseline), alt) >= alpha {
 		res.Reason = fmt.Sprintf("too few samples: %d and %d can never reach p < %.3g",
 			len(baseline), len(canary), alpha)
 		return res, &VerdictError{Result: res}
@@ -117,15 +119,15 @@ func Judge(baseline, canary []float64, opts ...Option) (Result, error) {
 	case significant && bad:
 		res.Verdict = Fail
 		res.Reason = fmt.Sprintf("canary %s %s, beyond the tolerance of %s (%s, p=%.3g < %.3g)",
-			o.measure, describeEffect(res.Effect, o.measure), percent(o.tolerance), o.direction, t.p, alpha)
+			o.measure.name(), describeEffect(res.Effect, o.measure), percent(o.tolerance), o.direction.name(), t.p, alpha)
 		return res, &VerdictError{Result: res}
 	case significant:
 		res.Verdict = Pass
 		res.Reason = fmt.Sprintf("significant difference (p=%.3g < %.3g) but canary %s %s, within the tolerance of %s",
-			t.p, alpha, o.measure, describeEffect(res.Effect, o.measure), percent(o.tolerance))
+			t.p, alpha, o.measure.name(), describeEffect(res.Effect, o.measure), percent(o.tolerance))
 	default:
 		res.Verdict = Pass
-		res.Reason = fmt.Sprintf("no significant difference (%s, p=%.3g ≥ %.3g)", o.direction, t.p, alpha)
+		res.Reason = fmt.Sprintf("no significant difference (%s, p=%.3g ≥ %.3g)", o.direction.name(), t.p, alpha)
 	}
 	return res, nil
 }
@@ -144,7 +146,7 @@ func (o *options) badEffect(effect float64) bool {
 func checkFinite(side string, xs []float64) error {
 	for i, x := range xs {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("%w: %s sample %d is %v", ErrInvalidSample, side, i, x)
+			return fmt.Errorf("%w: %s sample %d is %v", ErrInvalidInput, side, i, x)
 		}
 	}
 	return nil
@@ -189,9 +191,9 @@ func mean(s []float64) float64 {
 func describeEffect(e float64, m Measure) string {
 	switch {
 	case math.IsInf(e, 1):
-		return "rose from a baseline " + m.String() + " of 0"
+		return "rose from a baseline " + m.name() + " of 0"
 	case math.IsInf(e, -1):
-		return "fell from a baseline " + m.String() + " of 0"
+		return "fell from a baseline " + m.name() + " of 0"
 	case e >= 0:
 		return "+" + percent(e)
 	}

@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// An Option changes how Judge and Check decide. No options means
+// An Option changes how Judge and Analysis decide. No options means
 // HigherIsBad, MedianChange, Confidence(0.98), Tolerance(0.25),
 // MinSamples(50): Kayenta's defaults, with the effect on the median.
 type Option interface{ apply(*options) }
@@ -39,7 +39,7 @@ func newOptions(opts []Option) options {
 	}
 	for _, opt := range opts {
 		if opt == nil {
-			o.fail(fmt.Errorf("%w: nil Option", ErrInvalidOption))
+			o.fail(fmt.Errorf("%w: nil Option", ErrInvalidInput))
 			continue
 		}
 		opt.apply(&o)
@@ -72,14 +72,14 @@ const (
 
 func (d Direction) apply(o *options) {
 	if d < HigherIsBad || d > EitherIsBad {
-		o.fail(fmt.Errorf("%w: unknown Direction %d", ErrInvalidOption, int(d)))
+		o.fail(fmt.Errorf("%w: unknown Direction %d", ErrInvalidInput, int(d)))
 		return
 	}
 	o.direction = d
 }
 
-// String returns "higher is bad", "lower is bad" or "either is bad".
-func (d Direction) String() string {
+// name returns "higher is bad", "lower is bad" or "either is bad", for reasons.
+func (d Direction) name() string {
 	switch d {
 	case HigherIsBad:
 		return "higher is bad"
@@ -120,14 +120,14 @@ const (
 
 func (m Measure) apply(o *options) {
 	if m != MedianChange && m != MeanChange {
-		o.fail(fmt.Errorf("%w: unknown Measure %d", ErrInvalidOption, int(m)))
+		o.fail(fmt.Errorf("%w: unknown Measure %d", ErrInvalidInput, int(m)))
 		return
 	}
 	o.measure = m
 }
 
-// String returns "median" or "mean".
-func (m Measure) String() string {
+// name returns "median" or "mean", for reasons.
+func (m Measure) name() string {
 	switch m {
 	case MedianChange:
 		return "median"
@@ -142,7 +142,7 @@ func (m Measure) String() string {
 func Confidence(c float64) Option {
 	return optionFunc(func(o *options) {
 		if !(c > 0 && c < 1) {
-			o.fail(fmt.Errorf("%w: Confidence(%v) is not in (0, 1)", ErrInvalidOption, c))
+			o.fail(fmt.Errorf("%w: Confidence(%v) is not in (0, 1)", ErrInvalidInput, c))
 			return
 		}
 		o.confidence = c
@@ -156,7 +156,7 @@ func Confidence(c float64) Option {
 func Tolerance(t float64) Option {
 	return optionFunc(func(o *options) {
 		if !(t >= 0) || math.IsInf(t, 0) {
-			o.fail(fmt.Errorf("%w: Tolerance(%v) is not finite and ≥ 0", ErrInvalidOption, t))
+			o.fail(fmt.Errorf("%w: Tolerance(%v) is not finite and ≥ 0", ErrInvalidInput, t))
 			return
 		}
 		o.tolerance = t
@@ -169,7 +169,7 @@ func Tolerance(t float64) Option {
 func MinSamples(n int) Option {
 	return optionFunc(func(o *options) {
 		if n < 1 {
-			o.fail(fmt.Errorf("%w: MinSamples(%d) is < 1", ErrInvalidOption, n))
+			o.fail(fmt.Errorf("%w: MinSamples(%d) is < 1", ErrInvalidInput, n))
 			return
 		}
 		o.minSamples = n

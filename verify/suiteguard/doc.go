@@ -9,6 +9,12 @@
 // failure logged after its test had completed; a test started and never
 // finished; or fewer tests passed than a recorded floor.
 //
+// A test that skips because a server it needs is absent says so with
+// "server absent: NAME" (NAME: the variable that points tests at one, as
+// internal/testenv writes it). Such skips are counted apart ([Summary.Absent]),
+// so a run below the floor says whether absent servers explain it or tests
+// are missing, and CI reports them as one problem naming the variables.
+//
 //	sum := suiteguard.Check(stream, os.Stdout, suiteguard.Options{CI: true, Floor: 1200})
 //	fmt.Println(sum) // suiteguard: 1214 passed, 0 failed, 0 skipped
 //	if !sum.OK() {

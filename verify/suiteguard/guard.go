@@ -33,6 +33,10 @@ type Options struct {
 // Summary is the verdict on one run.
 type Summary struct {
 	Passed, Failed, Skipped int
+	// Absent counts the skips, among Skipped, of tests whose server was
+	// absent: their output said "server absent: NAME", NAME being the
+	// variable that points tests at one (internal/testenv prints it).
+	Absent int
 	// Problems lists every reason the run must not be reported green, sorted.
 	Problems []string
 }
@@ -40,9 +44,14 @@ type Summary struct {
 // OK reports whether the run may be reported green.
 func (s Summary) OK() bool { return len(s.Problems) == 0 }
 
-// String returns the closing line, "suiteguard: N passed, N failed, N skipped".
+// String returns the closing line, "suiteguard: N passed, N failed, N skipped",
+// followed by " (N for absent servers)" when there were such skips.
 func (s Summary) String() string {
-	return fmt.Sprintf("suiteguard: %d passed, %d failed, %d skipped", s.Passed, s.Failed, s.Skipped)
+	line := fmt.Sprintf("suiteguard: %d passed, %d failed, %d skipped", s.Passed, s.Failed, s.Skipped)
+	if s.Absent > 0 {
+		line += fmt.Sprintf(" (%d for absent servers)", s.Absent)
+	}
+	return line
 }
 
 // Check reads a `go test -json` stream from r to its end, writes the readable
@@ -70,9 +79,11 @@ type guard struct {
 	buffered map[string][]string // per-test output held back until its verdict
 	pkgOpen  map[string]bool     // packages started without a verdict
 	noTests  map[string]bool     // packages that said "no tests to run"
-	ranTests map[string]int      // tests that reached a verdict, per package
-	failedIn map[string]int      // tests that failed, per package
+	ranTests map[string]bool     // packages where a test reached a verdict
+	failedIn map[string]bool     // packages where a test failed
 	packages int                 // packages that ran a test binary
+	absent   absentSkips         // skips for a server that was not there
+	absentCI []string            // of those, the ones CI does not allow
 	garbage  int                 // lines that were not test2json events
 }
 
@@ -84,8 +95,8 @@ func newGuard(cfg Options, out io.Writer) *guard {
 		buffered: map[string][]string{},
 		pkgOpen:  map[string]bool{},
 		noTests:  map[string]bool{},
-		ranTests: map[string]int{},
-		failedIn: map[string]int{},
+		ranTests: map[string]bool{},
+		failedIn: map[string]bool{},
 	}
 }
 
@@ -156,6 +167,7 @@ func (g *guard) output(e event, key string) {
 		fmt.Fprint(g.out, e.Output)
 		return
 	}
+	g.absent.see(key, e.Output)
 	if g.cfg.Verbose {
 		fmt.Fprint(g.out, e.Output)
 		return
@@ -167,19 +179,22 @@ func (g *guard) testVerdict(e event, key string) {
 	delete(g.running, key)
 	lines := g.buffered[key]
 	delete(g.buffered, key)
-	g.ranTests[e.Package]++
+	g.ranTests[e.Package] = true
+	absent := g.absent.verdict(key, where(e), e.Action == "skip")
 	switch e.Action {
 	case "pass":
 		g.passed++
 		return
 	case "fail":
 		g.failed++
-		g.failedIn[e.Package]++
+		g.failedIn[e.Package] = true
 	case "skip":
 		g.skipped++
 		if g.cfg.CI {
 			if reason, ok := g.cfg.Allow.skip(e.Package, e.Test); ok {
 				lines = append(lines, fmt.Sprintf("    suiteguard: skip allowed: %s\n", reason))
+			} else if absent {
+				g.absentCI = append(g.absentCI, where(e))
 			} else {
 				g.problem("%s was skipped in CI (allow it in the allow-file with a reason, or make CI provide what it needs)", where(e))
 			}
@@ -197,11 +212,10 @@ func (g *guard) packageVerdict(e event) {
 	}
 	g.packages++
 	if e.Action == "fail" {
-		switch {
-		case e.FailedBuild != "":
+		if e.FailedBuild != "" {
 			g.problem("package %s did not build", e.Package)
 			g.failed++
-		case g.failedIn[e.Package] == 0:
+		} else if !g.failedIn[e.Package] {
 			// No test failed, yet the binary did: a timeout, a crash, TestMain, or a
 			// goroutine failing after its test completed.
 			g.problem("package %s failed outside any test's verdict", e.Package)
@@ -209,7 +223,7 @@ func (g *guard) packageVerdict(e event) {
 		}
 		return
 	}
-	if g.ranTests[e.Package] == 0 && !g.cfg.Allow.empty(e.Package) {
+	if !g.ranTests[e.Package] && !g.cfg.Allow.empty(e.Package) {
 		g.problem("package %s has test files but ran no test (a -run pattern that matched nothing?)", e.Package)
 	}
 }
@@ -227,20 +241,22 @@ func (g *guard) finish() Summary {
 		g.problem("package %s started but the stream ended before its result", pkg)
 	}
 	total := g.passed + g.failed + g.skipped
-	switch {
-	case total == 0:
+	if total == 0 {
 		g.problem("no test ran (%d packages, %d lines that were not go test -json)", g.packages, g.garbage)
-	case g.passed == 0 && g.failed == 0:
+	} else if g.passed == 0 && g.failed == 0 {
 		g.problem("no test passed: all %d were skipped", g.skipped)
 	}
-	if g.cfg.Floor > 0 && g.passed < g.cfg.Floor {
-		g.problem("%d tests passed, below the recorded floor of %d: were tests deleted or silently disabled? (raise or lower the floor file in the same change, on purpose)", g.passed, g.cfg.Floor)
+	if len(g.absentCI) > 0 {
+		g.problem("%s", g.absent.inCI(g.absentCI))
+	}
+	if g.passed < g.cfg.Floor { // a zero or negative Floor is no floor
+		g.problem("%s", g.absent.belowFloor(g.passed, g.cfg.Floor))
 	}
 	if g.failed > 0 {
 		g.problem("%d tests or packages failed", g.failed)
 	}
 	sort.Strings(g.problems)
-	return Summary{Passed: g.passed, Failed: g.failed, Skipped: g.skipped, Problems: g.problems}
+	return Summary{Passed: g.passed, Failed: g.failed, Skipped: g.skipped, Absent: len(g.absent.tests), Problems: g.problems}
 }
 
 func (g *guard) problem(format string, args ...any) {

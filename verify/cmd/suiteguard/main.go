@@ -13,12 +13,16 @@
 //
 // Flags:
 //
+//	-ci             apply CI's rules: a skip fails unless -allow lists it
+//	                (default: true when the CI environment variable is set, and not "false" or "0")
 //	-allow FILE     skips allowed in CI: lines of "package test reason…" ("-" as test: may run none)
 //	-floor FILE     fewest passing tests accepted (one integer; # comments)
 //	-write-floor    after a green run, record its passing count in the -floor file
 //	-v              pass every output line through, as go test -v would
 //
-// CI is taken from the CI environment variable (set, and not "false" or "0").
+// Without servers, tests that need them skip with "server absent: NAME"; the
+// closing line counts them, and a run below the floor says whether those
+// skips explain it or tests are missing.
 package main
 
 import (
@@ -43,14 +47,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, ciEnv string)
 	floorPath := fl.String("floor", "", "file holding the fewest passing tests accepted")
 	record := fl.Bool("write-floor", false, "after a green run, record its passing count in the -floor file")
 	verbose := fl.Bool("v", false, "pass every output line through")
+	ci := fl.Bool("ci", ciEnv != "" && ciEnv != "false" && ciEnv != "0", "apply CI's rules: a skip fails unless -allow lists it (default from $CI)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
 	if fl.NArg() > 0 || (*record && *floorPath == "") {
-		fmt.Fprintln(stderr, "usage: go test -json ./... | suiteguard [-allow FILE] [-floor FILE [-write-floor]] [-v]")
+		fmt.Fprintln(stderr, "usage: go test -json ./... | suiteguard [-ci] [-allow FILE] [-floor FILE [-write-floor]] [-v]")
 		return 2
 	}
-	opts := suiteguard.Options{CI: ciEnv != "" && ciEnv != "false" && ciEnv != "0", Verbose: *verbose}
+	opts := suiteguard.Options{CI: *ci, Verbose: *verbose}
 	var err error
 	if opts.Allow, err = loadAllow(*allowPath); err != nil {
 		fmt.Fprintln(stderr, err)

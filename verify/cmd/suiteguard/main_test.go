@@ -80,3 +80,45 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestCIFlag(t *testing.T) {
+	tests := []struct {
+		env  string
+		args []string
+		want int
+	}{
+		{"", nil, 0},                  // laptop: a skip is fine
+		{"", []string{"-ci"}, 1},      // the flag alone applies CI's rules
+		{"false", []string{"-ci"}, 1}, // and wins over the variable
+		{"true", nil, 1},              // the variable alone, as before
+		{"true", []string{"-ci=false"}, 0},
+		{"0", nil, 0},
+	}
+	for _, tt := range tests {
+		in, err := os.Open(filepath.Join(streams, "skip.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if code := run(tt.args, in, &out, &out, tt.env); code != tt.want {
+			t.Errorf("CI=%q %q: exit %d, want %d:\n%s", tt.env, tt.args, code, tt.want, out.String())
+		}
+		in.Close()
+	}
+}
+
+func TestFloorBlamesAbsentServers(t *testing.T) {
+	floor := filepath.Join(t.TempDir(), "floor")
+	os.WriteFile(floor, []byte("5\n"), 0o644)
+	in, err := os.Open(filepath.Join(streams, "absent.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var out bytes.Buffer
+	code := run([]string{"-floor", floor}, in, &out, &out, "")
+	if code != 1 || !strings.Contains(out.String(), "because 3 tests skipped as their servers are absent") ||
+		!strings.HasSuffix(out.String(), "4 skipped (3 for absent servers)\n") {
+		t.Errorf("exit %d, want 1 with the absent servers named:\n%s", code, out.String())
+	}
+}

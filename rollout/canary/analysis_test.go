@@ -12,35 +12,35 @@ func fetchOf(baseline, c []float64, err error) func(context.Context) ([]float64,
 	return func(context.Context) ([]float64, []float64, error) { return baseline, c, err }
 }
 
-func TestCheck(t *testing.T) {
+func TestAnalysis(t *testing.T) {
 	ctx := context.Background()
 	base := series(100, 100, 2)
 
-	if err := canary.Check(fetchOf(base, series(100, 101, 2), nil))(ctx); err != nil {
+	if err := canary.Analysis(fetchOf(base, series(100, 101, 2), nil))(ctx); err != nil {
 		t.Fatalf("pass: %v", err)
 	}
 
-	err := canary.Check(fetchOf(base, series(100, 300, 2), nil))(ctx)
+	err := canary.Analysis(fetchOf(base, series(100, 300, 2), nil))(ctx)
 	var ve *canary.VerdictError
 	if !errors.Is(err, canary.ErrFail) || !errors.As(err, &ve) || ve.Result.Verdict != canary.Fail || ve.Result.N2 != 100 {
 		t.Fatalf("fail: %v", err)
 	}
 
 	// Options reach Judge.
-	if err := canary.Check(fetchOf(base, series(100, 300, 2), nil), canary.LowerIsBad)(ctx); err != nil {
+	if err := canary.Analysis(fetchOf(base, series(100, 300, 2), nil), canary.LowerIsBad)(ctx); err != nil {
 		t.Fatalf("lower is bad, canary higher: %v", err)
 	}
 
 	// Kayenta's bug through the gate: no baseline data is not a pass.
-	err = canary.Check(fetchOf(nil, series(100, 300, 2), nil))(ctx)
+	err = canary.Analysis(fetchOf(nil, series(100, 300, 2), nil))(ctx)
 	if !errors.Is(err, canary.ErrInconclusive) {
 		t.Fatalf("no data: %v", err)
 	}
 }
 
-func TestCheckFetchFailures(t *testing.T) {
+func TestAnalysisFetchFailures(t *testing.T) {
 	boom := errors.New("metrics store down")
-	err := canary.Check(fetchOf(nil, nil, boom))(context.Background())
+	err := canary.Analysis(fetchOf(nil, nil, boom))(context.Background())
 	var ve *canary.VerdictError
 	if !errors.Is(err, canary.ErrInconclusive) || !errors.Is(err, boom) || !errors.As(err, &ve) || ve.Result.Verdict != canary.Inconclusive {
 		t.Fatalf("fetch error: %v", err)
@@ -49,7 +49,7 @@ func TestCheckFetchFailures(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	called := false
-	err = canary.Check(func(context.Context) ([]float64, []float64, error) {
+	err = canary.Analysis(func(context.Context) ([]float64, []float64, error) {
 		called = true
 		return series(100, 1, 1), series(100, 1, 1), nil
 	})(ctx)
@@ -57,13 +57,13 @@ func TestCheckFetchFailures(t *testing.T) {
 		t.Fatalf("cancelled ctx: %v (fetch called: %v)", err, called)
 	}
 
-	err = canary.Check(nil)(context.Background())
-	if !errors.Is(err, canary.ErrInvalidOption) || !errors.Is(err, canary.ErrInconclusive) {
+	err = canary.Analysis(nil)(context.Background())
+	if !errors.Is(err, canary.ErrInvalidInput) || !errors.Is(err, canary.ErrInconclusive) {
 		t.Fatalf("nil fetch: %v", err)
 	}
 	var nilCtx context.Context // a nil context is the input under test
-	err = canary.Check(fetchOf(nil, nil, nil))(nilCtx)
-	if !errors.Is(err, canary.ErrInvalidOption) {
+	err = canary.Analysis(fetchOf(nil, nil, nil))(nilCtx)
+	if !errors.Is(err, canary.ErrInvalidInput) {
 		t.Fatalf("nil ctx: %v", err)
 	}
 }
