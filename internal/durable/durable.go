@@ -146,22 +146,17 @@ func (w Writer) syncDir(dir string) error {
 // removed in it survive a crash.
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("durable: open directory %s: %w", dir, err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("durable: fsync directory %s: %w", dir, err)
-	}
-	return nil
+	return syncOpenDir(dir, d, err)
 }
 
 // SyncRootDir is [SyncDir] for a directory named relative to root.
 func SyncRootDir(root *os.Root, dir string) error {
 	d, err := root.Open(dir)
+	return syncOpenDir(dir, d, err)
+}
+
+// syncOpenDir fsyncs and closes d, the directory dir as opened with err.
+func syncOpenDir(dir string, d *os.File, err error) error {
 	if err != nil {
 		return fmt.Errorf("durable: open directory %s: %w", dir, err)
 	}
