@@ -22,6 +22,9 @@ import (
 //	          WHERE tenant = …; \copy t FROM file; COMMIT; no verification.
 //	          The files hold the snapshot's rows, written before timing.
 //	restore   snapshot.Restore, every partition verified by count and digest.
+//	process   the same Restore call in a fresh process (this test binary,
+//	          re-executed): what any one-shot program pays, a new
+//	          connection and a cold heap, without the command's code.
 //	command   `deploysafe snapshot restore --apply --parallel 1` as a
 //	          subprocess (built once with go build), the same work.
 //	rehearse  snapshot.Verify with Rehearsal into scratch tables of the
@@ -87,6 +90,16 @@ func BenchmarkRestoreOncall100(b *testing.B) {
 					}
 					return time.Since(began)
 				},
+				"process": func(i int) time.Duration {
+					cmd := exec.Command(os.Args[0])
+					cmd.Env = append(os.Environ(), restoreChildEnv+"="+strings.Join([]string{dsn, storeDir, m.ID, table,
+						strings.Join(keys, ","), fmt.Sprintf("oncall-proc-%d-%d", time.Now().UnixNano(), i)}, "\v"))
+					began := time.Now()
+					if out, err := cmd.CombinedOutput(); err != nil {
+						b.Fatalf("restore in a fresh process: %v\n%s", err, out)
+					}
+					return time.Since(began)
+				},
 				"command": func(i int) time.Duration {
 					cmd := exec.Command(bin, "snapshot", "restore", "--db", dsn, "--store", storeDir, "--id", m.ID,
 						"--keys", strings.Join(keys, ","), "--apply", "--parallel", "1",
@@ -98,8 +111,8 @@ func BenchmarkRestoreOncall100(b *testing.B) {
 					return time.Since(began)
 				},
 			}
-			order := []string{"hand", "restore", "command"}
-			var handOurs, cmdLib, rehRestore, pgOurs []float64
+			order := []string{"hand", "restore", "process", "command"}
+			var handOurs, cmdLib, cmdProc, rehRestore, pgOurs []float64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
@@ -127,14 +140,16 @@ func BenchmarkRestoreOncall100(b *testing.B) {
 				ours := took["restore"].Seconds()
 				handOurs = append(handOurs, took["hand"].Seconds()/ours)
 				cmdLib = append(cmdLib, took["command"].Seconds()/ours)
+				cmdProc = append(cmdProc, took["command"].Seconds()/took["process"].Seconds())
 				rehRestore = append(rehRestore, tReh.Seconds()/ours)
 				pgOurs = append(pgOurs, tPg.Seconds()/ours)
-				b.Logf("iteration %d: hand %v, restore %v, command %v, rehearse %v, pg_restore (whole table) %v",
-					i, took["hand"].Round(time.Millisecond), took["restore"].Round(time.Millisecond),
+				b.Logf("iteration %d: hand %v, restore %v, process %v, command %v, rehearse %v, pg_restore (whole table) %v",
+					i, took["hand"].Round(time.Millisecond), took["restore"].Round(time.Millisecond), took["process"].Round(time.Millisecond),
 					took["command"].Round(time.Millisecond), tReh.Round(time.Millisecond), tPg.Round(time.Millisecond))
 			}
 			b.ReportMetric(median(handOurs), "hand/ours")
 			b.ReportMetric(median(cmdLib), "command/library")
+			b.ReportMetric(median(cmdProc), "command/library-fresh-process")
 			b.ReportMetric(median(rehRestore), "rehearse/restore")
 			b.ReportMetric(median(pgOurs), "pg_restore-whole-table/ours")
 		})
@@ -210,4 +225,46 @@ func pgRestore(b *testing.B, rdsn, table, dumpFile string) time.Duration {
 		b.Fatalf("pg_restore: %v\n%s", err, out)
 	}
 	return time.Since(began)
+}
+
+// restoreChildEnv carries the arguments of the benchmark's "process" run,
+// separated by a vertical tab: dsn, store directory, snapshot ID, table, keys, restore ID.
+// TestMain runs restoreChild instead of the tests when it is set.
+const restoreChildEnv = "DEPLOYSAFE_BENCH_RESTORE_CHILD"
+
+// restoreChild is the benchmark's "process" run: one Restore, as a program
+// of its own would call it.
+func restoreChild(spec string) error {
+	args := strings.Split(spec, "\v")
+	if len(args) != 6 {
+		return fmt.Errorf("%s: want 6 fields separated by \\v, got %d", restoreChildEnv, len(args))
+	}
+	dsn, dir, id, table, keys, rid := args[0], args[1], args[2], args[3], args[4], args[5]
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	src, err := New(db, Table(table, "tenant"))
+	if err != nil {
+		return err
+	}
+	store, err := snapshot.NewDirStore(dir)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	m, err := snapshot.LoadManifest(ctx, store, id)
+	if err != nil {
+		return err
+	}
+	var sel []snapshot.Partition
+	for _, k := range strings.Split(keys, ",") {
+		sel = append(sel, snapshot.Partition{Table: table, Key: k})
+	}
+	p, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Parallelism(1), snapshot.RestoreID(rid))
+	if err == nil && len(p.Restored) != len(sel) {
+		err = fmt.Errorf("%d of %d partitions restored", len(p.Restored), len(sel))
+	}
+	return err
 }
