@@ -257,10 +257,16 @@ func bugCases() []bugCase {
 
 // sensCase: a test of Ordering and Groups must kill every mutant of a
 // correct comparator of pairs, the flipped-outcome one included; it is
-// "caught" when Sensitive returns nil.
+// "caught" when Sensitive returns nil. Its time to detection is that of
+// the test's run on the flipped-outcome mutant, Sensitive's last (the
+// broken function of this class); the whole Sensitive call also runs the
+// test once on the correct comparator and on six other mutants.
 func sensCase(class, shape, gen string, g *rapid.Generator[pair]) bugCase {
 	byAB := func(a, b pair) int { return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B)) }
+	var last time.Duration
 	test := func(c func(a, b pair) int) error {
+		start := time.Now()
+		defer func() { last = time.Since(start) }()
 		if _, err := verify.Ordering(c, g); err != nil {
 			return err
 		}
@@ -270,6 +276,6 @@ func sensCase(class, shape, gen string, g *rapid.Generator[pair]) bugCase {
 		if err := verify.Sensitive(test, byAB); err != nil {
 			return verify.Report{}, nil // a survivor: missed
 		}
-		return verify.Report{}, errKilled
+		return verify.Report{Search: last}, errKilled
 	}, true}
 }

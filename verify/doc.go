@@ -75,7 +75,13 @@
 // Every failure names the seed of its random batches and a rerun:
 // [Seed](n) in the call, or -rapid.seed=n on the go test command line
 // (which seeds every check that has no Seed option). Checks of one process
-// run one at a time, because each sets rapid's seed flag for its run.
+// run one at a time, because each sets rapid's seed flag for its run:
+// rapid v1.3.0 takes a seed from nowhere else. A test of your own that
+// calls rapid.Check in parallel (t.Parallel) with a check of this package
+// reads that flag while the check writes it, which the race detector
+// reports. Keep such tests sequential, or in a test binary of their own.
+// With -rapid.seed=n given, a check that needs one rapid.Check (the
+// default budget) leaves the flag untouched.
 //
 // A check whose generator never produced the outcomes it needs (two unequal
 // values, say) fails with a [*CoverageError] listing the counts, rather than

@@ -117,7 +117,7 @@ func Run(seed uint64, budget, maxShrink int, prop Prop) (st *State, failed bool,
 	f := flag.Lookup("rapid.seed")
 	if f != nil {
 		old := f.Value.String()
-		defer func() { _ = f.Value.Set(old) }()
+		defer func() { setSeedFlag(f, old) }()
 	}
 	for call := uint64(0); !st.failed && st.Err == nil && st.runs < budget; call++ {
 		before := st.runs
@@ -125,7 +125,7 @@ func Run(seed uint64, budget, maxShrink int, prop Prop) (st *State, failed bool,
 		if f != nil {
 			// rapid reads its base seed from the flag at the start of
 			// each Check; 0 would mean "pick one at random".
-			if err := f.Value.Set(strconv.FormatUint(max(1, seed+call*0x9e3779b97f4a7c15), 10)); err != nil {
+			if err := setSeedFlag(f, strconv.FormatUint(max(1, seed+call*0x9e3779b97f4a7c15), 10)); err != nil {
 				return st, false, fmt.Errorf("%w: setting -rapid.seed: %v", ErrRapid, err)
 			}
 		}
@@ -143,6 +143,17 @@ func Run(seed uint64, budget, maxShrink int, prop Prop) (st *State, failed bool,
 		}
 	}
 	return st, st.failed, st.Err
+}
+
+// setSeedFlag sets rapid's seed flag to v unless it holds v already: a
+// check run with -rapid.seed=n whose budget fits one rapid.Check then never
+// writes the flag, so a user's own rapid.Check running in parallel with it
+// does not race with it.
+func setSeedFlag(f *flag.Flag, v string) error {
+	if f.Value.String() == v {
+		return nil
+	}
+	return f.Value.Set(v)
 }
 
 // seedMu serializes the checks of a process: each sets rapid's -rapid.seed
