@@ -9,48 +9,9 @@ import (
 	"testing/synctest"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
+	"github.com/deploysafe/deploysafe/internal/telemetry/telemetrytest"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
-
-// collected reads every data point by instrument name and attributes
-// ("limit=actions,"), from a manual reader.
-func collected(t testing.TB, reader *sdkmetric.ManualReader) map[string]float64 {
-	t.Helper()
-	var rm metricdata.ResourceMetrics
-	if err := reader.Collect(context.Background(), &rm); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]float64{}
-	key := func(name string, set attribute.Set) string {
-		var b strings.Builder
-		b.WriteString(name)
-		for _, kv := range set.ToSlice() {
-			b.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
-		}
-		return b.String()
-	}
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			switch d := m.Data.(type) {
-			case metricdata.Sum[int64]:
-				for _, p := range d.DataPoints {
-					out[key(m.Name, p.Attributes)] = float64(p.Value)
-				}
-			case metricdata.Gauge[int64]:
-				for _, p := range d.DataPoints {
-					out[key(m.Name, p.Attributes)] = float64(p.Value)
-				}
-			case metricdata.Histogram[float64]:
-				for _, p := range d.DataPoints {
-					out[key(m.Name, p.Attributes)+" count"] = float64(p.Count)
-				}
-			}
-		}
-	}
-	return out
-}
 
 func TestMetricsOfASweepWithABreakerTrip(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -72,28 +33,28 @@ func TestMetricsOfASweepWithABreakerTrip(t *testing.T) {
 		if !errors.As(err, &be) {
 			t.Fatalf("err = %v, want a trip", err)
 		}
-		got := collected(t, reader)
+		got := telemetrytest.Points(t, reader)
 		for k, want := range map[string]float64{
-			"deploysafe.reaper.breaker.trips limit=actions":            1,
-			"deploysafe.reaper.breaker.trips limit=inventory-fraction": 1,
-			"deploysafe.reaper.halted":                                 1,
-			"deploysafe.reaper.resources verdict=alive":                989,
-			"deploysafe.reaper.resources verdict=orphan":               11,
-			"deploysafe.reaper.resources verdict=unknown":              0,
-			"deploysafe.reaper.sweep.duration outcome=tripped count":   1,
+			"deploysafe.reaper.breaker.trips{limit=actions}":            1,
+			"deploysafe.reaper.breaker.trips{limit=inventory-fraction}": 1,
+			"deploysafe.reaper.halted{}":                                1,
+			"deploysafe.reaper.resources{verdict=alive}":                989,
+			"deploysafe.reaper.resources{verdict=orphan}":               11,
+			"deploysafe.reaper.resources{verdict=unknown}":              0,
+			"deploysafe.reaper.sweep.duration.count{outcome=tripped}":   1,
 		} {
 			if got[k] != want {
 				t.Errorf("%s = %v, want %v (all: %v)", k, got[k], want, got)
 			}
 		}
-		if _, ok := got["deploysafe.reaper.actions action=quarantine result=ok"]; ok {
+		if _, ok := got["deploysafe.reaper.actions{action=quarantine,result=ok}"]; ok {
 			t.Error("an action counted on a halted sweep")
 		}
 		if err := r.Acknowledge(ctx, be.HaltID, "oncall"); err != nil {
 			t.Fatal(err)
 		}
-		if got := collected(t, reader); got["deploysafe.reaper.halted"] != 0 {
-			t.Errorf("halted = %v after Acknowledge", got["deploysafe.reaper.halted"])
+		if got := telemetrytest.Points(t, reader); got["deploysafe.reaper.halted{}"] != 0 {
+			t.Errorf("halted = %v after Acknowledge", got["deploysafe.reaper.halted{}"])
 		}
 		dep.fail = func(_ Action, id string) error {
 			if id == "r3" {
@@ -105,12 +66,12 @@ func TestMetricsOfASweepWithABreakerTrip(t *testing.T) {
 		if _, err := r.Sweep(ctx); err == nil {
 			t.Fatal("the failing quarantine was not reported")
 		}
-		got = collected(t, reader)
+		got = telemetrytest.Points(t, reader)
 		for k, want := range map[string]float64{
-			"deploysafe.reaper.actions action=quarantine result=ok":     10,
-			"deploysafe.reaper.actions action=quarantine result=failed": 1,
-			"deploysafe.reaper.sweep.duration outcome=error count":      1,
-			"deploysafe.reaper.halted":                                  0,
+			"deploysafe.reaper.actions{action=quarantine,result=ok}":     10,
+			"deploysafe.reaper.actions{action=quarantine,result=failed}": 1,
+			"deploysafe.reaper.sweep.duration.count{outcome=error}":      1,
+			"deploysafe.reaper.halted{}":                                 0,
 		} {
 			if got[k] != want {
 				t.Errorf("%s = %v, want %v", k, got[k], want)

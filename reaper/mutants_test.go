@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/deploysafe/deploysafe/internal/telemetry/telemetrytest"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 )
 
@@ -282,8 +283,8 @@ func TestSweepOutcomeOfAShadowSweepForLackOfPromotion(t *testing.T) {
 		if _, err := r.Sweep(context.Background()); !errors.Is(err, ErrNotPromoted) {
 			t.Fatalf("err = %v", err)
 		}
-		got := collected(t, reader)
-		if got["deploysafe.reaper.sweep.duration outcome=ok count"] != 1 || got["deploysafe.reaper.sweep.duration outcome=error count"] != 0 {
+		got := telemetrytest.Points(t, reader)
+		if got["deploysafe.reaper.sweep.duration.count{outcome=ok}"] != 1 || got["deploysafe.reaper.sweep.duration.count{outcome=error}"] != 0 {
 			t.Fatalf("a refused promotion is not an error: %v", got)
 		}
 	})

@@ -6,53 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/deploysafe/deploysafe/internal/telemetry/telemetrytest"
 	"github.com/deploysafe/deploysafe/rollout"
-	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
-
-// collect returns every data point as "name{k=v,...}" → value.
-func collect(tb testing.TB, reader *sdkmetric.ManualReader) map[string]float64 {
-	tb.Helper()
-	var rm metricdata.ResourceMetrics
-	if err := reader.Collect(context.Background(), &rm); err != nil {
-		tb.Fatal(err)
-	}
-	out := map[string]float64{}
-	key := func(name string, set attribute.Set) string {
-		var kv []string
-		for _, a := range set.ToSlice() {
-			kv = append(kv, string(a.Key)+"="+a.Value.Emit())
-		}
-		sort.Strings(kv)
-		return name + "{" + strings.Join(kv, ",") + "}"
-	}
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			switch d := m.Data.(type) {
-			case metricdata.Sum[int64]:
-				for _, p := range d.DataPoints {
-					out[key(m.Name, p.Attributes)] = float64(p.Value)
-				}
-			case metricdata.Gauge[int64]:
-				for _, p := range d.DataPoints {
-					out[key(m.Name, p.Attributes)] = float64(p.Value)
-				}
-			case metricdata.Histogram[float64]:
-				for _, p := range d.DataPoints {
-					out[key(m.Name+".count", p.Attributes)] = float64(p.Count)
-				}
-			}
-		}
-	}
-	return out
-}
 
 // judgement is a canary verdict that carries its measured values.
 type judgement struct{ canary, baseline float64 }
@@ -89,7 +51,7 @@ func TestMetricsOfARolloutWithAFailingGateAndARollback(t *testing.T) {
 	if !errors.Is(err, rollout.ErrRolledBack) {
 		t.Fatal(err)
 	}
-	got := collect(t, reader)
+	got := telemetrytest.Points(t, reader)
 	want := map[string]float64{
 		"deploysafe.rollout.deploys{outcome=deployed}":                                 2,
 		"deploysafe.rollout.rollbacks{outcome=rolled_back}":                            2,
@@ -131,7 +93,7 @@ func TestMetricsCountUnconfirmedDeploysAndOffPlanAborts(t *testing.T) {
 	if _, err := ex.Run(context.Background(), p, p.Fingerprint()); err == nil {
 		t.Fatal("success")
 	}
-	got := collect(t, reader)
+	got := telemetrytest.Points(t, reader)
 	if got["deploysafe.rollout.deploys{outcome=unconfirmed}"] != 1 || got["deploysafe.rollout.aborts{cause=unconfirmed}"] != 1 {
 		t.Errorf("metrics %v", got)
 	}
