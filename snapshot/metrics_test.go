@@ -4,47 +4,10 @@ import (
 	"context"
 	"testing"
 
-	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/deploysafe/deploysafe/internal/telemetry/telemetrytest"
 )
-
-// sums returns every Int64 sum the reader collected, by instrument name and
-// attribute set.
-func sums(t testing.TB, r *sdkmetric.ManualReader) map[string]map[attribute.Distinct]int64 {
-	t.Helper()
-	var rm metricdata.ResourceMetrics
-	if err := r.Collect(context.Background(), &rm); err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]map[attribute.Distinct]int64{}
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			switch d := m.Data.(type) {
-			case metricdata.Sum[int64]:
-				out[m.Name] = map[attribute.Distinct]int64{}
-				for _, p := range d.DataPoints {
-					out[m.Name][p.Attributes.Equivalent()] = p.Value
-				}
-			case metricdata.Histogram[float64]:
-				out[m.Name] = map[attribute.Distinct]int64{}
-				for _, p := range d.DataPoints {
-					out[m.Name][p.Attributes.Equivalent()] = int64(p.Count)
-				}
-			}
-		}
-	}
-	return out
-}
-
-func attrs(kv ...string) attribute.Distinct {
-	var a []attribute.KeyValue
-	for i := 0; i < len(kv); i += 2 {
-		a = append(a, attribute.String(kv[i], kv[i+1]))
-	}
-	set := attribute.NewSet(a...)
-	return set.Equivalent()
-}
 
 // TestRestoreMetrics: a restore with one failed partition and one already
 // journaled records exactly what it did.
@@ -72,23 +35,19 @@ func TestRestoreMetrics(t *testing.T) {
 	// A second journal: t000 is not skipped by this one, so run it again
 	// under the default journal to see a skip.
 	_, _ = Restore(context.Background(), src, store, m, selectKeys("t000"), MeterProvider(mp))
-	got := sums(t, reader)
+	got := telemetrytest.Points(t, reader)
 	t001, _ := m.Partition(Partition{"orders", "t001"})
 	t000, _ := m.Partition(Partition{"orders", "t000"})
-	for _, c := range []struct {
-		name string
-		set  attribute.Distinct
-		want int64
-	}{
-		{"deploysafe.snapshot.partitions", attrs("op", "restore", "outcome", "done"), 2}, // t000 and t001 in the first
-		{"deploysafe.snapshot.partitions", attrs("op", "restore", "outcome", "failed"), 1},
-		{"deploysafe.snapshot.partitions", attrs("op", "restore", "outcome", "skipped"), 1},
-		{"deploysafe.snapshot.bytes.read", attrs("op", "restore"), t000.Bytes + t001.Bytes},
-		{"deploysafe.snapshot.chunks", attrs("op", "restore"), int64(len(t000.chunks) + len(t001.chunks))},
-		{"deploysafe.snapshot.duration", attrs("op", "restore"), 2},
+	for key, want := range map[string]int64{
+		"deploysafe.snapshot.partitions{op=restore,outcome=done}":    2, // t000 and t001 in the first
+		"deploysafe.snapshot.partitions{op=restore,outcome=failed}":  1,
+		"deploysafe.snapshot.partitions{op=restore,outcome=skipped}": 1,
+		"deploysafe.snapshot.bytes.read{op=restore}":                 t000.Bytes + t001.Bytes,
+		"deploysafe.snapshot.chunks{op=restore}":                     int64(len(t000.chunks) + len(t001.chunks)),
+		"deploysafe.snapshot.duration.count{op=restore}":             2,
 	} {
-		if v := got[c.name][c.set]; v != c.want {
-			t.Errorf("%s%v = %d, want %d (all: %v)", c.name, c.set, v, c.want, got[c.name])
+		if v := got[key]; v != float64(want) {
+			t.Errorf("%s = %v, want %d (all: %v)", key, v, want, got)
 		}
 	}
 }
@@ -101,22 +60,18 @@ func TestTakeMetrics(t *testing.T) {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	m := takeAll(t, src, store, MeterProvider(mp), ID("one"))
 	again := takeAll(t, src, store, MeterProvider(mp), ID("two"))
-	got := sums(t, reader)
-	take := attrs("op", "take")
-	if v := got["deploysafe.snapshot.bytes.new"][take]; v != m.NewBytes || again.NewBytes != 0 {
-		t.Errorf("bytes.new = %d, want %d", v, m.NewBytes)
+	got := telemetrytest.Points(t, reader)
+	if v := got["deploysafe.snapshot.bytes.new{op=take}"]; v != float64(m.NewBytes) || again.NewBytes != 0 {
+		t.Errorf("bytes.new = %v, want %d", v, m.NewBytes)
 	}
-	if v := got["deploysafe.snapshot.bytes.read"][take]; v != 2*m.Bytes {
-		t.Errorf("bytes.read = %d, want %d", v, 2*m.Bytes)
+	if v := got["deploysafe.snapshot.bytes.read{op=take}"]; v != float64(2*m.Bytes) {
+		t.Errorf("bytes.read = %v, want %d", v, 2*m.Bytes)
 	}
-	setTrue := attribute.NewSet(attribute.String("op", "take"), attribute.Bool("new", true))
-	setFalse := attribute.NewSet(attribute.String("op", "take"), attribute.Bool("new", false))
-	newTrue, newFalse := setTrue.Equivalent(), setFalse.Equivalent()
-	if a, b := got["deploysafe.snapshot.chunks"][newTrue], got["deploysafe.snapshot.chunks"][newFalse]; a != int64(m.Chunks) || b != int64(m.Chunks) {
-		t.Errorf("chunks new %d, old %d; want %d each", a, b, m.Chunks)
+	if a, b := got["deploysafe.snapshot.chunks{new=true,op=take}"], got["deploysafe.snapshot.chunks{new=false,op=take}"]; a != float64(m.Chunks) || b != float64(m.Chunks) {
+		t.Errorf("chunks new %v, old %v; want %d each", a, b, m.Chunks)
 	}
-	if v := got["deploysafe.snapshot.partitions"][attrs("op", "take", "outcome", "done")]; v != 6 {
-		t.Errorf("partitions taken = %d, want 6", v)
+	if v := got["deploysafe.snapshot.partitions{op=take,outcome=done}"]; v != 6 {
+		t.Errorf("partitions taken = %v, want 6", v)
 	}
 }
 
