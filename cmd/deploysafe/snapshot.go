@@ -209,14 +209,7 @@ func (f *flags) live(ctx context.Context, m *snapshot.Manifest) (func(), *sqlsou
 		return nil, nil, err
 	}
 	if len(tables) == 0 {
-		seen := map[string]bool{}
-		for _, p := range m.Selection() {
-			if !seen[p.Table] {
-				seen[p.Table] = true
-				s, _ := m.Schema(p.Table)
-				tables = append(tables, tableSpec{p.Table, s.PartitionColumn})
-			}
-		}
+		tables = manifestTables(m)
 	}
 	for _, t := range tables {
 		if s, ok := m.Schema(t.table); !ok {
@@ -246,14 +239,7 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer closeStore()
-	opts := []snapshot.VerifyOption{snapshot.Sample(f.sample)}
-	if f.parallel > 0 {
-		opts = append(opts, snapshot.Parallelism(f.parallel))
-	}
-	bar := newProgress(stderr, f.asJSON, "verify")
-	rep, err := snapshot.Verify(ctx, store, m, append(opts, snapshot.OnProgress(bar.update))...)
-	bar.finish()
-	return reportVerify(stdout, f.asJSON, m.ID, rep, err)
+	return f.verifyStore(ctx, "verify", stdout, stderr, store, m, snapshot.Sample(f.sample))
 }
 
 func rehearse(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -276,23 +262,38 @@ func rehearse(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer db.Close()
 	var topts []sqlsource.Option
-	seen := map[string]bool{}
-	for _, p := range m.Selection() {
-		if !seen[p.Table] {
-			seen[p.Table] = true
-			s, _ := m.Schema(p.Table)
-			topts = append(topts, sqlsource.Table(p.Table, s.PartitionColumn))
-		}
+	for _, t := range manifestTables(m) {
+		topts = append(topts, sqlsource.Table(t.table, t.column))
 	}
 	into, err := sqlsource.New(db, topts...)
 	if err != nil {
 		return usageError{err}
 	}
-	opts := []snapshot.VerifyOption{snapshot.Rehearsal(into)}
+	return f.verifyStore(ctx, "rehearse", stdout, stderr, store, m, snapshot.Rehearsal(into))
+}
+
+// manifestTables lists the snapshot's tables with their partition columns,
+// each once, in the order of its selection.
+func manifestTables(m *snapshot.Manifest) []tableSpec {
+	var tables []tableSpec
+	seen := map[string]bool{}
+	for _, p := range m.Selection() {
+		if !seen[p.Table] {
+			seen[p.Table] = true
+			s, _ := m.Schema(p.Table)
+			tables = append(tables, tableSpec{p.Table, s.PartitionColumn})
+		}
+	}
+	return tables
+}
+
+// verifyStore runs snapshot.Verify with opts, --parallel and a progress
+// bar, and reports the result: verify and rehearse.
+func (f *flags) verifyStore(ctx context.Context, op string, stdout, stderr io.Writer, store snapshot.Store, m *snapshot.Manifest, opts ...snapshot.VerifyOption) error {
 	if f.parallel > 0 {
 		opts = append(opts, snapshot.Parallelism(f.parallel))
 	}
-	bar := newProgress(stderr, f.asJSON, "rehearse")
+	bar := newProgress(stderr, f.asJSON, op)
 	rep, err := snapshot.Verify(ctx, store, m, append(opts, snapshot.OnProgress(bar.update))...)
 	bar.finish()
 	return reportVerify(stdout, f.asJSON, m.ID, rep, err)
