@@ -117,3 +117,40 @@ func TestModeAndVerdictStrings(t *testing.T) {
 		}
 	})
 }
+
+// TestLimitsBoundaries pins every bound of Limits.validate on both sides:
+// the last accepted value passes, the first rejected one names its field.
+func TestLimitsBoundaries(t *testing.T) {
+	above1 := math.Nextafter(1, 2)
+	below0 := -math.SmallestNonzeroFloat64
+	for _, c := range []struct {
+		field    string
+		ok, fail func(*Limits)
+	}{
+		{"MaxActions", func(l *Limits) { l.MaxActions = 0 }, func(l *Limits) { l.MaxActions = -1 }},
+		{"MaxFraction", func(l *Limits) { l.MaxFraction = 0 }, func(l *Limits) { l.MaxFraction = below0 }},
+		{"MaxFraction", func(l *Limits) { l.MaxFraction = 1 }, func(l *Limits) { l.MaxFraction = above1 }},
+		{"MaxStratumFraction", func(l *Limits) { l.MaxStratumFraction = 0 }, func(l *Limits) { l.MaxStratumFraction = below0 }},
+		{"MaxStratumFraction", func(l *Limits) { l.MaxStratumFraction = 1 }, func(l *Limits) { l.MaxStratumFraction = above1 }},
+		{"MaxShrink", func(l *Limits) { l.MaxShrink = 0 }, func(l *Limits) { l.MaxShrink = below0 }},
+		{"MaxShrink", func(l *Limits) { l.MaxShrink = 1 }, func(l *Limits) { l.MaxShrink = above1 }},
+		{"MaxAge", func(l *Limits) { l.MaxAge = 1 }, func(l *Limits) { l.MaxAge = 0 }},
+		{"Rate", func(l *Limits) { l.Rate = 0 }, func(l *Limits) { l.Rate = rate.Limit(below0) }},
+		{"Burst", func(l *Limits) { l.Rate, l.Burst = 1, 1 }, func(l *Limits) { l.Rate, l.Burst = 1, 0 }},
+		{"Concurrency", func(l *Limits) { l.Concurrency = 1 }, func(l *Limits) { l.Concurrency = 0 }},
+		{"ObserveTimeout", func(l *Limits) { l.ObserveTimeout = 1 }, func(l *Limits) { l.ObserveTimeout = 0 }},
+		{"MaxAttempts", func(l *Limits) { l.MaxAttempts = 1 }, func(l *Limits) { l.MaxAttempts = 0 }},
+		{"Backoff", func(l *Limits) { l.Backoff = 0 }, func(l *Limits) { l.Backoff = -1 }},
+		{"Retention", func(l *Limits) { l.Retention = 1 }, func(l *Limits) { l.Retention = 0 }},
+	} {
+		ok, fail := testLimits(), testLimits()
+		c.ok(&ok)
+		c.fail(&fail)
+		if err := ok.validate(); err != nil {
+			t.Errorf("%s at its bound: %v, want accepted", c.field, err)
+		}
+		if err := fail.validate(); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "Limit: "+c.field+" ") {
+			t.Errorf("%s past its bound: %v, want an ErrConfig naming it", c.field, err)
+		}
+	}
+}

@@ -84,30 +84,42 @@ func (l Limits) validate() error {
 	bad := func(field, format string, a ...any) error {
 		return fmt.Errorf("reaper: Limit: %s "+format+": %w", append(append([]any{field}, a...), ErrConfig)...)
 	}
-	switch {
-	case l.MaxActions < 0:
+	// One if per limit, not a switch: gremlins (.ci/mutation) never mutates
+	// case expressions, and each of these bounds is pinned by a test.
+	if l.MaxActions < 0 {
 		return bad("MaxActions", "%d is negative", l.MaxActions)
-	case badFrac(l.MaxFraction):
+	}
+	if badFrac(l.MaxFraction) {
 		return bad("MaxFraction", "%v not in [0,1]", l.MaxFraction)
-	case badFrac(l.MaxStratumFraction):
+	}
+	if badFrac(l.MaxStratumFraction) {
 		return bad("MaxStratumFraction", "%v not in [0,1]", l.MaxStratumFraction)
-	case badFrac(l.MaxShrink):
+	}
+	if badFrac(l.MaxShrink) {
 		return bad("MaxShrink", "%v not in [0,1]", l.MaxShrink)
-	case l.MaxAge <= 0:
+	}
+	if l.MaxAge <= 0 {
 		return bad("MaxAge", "%v must be positive", l.MaxAge)
-	case l.Rate < 0 || math.IsNaN(float64(l.Rate)):
+	}
+	if l.Rate < 0 || math.IsNaN(float64(l.Rate)) {
 		return bad("Rate", "%v is negative", l.Rate)
-	case l.Burst < 1 && l.Rate != rate.Inf:
+	}
+	if l.Burst < 1 && l.Rate != rate.Inf {
 		return bad("Burst", "%d must be at least 1", l.Burst)
-	case l.Concurrency < 1:
+	}
+	if l.Concurrency < 1 {
 		return bad("Concurrency", "%d must be at least 1", l.Concurrency)
-	case l.ObserveTimeout <= 0:
+	}
+	if l.ObserveTimeout <= 0 {
 		return bad("ObserveTimeout", "%v must be positive", l.ObserveTimeout)
-	case l.MaxAttempts < 1:
+	}
+	if l.MaxAttempts < 1 {
 		return bad("MaxAttempts", "%d must be at least 1", l.MaxAttempts)
-	case l.Backoff < 0:
+	}
+	if l.Backoff < 0 {
 		return bad("Backoff", "%v is negative", l.Backoff)
-	case l.Retention <= 0:
+	}
+	if l.Retention <= 0 {
 		return bad("Retention", "%v must be positive", l.Retention)
 	}
 	return nil
