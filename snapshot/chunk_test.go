@@ -1,7 +1,9 @@
 package snapshot
 
 import (
+	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -52,6 +54,29 @@ func TestChunkerMatchesNaiveGear(t *testing.T) {
 			if got[i] != want[i] {
 				t.Fatalf("cut %d at %d, want %d", i, got[i], want[i])
 			}
+		}
+	}
+}
+
+// TestDecodeChunkSizeLimit pins decodeChunk's size limit on both sides: a
+// chunk of exactly maxChunkSize bytes decodes, a ref one byte larger (or
+// negative) is refused before decompressing.
+func TestDecodeChunkSizeLimit(t *testing.T) {
+	cd, err := newCodec(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cd.Close()
+	data := make([]byte, maxChunkSize)
+	stored := cd.enc.EncodeAll(data, nil)
+	ref := chunkRef{ID: chunkID(data), Size: maxChunkSize, Stored: int64(len(stored))}
+	if out, err := cd.decodeChunk(stored, ref, nil); err != nil || len(out) != maxChunkSize {
+		t.Errorf("decodeChunk of a %d-byte chunk = %d bytes, %v; want it whole", maxChunkSize, len(out), err)
+	}
+	for _, size := range []int64{maxChunkSize + 1, -1} {
+		ref.Size = size
+		if _, err := cd.decodeChunk(stored, ref, nil); !errors.Is(err, ErrChunkCorrupt) || !strings.Contains(err.Error(), "out of range") {
+			t.Errorf("decodeChunk with size %d = %v; want ErrChunkCorrupt: size out of range", size, err)
 		}
 	}
 }
