@@ -1,6 +1,9 @@
 package snapshot
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"math/rand/v2"
 	"strings"
@@ -78,5 +81,21 @@ func TestDecodeChunkSizeLimit(t *testing.T) {
 		if _, err := cd.decodeChunk(stored, ref, nil); !errors.Is(err, ErrChunkCorrupt) || !strings.Contains(err.Error(), "out of range") {
 			t.Errorf("decodeChunk with size %d = %v; want ErrChunkCorrupt: size out of range", size, err)
 		}
+	}
+}
+
+// TestGearTableFixed pins the gear table: chunk boundaries, and so
+// deduplication against existing stores, depend on every entry. The first
+// two are splitmix64's published outputs for seed 0; the digest covers all 256.
+func TestGearTableFixed(t *testing.T) {
+	if gear[0] != 0xe220a8397b1dcdaf || gear[1] != 0x6e789e6aa1b965f4 {
+		t.Errorf("gear[0], gear[1] = %#x, %#x; want splitmix64(0)'s 0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4", gear[0], gear[1])
+	}
+	h := sha256.New()
+	for _, x := range gear {
+		binary.Write(h, binary.LittleEndian, x)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != "3843faf2c6540306294b486fda136f53cc592319b024ecb30987d6340908063b" {
+		t.Errorf("gear table digest %s changed", got)
 	}
 }
