@@ -99,3 +99,59 @@ func TestGearTableFixed(t *testing.T) {
 		t.Errorf("gear table digest %s changed", got)
 	}
 }
+
+// TestChunkCacheBudget pins the cache's budget on both sides: a chunk of
+// exactly the remaining budget is kept, one byte more is not; a kept chunk
+// is returned only for a ref of its size.
+func TestChunkCacheBudget(t *testing.T) {
+	c := newChunkCache(10)
+	if c.put("a", make([]byte, 11)) || !c.put("a", make([]byte, 6)) || c.put("a", make([]byte, 1)) {
+		t.Fatal("put: want 11 bytes refused, then 6 kept, then the same id refused")
+	}
+	if c.put("b", make([]byte, 5)) || !c.put("b", make([]byte, 4)) || c.put("c", make([]byte, 1)) {
+		t.Error("put after 6 of 10 bytes: want 5 refused, 4 kept, then nothing more")
+	}
+	if data, ok := c.get(chunkRef{ID: "a", Size: 6}); !ok || len(data) != 6 {
+		t.Errorf("get of a kept chunk = %d bytes, %v", len(data), ok)
+	}
+	if _, ok := c.get(chunkRef{ID: "a", Size: 5}); ok {
+		t.Error("get with the wrong size returned the chunk")
+	}
+	var none *chunkCache
+	if none.put("a", nil) {
+		t.Error("a nil cache kept a chunk")
+	}
+	if _, ok := none.get(chunkRef{ID: "a"}); ok {
+		t.Error("a nil cache returned a chunk")
+	}
+}
+
+// TestValidChunkID pins the id check on every edge of its character ranges
+// and its length: lowercase hex, exactly 64 characters.
+func TestValidChunkID(t *testing.T) {
+	for _, c := range "09af" {
+		if id := strings.Repeat(string(c), 64); !validChunkID(id) {
+			t.Errorf("validChunkID(%q…) = false", id[:4])
+		}
+	}
+	for _, c := range "/:`gA" {
+		if id := strings.Repeat("0", 63) + string(c); validChunkID(id) {
+			t.Errorf("validChunkID(…%q) = true", id[60:])
+		}
+	}
+	for _, n := range []int{63, 65} {
+		if validChunkID(strings.Repeat("a", n)) {
+			t.Errorf("validChunkID of %d characters = true", n)
+		}
+	}
+}
+
+// TestChunkerWriteFails: when emit fails, Write reports the bytes taken up
+// to the end of the chunk that failed, as io.Writer's contract asks.
+func TestChunkerWriteFails(t *testing.T) {
+	boom := errors.New("boom")
+	c := &chunker{p: chunkParams{Min: 10, Max: 100}, emit: func([]byte) error { return boom }}
+	if n, err := c.Write(make([]byte, 250)); n != 100 || err != boom {
+		t.Errorf("Write = %d, %v; want 100, %v", n, err, boom)
+	}
+}
