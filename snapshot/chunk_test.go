@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -153,5 +154,28 @@ func TestChunkerWriteFails(t *testing.T) {
 	c := &chunker{p: chunkParams{Min: 10, Max: 100}, emit: func([]byte) error { return boom }}
 	if n, err := c.Write(make([]byte, 250)); n != 100 || err != boom {
 		t.Errorf("Write = %d, %v; want 100, %v", n, err, boom)
+	}
+}
+
+// TestReadChunkLargest reads back the largest chunk there can be, whose
+// random bytes do not compress: readChunk must not cut its stored form short.
+func TestReadChunkLargest(t *testing.T) {
+	cd, err := newCodec(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cd.Close()
+	data := make([]byte, maxChunkSize)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range data {
+		data[i] = byte(rng.Uint32())
+	}
+	stored := cd.enc.EncodeAll(data, nil)
+	store := newMemStore()
+	ref := chunkRef{ID: chunkID(data), Size: maxChunkSize, Stored: int64(len(stored))}
+	store.Set(chunkKey(ref.ID), stored)
+	out, err := cd.readChunk(context.Background(), store, Partition{"t", "k"}, 0, ref, nil)
+	if err != nil || chunkID(out) != ref.ID {
+		t.Errorf("readChunk of a %d-byte chunk stored in %d bytes: %v", maxChunkSize, len(stored), err)
 	}
 }
