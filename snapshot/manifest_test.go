@@ -155,3 +155,18 @@ func TestManifestChunkLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestManifestEmptyPartition: validate accepts a partition of no rows, no
+// bytes and no chunks whose digest is that of nothing, and no other digest.
+func TestManifestEmptyPartition(t *testing.T) {
+	c := cloneManifest(takeAll(t, newFakeSource(2, 50, 64), newMemStore()))
+	pm := &c.Partitions[0]
+	pm.Rows, pm.Bytes, pm.chunks, pm.Digest = 0, 0, nil, emptyDigest
+	if err := c.validate(); err != nil {
+		t.Errorf("validate of a manifest with an empty partition = %v", err)
+	}
+	pm.Digest[0] ^= 1
+	if err := c.validate(); err == nil || !strings.Contains(err.Error(), "empty but digest") {
+		t.Errorf("validate of an empty partition with a wrong digest = %v", err)
+	}
+}
