@@ -124,3 +124,27 @@ func TestDamagedDeduplicates(t *testing.T) {
 		t.Error("Damaged(nil) is not nil")
 	}
 }
+
+// TestRowCountDropLimits pins RowCountDrop's limits on both sides: a drop of
+// exactly maxFraction passes and one row more fails; a fraction of 0 is
+// allowed and flags any drop, while an unchanged count never violates.
+func TestRowCountDropLimits(t *testing.T) {
+	m := takeAll(t, newFakeSource(3, 10, 13), newMemStore())
+	live := map[Partition]int64{{"orders", "t000"}: 9, {"orders", "t001"}: 8, {"orders", "t002"}: 10}
+	for _, tc := range []struct {
+		fraction float64
+		want     string
+	}{
+		{0.1, "t001 10→8 row count dropped 20.0%, more than 10%"},
+		{0, "t000 10→9 row count dropped 10.0%, more than 0%; t001 10→8 row count dropped 20.0%, more than 0%"},
+	} {
+		v, err := RowCountDrop(tc.fraction)(context.Background(), m, live, nil)
+		var got []string
+		for _, x := range v {
+			got = append(got, fmt.Sprintf("%s %d→%d %s", x.Partition.Key, x.Snapshot, x.Now, x.Reason))
+		}
+		if err != nil || strings.Join(got, "; ") != tc.want {
+			t.Errorf("RowCountDrop(%g) = %q, %v; want %q", tc.fraction, got, err, tc.want)
+		}
+	}
+}

@@ -128,3 +128,45 @@ func cloneManifest(m *Manifest) *Manifest {
 	}
 	return j.manifest()
 }
+
+// TestManifestChunkLimits pins the chunk size limits that validate enforces
+// on both sides: sizes 1 and maxChunkSize, stored sizes 1 and 2·maxChunkSize
+// are accepted; 0 and one byte past the limit are not.
+func TestManifestChunkLimits(t *testing.T) {
+	m := takeAll(t, newFakeSource(1, 50, 63), newMemStore(), smallChunks)
+	for _, tc := range []struct {
+		size, stored int64
+		ok           bool
+	}{
+		{1, 1, true},
+		{maxChunkSize, 2 * maxChunkSize, true},
+		{0, 1, false},
+		{maxChunkSize + 1, 1, false},
+		{1, 0, false},
+		{1, 2*maxChunkSize + 1, false},
+	} {
+		c := cloneManifest(m)
+		pm := &c.Partitions[0]
+		pm.Bytes += tc.size - pm.chunks[0].Size
+		pm.chunks[0].Size, pm.chunks[0].Stored = tc.size, tc.stored
+		err := c.validate()
+		if tc.ok && err != nil || !tc.ok && (err == nil || !strings.Contains(err.Error(), "chunk 0: size")) {
+			t.Errorf("validate with a chunk of size %d, stored %d = %v; want ok %v", tc.size, tc.stored, err, tc.ok)
+		}
+	}
+}
+
+// TestManifestEmptyPartition: validate accepts a partition of no rows, no
+// bytes and no chunks whose digest is that of nothing, and no other digest.
+func TestManifestEmptyPartition(t *testing.T) {
+	c := cloneManifest(takeAll(t, newFakeSource(2, 50, 64), newMemStore()))
+	pm := &c.Partitions[0]
+	pm.Rows, pm.Bytes, pm.chunks, pm.Digest = 0, 0, nil, emptyDigest
+	if err := c.validate(); err != nil {
+		t.Errorf("validate of a manifest with an empty partition = %v", err)
+	}
+	pm.Digest[0] ^= 1
+	if err := c.validate(); err == nil || !strings.Contains(err.Error(), "empty but digest") {
+		t.Errorf("validate of an empty partition with a wrong digest = %v", err)
+	}
+}

@@ -117,7 +117,11 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 			// A failed chunk cancels the dumps: it is the cause.
 			return nil, perr
 		}
-		return nil, gerr
+		// Every failing partition cancels the pipeline with its error
+		// before returning it, so the cause is the first failure; gerr
+		// may be another partition's, which saw the cancellation and
+		// returned to the errgroup first.
+		return nil, context.Cause(pipe.ctx)
 	}
 
 	// The manifest names the chunks: they must be durable first.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -150,6 +151,26 @@ func TestTakeRefusesBadInput(t *testing.T) {
 				t.Error("a manifest was written")
 			}
 		})
+	}
+}
+
+// TestUnknownPartitionsListed pins how many unknown keys one error names:
+// ten are listed in full, an eleventh is summed up as "and 1 more".
+func TestUnknownPartitionsListed(t *testing.T) {
+	src := newFakeSource(1, 10, 4)
+	for _, tc := range []struct {
+		unknown  int
+		last     string
+		wantMore bool
+	}{{10, `"u09"`, false}, {11, `"u09", and 1 more`, true}} {
+		keys := []string{"t000"}
+		for i := range tc.unknown {
+			keys = append(keys, fmt.Sprintf("u%02d", i))
+		}
+		err := checkPartitions(context.Background(), src, selectKeys(keys...))
+		if !errors.Is(err, ErrUnknownPartition) || !strings.Contains(err.Error(), tc.last+": ") || strings.Contains(err.Error(), "more") != tc.wantMore {
+			t.Errorf("checkPartitions with %d unknown keys = %v; want the list to end %s", tc.unknown, err, tc.last)
+		}
 	}
 }
 

@@ -76,10 +76,13 @@ func TestVerifyDetectsWrongDigest(t *testing.T) {
 	store := newMemStore()
 	m := takeAll(t, src, store)
 	m.Partitions[0].Digest[0] ^= 1
-	_, err := Verify(context.Background(), store, m)
-	var pe *PartitionError
-	if len(problems(err)) != 1 || !errors.As(err, &pe) || pe.Partition != m.Partitions[0].Partition || !errors.Is(err, ErrMismatch) {
-		t.Errorf("Verify of a manifest with a wrong digest = %v, want one mismatch of the partition", err)
+	// Sample(1) reads every chunk, so it checks the digest too.
+	for _, opts := range [][]VerifyOption{nil, {Sample(1)}} {
+		_, err := Verify(context.Background(), store, m, opts...)
+		var pe *PartitionError
+		if len(problems(err)) != 1 || !errors.As(err, &pe) || pe.Partition != m.Partitions[0].Partition || !errors.Is(err, ErrMismatch) {
+			t.Errorf("Verify(%d options) of a manifest with a wrong digest = %v, want one mismatch of the partition", len(opts), err)
+		}
 	}
 }
 
