@@ -43,6 +43,9 @@ func TestLogAttributes(t *testing.T) {
 		_, hasGate := r["gate"]
 		_, hasOutcome := r["outcome"]
 		_, hasErr := r["error"]
+		if _, ok := r["measured"]; ok {
+			t.Errorf("%s: a measured attribute, but no gate measured anything: %s", msg, line)
+		}
 		if hasErr {
 			t.Errorf("%s: an error attribute on a clean run: %s", msg, line)
 		}
