@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
-	"runtime/metrics"
 	"testing"
 	"time"
 
+	"github.com/deploysafe/deploysafe/internal/heappeak"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -54,7 +54,7 @@ func benchSweep(b *testing.B, n int, opts ...Option) {
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	peak := newPeakSampler()
+	peak := heappeak.Start()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		rep, err := r.Sweep(context.Background())
@@ -64,40 +64,9 @@ func benchSweep(b *testing.B, n int, opts ...Option) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/resource")
-	b.ReportMetric(float64(peak.stop())/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(peak.Stop())/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(before.HeapAlloc)/(1<<20), "fleet-heap-MB")
 }
-
-// peakSampler polls the live heap every millisecond until stopped.
-type peakSampler struct {
-	done chan struct{}
-	res  chan uint64
-}
-
-func newPeakSampler() *peakSampler {
-	p := &peakSampler{done: make(chan struct{}), res: make(chan uint64)}
-	go func() {
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
-		var peak uint64
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64() + s[1].Value.Uint64(); v > peak {
-				peak = v
-			}
-			select {
-			case <-p.done:
-				p.res <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return p
-}
-
-func (p *peakSampler) stop() uint64 { close(p.done); return <-p.res }
 
 // BenchmarkSweep1M is the figure in BENCHMARKS.md: 1,000,000 resources, 3
 // observers. Run with -benchtime=3x.

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"testing"
-	"time"
 
+	"github.com/deploysafe/deploysafe/internal/heappeak"
 	"github.com/deploysafe/deploysafe/reaper"
 	"github.com/deploysafe/deploysafe/reaper/pgreaper"
 )
@@ -74,7 +73,7 @@ func BenchmarkSweepLedgers(b *testing.B) {
 						b.Fatal(err)
 					}
 					runtime.GC()
-					peak := newPeakSampler()
+					peak := heappeak.Start()
 					b.ResetTimer()
 					for k := 0; k < b.N; k++ {
 						rep, err := r.Sweep(context.Background())
@@ -84,40 +83,9 @@ func BenchmarkSweepLedgers(b *testing.B) {
 					}
 					b.StopTimer()
 					b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/sweep")
-					b.ReportMetric(float64(peak.stop())/(1<<20), "peak-heap-MB")
+					b.ReportMetric(float64(peak.Stop())/(1<<20), "peak-heap-MB")
 				})
 			}
 		}
 	}
 }
-
-// peakSampler polls the live heap every millisecond until stopped.
-type peakSampler struct {
-	done chan struct{}
-	res  chan uint64
-}
-
-func newPeakSampler() *peakSampler {
-	p := &peakSampler{done: make(chan struct{}), res: make(chan uint64)}
-	go func() {
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
-		var peak uint64
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64() + s[1].Value.Uint64(); v > peak {
-				peak = v
-			}
-			select {
-			case <-p.done:
-				p.res <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return p
-}
-
-func (p *peakSampler) stop() uint64 { close(p.done); return <-p.res }
