@@ -17,10 +17,7 @@ func TestLoggerWritesStructuredRecords(t *testing.T) {
 		var buf bytes.Buffer
 		log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		truth := map[string]bool{"o": true}
-		inv := &fleet{res: []Resource{res("o")}}
-		for i := 0; i < 100; i++ {
-			inv.res = append(inv.res, res("l"+itoaT(i)))
-		}
+		inv := oneOrphanFleet()
 		skewed := time.Now().Add(30 * time.Minute) // this replica's clock runs ahead
 		r := mustNew(t, inv, []Observer{truthObs("a", truth), truthObs("b", truth)}, newDep(), newMemLedger(),
 			append(fast(nil), Logger(log), Act(Delete, 0), Grace(1, 0), Clock(func() time.Time { return skewed }))...)
@@ -56,10 +53,7 @@ func TestLoggerWritesStructuredRecords(t *testing.T) {
 func TestAuditFailureStopsActions(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		truth := map[string]bool{"o": true}
-		inv := &fleet{res: []Resource{res("o")}}
-		for i := 0; i < 100; i++ {
-			inv.res = append(inv.res, res("l"+itoaT(i)))
-		}
+		inv := oneOrphanFleet()
 		dep := newDep()
 		sink := &memSink{fail: func(r record) error {
 			if r.Kind == KindRecheck {

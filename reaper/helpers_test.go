@@ -165,6 +165,16 @@ func limits(edit func(*Limits)) Option {
 	return Limit(l)
 }
 
+// oneOrphanFleet is the fleet of the single-orphan tests: resource "o"
+// among 100 others, l0…l99, which those tests' observers call alive.
+func oneOrphanFleet() *fleet {
+	inv := &fleet{res: []Resource{res("o")}}
+	for i := 0; i < 100; i++ {
+		inv.res = append(inv.res, res("l"+itoaT(i)))
+	}
+	return inv
+}
+
 func newMemLedger() *memoryLedger { return &memoryLedger{} }
 
 // tb is what test helpers need: *testing.T, *testing.B and *rapid.T.

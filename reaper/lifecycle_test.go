@@ -111,10 +111,7 @@ func TestGraceResetByAliveOrUnknown(t *testing.T) {
 func TestQuarantineModeNeverDeletes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		truth := map[string]bool{"o": true}
-		inv := &fleet{res: []Resource{res("o")}}
-		for i := 0; i < 100; i++ {
-			inv.res = append(inv.res, res("l"+itoaT(i)))
-		}
+		inv := oneOrphanFleet()
 		dep := newDep()
 		r := mustNew(t, inv, []Observer{truthObs("a", truth), truthObs("b", truth)}, dep, newMemLedger(),
 			append(fast(&memSink{}), Act(Quarantine, 0), Grace(1, 0), QuarantineWindow(0))...)
@@ -144,10 +141,7 @@ func TestQuarantineModeNeverDeletes(t *testing.T) {
 func TestShadowNeverActs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		truth := map[string]bool{"o": true}
-		inv := &fleet{res: []Resource{res("o")}}
-		for i := 0; i < 100; i++ {
-			inv.res = append(inv.res, res("l"+itoaT(i)))
-		}
+		inv := oneOrphanFleet()
 		dep, sink := newDep(), &memSink{}
 		r := mustNew(t, inv, []Observer{truthObs("a", truth), truthObs("b", truth)}, dep, newMemLedger(),
 			auditTo(sink), Grace(1, 0))
@@ -206,10 +200,7 @@ func TestPromotionRefusedUntilEveryStratumShadowed(t *testing.T) {
 func TestLiveRecheckAbortsAction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		truth := map[string]bool{"o": true}
-		inv := &fleet{res: []Resource{res("o")}}
-		for i := 0; i < 100; i++ {
-			inv.res = append(inv.res, res("l"+itoaT(i)))
-		}
+		inv := oneOrphanFleet()
 		calls := 0
 		flip := obs{name: "flip", source: "f", fn: func(_ context.Context, r Resource) (Vote, error) {
 			if r.ID != "o" {

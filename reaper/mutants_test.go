@@ -18,10 +18,7 @@ import (
 func TestShadowAuditFailureStops(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		truth := map[string]bool{"o": true}
-		inv := &fleet{res: []Resource{res("o")}}
-		for i := 0; i < 100; i++ {
-			inv.res = append(inv.res, res("l"+itoaT(i)))
-		}
+		inv := oneOrphanFleet()
 		sink := &memSink{fail: func(r record) error {
 			if r.Kind == KindAction && r.Shadow {
 				return errors.New("disk full")
@@ -321,10 +318,7 @@ func TestObserveConcurrencyIsBounded(t *testing.T) {
 func TestRecheckAuditShowsObserverErrors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		truth := map[string]bool{"o": true}
-		inv := &fleet{res: []Resource{res("o")}}
-		for i := 0; i < 100; i++ {
-			inv.res = append(inv.res, res("l"+itoaT(i)))
-		}
+		inv := oneOrphanFleet()
 		calls := 0
 		late := obs{name: "late", source: "l", fn: func(_ context.Context, r Resource) (Vote, error) {
 			if r.ID != "o" {

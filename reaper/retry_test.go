@@ -14,10 +14,7 @@ import (
 func failing(t *testing.T) (*Reaper, *fakeDep, *memSink) {
 	t.Helper()
 	truth := map[string]bool{"o": true}
-	inv := &fleet{res: []Resource{res("o")}}
-	for i := 0; i < 100; i++ {
-		inv.res = append(inv.res, res("l"+itoaT(i)))
-	}
+	inv := oneOrphanFleet()
 	dep, sink := newDep(), &memSink{}
 	dep.fail = func(Action, string) error { return errors.New("api: 500") }
 	r := mustNew(t, inv, []Observer{truthObs("a", truth), truthObs("b", truth)}, dep, newMemLedger(),
