@@ -69,4 +69,34 @@ func TestDiffCountsOnly(t *testing.T) {
 	if _, err := Diff(context.Background(), src, store, m, selectKeys("t000"), KeyDiff(0)); err == nil {
 		t.Error("KeyDiff(0) accepted")
 	}
+	if rep, err := Diff(context.Background(), src, store, m, selectKeys("t000"), KeyDiff(1)); err != nil || len(rep.Partitions[0].Rows) != 1 {
+		t.Errorf("KeyDiff(1) = %+v, %v; want one row listed", rep, err)
+	}
+}
+
+// IDs are 1–128 characters: the longest is accepted, one more refused.
+func TestIDLength(t *testing.T) {
+	src := newFakeSource(1, 5, 15)
+	store := newMemStore()
+	longest := strings.Repeat("a", 128)
+	if m := takeAll(t, src, store, ID(longest)); m.ID != longest {
+		t.Errorf("ID = %q, want the 128-character one", m.ID)
+	}
+	if _, err := Take(context.Background(), src, store, src.partitions(), ID(longest+"a")); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("a 129-character ID = %v, want ErrInvalidKey", err)
+	}
+}
+
+// IDs take [A-Za-z0-9._-]: each range's ends are in, their neighbours out.
+func TestIDCharacters(t *testing.T) {
+	for _, c := range "azAZ09._-" {
+		if err := validID("x" + string(c)); err != nil {
+			t.Errorf("ID with %q refused: %v", c, err)
+		}
+	}
+	for _, c := range "`{@[/:,+ é" {
+		if err := validID("x" + string(c)); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("ID with %q = %v, want ErrInvalidKey", c, err)
+		}
+	}
 }

@@ -135,17 +135,35 @@ func TestDirBatchAbandoned(t *testing.T) {
 		t.Fatalf("%d staging files, want 2", len(staged))
 	}
 	old := time.Now().Add(-2 * staleAfter)
-	for _, f := range staged {
-		if err := os.Chtimes(f, old, old); err != nil {
-			t.Fatal(err)
+	age := func(files ...string) {
+		t.Helper()
+		for _, f := range files {
+			if err := os.Chtimes(f, old, old); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	age(staged[0])
 	// The crash: the process dies, and with it its lock.
 	s.lock.Close()
+	session := filepath.Join(dir, s.session)
+	// A dead writer's files go once stale, its directory and lock once
+	// nothing else is left in it.
+	openDirStore(t, dir).Close()
+	if left := stagedFiles(t, dir); len(left) != 1 || left[0] != staged[1] {
+		t.Errorf("NewDirStore left staging files %q, want only the recent %q", left, staged[1])
+	}
+	if _, err := os.Stat(filepath.Join(session, "lock")); err != nil {
+		t.Errorf("the dead session still holds a recent file, but its lock is gone: %v", err)
+	}
+	age(staged[1])
 	s2 := openDirStore(t, dir)
 	defer s2.Close()
 	if staged := stagedFiles(t, dir); len(staged) != 0 {
 		t.Errorf("NewDirStore left %d stale staging files: %q", len(staged), staged)
+	}
+	if _, err := os.Stat(session); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the dead session's directory is still there (%v)", err)
 	}
 	// The same values go in again through a new batch.
 	b2 := s2.Batch()
@@ -360,4 +378,49 @@ func stagedFiles(t testing.TB, dir string) []string {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// A batch put that fails, a put that a Discard overtakes, and a Discard
+// all leave no staging file behind: nothing waits for a stale-file sweep.
+func TestDirBatchLeavesNoStagingFiles(t *testing.T) {
+	dir := t.TempDir()
+	s := openDirStore(t, dir)
+	ctx := context.Background()
+	if err := s.PutIfAbsent(ctx, "a", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	noStaging := func(when string) {
+		t.Helper()
+		if files := stagedFiles(t, dir); len(files) > 0 {
+			t.Errorf("%s: staging files left: %q", when, files)
+		}
+	}
+
+	b := s.Batch()
+	if err := b.PutIfAbsent(ctx, "a/b", strings.NewReader("y")); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("batch put under a key = %v, want ErrInvalidKey", err)
+	}
+	noStaging("after a failed put")
+	if err := b.PutIfAbsent(ctx, "c", strings.NewReader("z")); err != nil {
+		t.Fatal(err)
+	}
+	b.Discard()
+	noStaging("after Discard")
+
+	b = s.Batch()
+	pr, pw := io.Pipe()
+	put := make(chan error, 1)
+	go func() { put <- b.PutIfAbsent(ctx, "d", pr) }()
+	if _, err := pw.Write([]byte("half")); err != nil { // the put is now writing its staging file
+		t.Fatal(err)
+	}
+	b.Discard()
+	pw.Close()
+	if err := <-put; err == nil || !strings.Contains(err.Error(), "during the put") {
+		t.Errorf("put overtaken by Discard = %v, want an error", err)
+	}
+	noStaging("after a put overtaken by Discard")
+	if _, err := s.Get(ctx, "d"); !errors.Is(err, ErrNotExist) {
+		t.Errorf("Get of the discarded put = %v, want ErrNotExist", err)
+	}
 }

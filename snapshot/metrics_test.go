@@ -95,3 +95,20 @@ func BenchmarkTakeMetrics(b *testing.B) {
 		})
 	}
 }
+
+// TestVerifyMetrics: a Verify counts every partition it checked as done.
+func TestVerifyMetrics(t *testing.T) {
+	src := newFakeSource(3, 100, 53)
+	store := newMemStore()
+	m := takeAll(t, src, store)
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	if _, err := Verify(context.Background(), store, m, MeterProvider(mp)); err != nil {
+		t.Fatal(err)
+	}
+	got := telemetrytest.Points(t, reader)
+	n := float64(len(m.Partitions))
+	if done, failed := got["deploysafe.snapshot.partitions{op=verify,outcome=done}"], got["deploysafe.snapshot.partitions{op=verify,outcome=failed}"]; done != n || failed != 0 {
+		t.Errorf("partitions verified: done %v, failed %v; want %v and 0 (all: %v)", done, failed, n, got)
+	}
+}
