@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -41,6 +42,7 @@ type partitionReader struct {
 	buf, cur   []byte
 	h          hash.Hash
 	rows       int64
+	read       int64 // bytes delivered
 	err        error
 	closeCodec bool
 	cache      *chunkCache // verified chunks; may be nil
@@ -73,15 +75,20 @@ func (r *partitionReader) Read(p []byte) (int, error) {
 		r.next++
 		r.cur = out
 		r.h.Write(out)
-		for _, c := range out {
-			if c == '\n' {
-				r.rows++
-			}
-		}
+		r.rows += int64(bytes.Count(out, []byte{'\n'}))
 	}
 	n := copy(p, r.cur)
 	r.cur = r.cur[n:]
+	r.read += int64(n)
 	return n, nil
+}
+
+// Len is the number of bytes the manifest says are left to read, as
+// bytes.Reader's: a size hint for a consumer that buffers the partition
+// (sqlsource's Replace), which saves it growing a buffer chunk by chunk.
+// A reader that reaches io.EOF has checked that the hint was exact.
+func (r *partitionReader) Len() int {
+	return int(max(0, r.pm.Bytes-r.read))
 }
 
 func (r *partitionReader) finish() error {

@@ -66,12 +66,25 @@ func testTakeRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := io.ReadAll(rc)
+		want := strings.Join(lines, "")
+		// Len, the size hint Replace buffers by, counts down exactly.
+		sized := rc.(interface{ Len() int })
+		head := make([]byte, min(7, len(want)))
+		if _, err := io.ReadFull(rc, head); err != nil {
+			t.Fatalf("read %s: %v", p, err)
+		}
+		if n := sized.Len(); n != len(want)-len(head) {
+			t.Errorf("partition %s: Len = %d after reading %d of %d bytes", p, n, len(head), len(want))
+		}
+		tail, err := io.ReadAll(rc)
 		rc.Close()
 		if err != nil {
 			t.Fatalf("read %s: %v", p, err)
 		}
-		if string(got) != strings.Join(lines, "") {
+		if n := sized.Len(); n != 0 {
+			t.Errorf("partition %s: Len = %d at the end", p, n)
+		}
+		if got := append(head, tail...); string(got) != want {
 			t.Errorf("partition %s reads back different bytes", p)
 		}
 	}

@@ -31,6 +31,11 @@ func readWant(r io.Reader, limit int64) (want *wantRows, rest io.Reader, err err
 	// A strings.Builder hands its bytes over as a string without a copy:
 	// every line below is a substring of it.
 	var b strings.Builder
+	if l, ok := r.(interface{ Len() int }); ok && l.Len() > 0 && int64(l.Len()) <= limit {
+		// A size hint (bytes.Reader, the snapshot's partition reader):
+		// one allocation instead of a buffer regrown and copied ~log n times.
+		b.Grow(l.Len())
+	}
 	n, err := io.Copy(&b, io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"strings"
 	"sync"
@@ -337,5 +338,33 @@ func TestReplaceDiffFailureRollsBack(t *testing.T) {
 				t.Fatal("a failed Replace changed another partition")
 			}
 		})
+	}
+}
+
+// sizedReader is a reader with a size hint that may lie.
+type sizedReader struct {
+	io.Reader
+	n int
+}
+
+func (r sizedReader) Len() int { return r.n }
+
+// TestReadWantIgnoresABadSizeHint: Len is only a hint; whatever it says,
+// readWant reads what the reader holds, and a reader larger than the limit
+// is still streamed from its start.
+func TestReadWantIgnoresABadSizeHint(t *testing.T) {
+	const data = "a\nb\nc\n"
+	for _, hint := range []int{-1, 0, 3, len(data), 1 << 40} {
+		w, rest, err := readWant(sizedReader{strings.NewReader(data), hint}, 1<<20)
+		if err != nil || rest != nil || strings.Join(w.lines, ",") != "a,b,c" {
+			t.Errorf("hint %d: lines %q, rest %v, err %v", hint, w.lines, rest, err)
+		}
+		w, rest, err = readWant(sizedReader{strings.NewReader(data), hint}, 4)
+		if err != nil || w != nil || rest == nil {
+			t.Fatalf("hint %d, over the limit: want %v, rest %v, err %v", hint, w, rest, err)
+		}
+		if all, err := io.ReadAll(rest); err != nil || string(all) != data {
+			t.Errorf("hint %d, over the limit: rest reads %q, %v", hint, all, err)
+		}
 	}
 }

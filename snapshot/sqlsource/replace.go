@@ -143,17 +143,13 @@ func (s *Source) beginWrite(ctx context.Context, conn *sql.Conn, t tableConfig, 
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := s.describe(ctx, tx, t)
+	// Read the catalog, pin the settings and serialize Replaces of the same
+	// partition (under READ COMMITTED a second one would not see the rows
+	// the first one loaded) in one round trip.
+	m, err := s.describeLocked(ctx, tx, t, &key)
 	if err != nil {
 		tx.Rollback()
 		return nil, nil, err
-	}
-	// Pin the settings and serialize Replaces of the same partition (under
-	// READ COMMITTED a second one would not see the rows the first one
-	// loaded) in one round trip.
-	if _, err := tx.ExecContext(ctx, pgSettings+`, pg_advisory_xact_lock(hashtextextended($1, 0))`, m.qname+"/"+key); err != nil {
-		tx.Rollback()
-		return nil, nil, fmt.Errorf("lock partition: %w", err)
 	}
 	return tx, m, nil
 }

@@ -40,13 +40,21 @@ type colMeta struct {
 // describe reads table t's definition from the catalog and resolves the
 // partition and key columns.
 func (s *Source) describe(ctx context.Context, q queryer, t tableConfig) (*meta, error) {
+	return s.describeLocked(ctx, q, t, nil)
+}
+
+// describeLocked is describe that, on PostgreSQL and given the key of the
+// partition to write (which may be ""), also does what every write
+// transaction starts with (pgDescribeForWrite): pin the settings and lock
+// the partition.
+func (s *Source) describeLocked(ctx context.Context, q queryer, t tableConfig, lock *string) (*meta, error) {
 	var (
 		m      *meta
 		unique [][]int
 		err    error
 	)
 	if s.dialect == postgres {
-		m, unique, err = describePostgres(ctx, q, t)
+		m, unique, err = describePostgres(ctx, q, t, lock)
 	} else {
 		m, unique, err = describeSQLite(ctx, q, t)
 	}
@@ -131,21 +139,47 @@ func (m *meta) checkUnique(t tableConfig, unique [][]int) error {
 	return fmt.Errorf("%w: table %q: no primary key or unique index on a subset of %v", ErrNoKey, t.name, t.keys)
 }
 
-const pgDescribe = `SELECT n.nspname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnum,
-	a.attnotnull, a.attcollation <> 0, COALESCE(array_position(i.indkey::int2[], a.attnum) - array_lower(i.indkey::int2[], 1) + 1, 0), c.oid::int8
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisprimary
-WHERE c.relname = $2 AND c.relkind IN ('r', 'p')
-	AND CASE WHEN $1::text = '' THEN pg_catalog.pg_table_is_visible(c.oid) ELSE n.nspname = $1::text END
+const (
+	// pgRelation finds the table: "rel", one row (nspname, relname, oid)
+	// or none.
+	pgRelation = `rel AS (SELECT n.nspname, c.relname, c.oid FROM pg_catalog.pg_class c
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.relname = $2 AND c.relkind IN ('r', 'p')
+		AND CASE WHEN $1::text = '' THEN pg_catalog.pg_table_is_visible(c.oid) ELSE n.nspname = $1::text END)`
+	pgColumns = `SELECT rel.nspname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnum,
+	a.attnotnull, a.attcollation <> 0, COALESCE(array_position(i.indkey::int2[], a.attnum) - array_lower(i.indkey::int2[], 1) + 1, 0), rel.oid::int8
+FROM `
+	pgColumnsOf = `rel
+JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+LEFT JOIN pg_catalog.pg_index i ON i.indrelid = rel.oid AND i.indisprimary
 ORDER BY a.attnum`
+
+	pgDescribe = "WITH " + pgRelation + "\n" + pgColumns + pgColumnsOf
+
+	// pgDescribeForWrite is pgDescribe that also starts a write
+	// transaction: it pins the settings (pgSettings) and takes the advisory
+	// lock of partition $3 of the table, named "schema"."table"/key, for
+	// the rest of the transaction. One round trip instead of two for every
+	// partition a restore writes. A WITH query that calls volatile
+	// functions is evaluated exactly once; without a table it has no row
+	// and the call fails anyway.
+	pgDescribeForWrite = "WITH " + pgRelation + ",\npin AS (" + pgSettings +
+		`, pg_advisory_xact_lock(hashtextextended('"' || replace(rel.nspname, '"', '""') || '"."' ||
+		replace(rel.relname, '"', '""') || '"/' || $3::text, 0)) FROM rel)
+` + pgColumns + "pin, " + pgColumnsOf
+)
 
 const pgUnique = `SELECT array_to_string(i.indkey::int2[], ',') FROM pg_catalog.pg_index i
 WHERE i.indrelid = $1 AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL`
 
-func describePostgres(ctx context.Context, q queryer, t tableConfig) (*meta, [][]int, error) {
-	rows, err := q.QueryContext(ctx, pgDescribe, t.namespace, t.relname)
+// describePostgres reads table t from the catalog. With a partition key to
+// lock, it also starts a write transaction (pgDescribeForWrite).
+func describePostgres(ctx context.Context, q queryer, t tableConfig, lock *string) (*meta, [][]int, error) {
+	query, args := pgDescribe, []any{t.namespace, t.relname}
+	if lock != nil {
+		query, args = pgDescribeForWrite, append(args, *lock)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlsource: describe %q: %w", t.name, err)
 	}
