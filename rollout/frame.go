@@ -27,6 +27,11 @@ var (
 
 // appendFrame appends payload as one frame to dst.
 func appendFrame(dst, payload []byte) ([]byte, error) {
+	if len(payload) == 0 {
+		// Its frame would be 8 zero bytes (the CRC of nothing is 0), which
+		// decodeFrames reads as the zero-filled tail of a crash.
+		return dst, errors.New("rollout: empty journal record")
+	}
 	if len(payload) > maxPayload {
 		return dst, fmt.Errorf("rollout: journal record of %d bytes exceeds %d", len(payload), maxPayload)
 	}

@@ -218,3 +218,39 @@ func FuzzDecodeJournal(f *testing.F) {
 		}
 	})
 }
+
+// An empty payload cannot be framed: its frame would be eight zero bytes,
+// which decodeFrames must read as a crash's zero-filled tail.
+func TestFrameRefusesEmptyPayload(t *testing.T) {
+	if _, err := appendFrame([]byte(fileHeader), nil); err == nil {
+		t.Error("appendFrame of an empty payload succeeded")
+	}
+	data, err := appendFrame([]byte(fileHeader), []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, make([]byte, frameHeader)...)
+	if payloads, valid, err := decodeFrames(data); err != nil || len(payloads) != 1 || valid != len(data)-frameHeader {
+		t.Errorf("decodeFrames with a zero tail = %q, valid %d, %v", payloads, valid, err)
+	}
+}
+
+// A closed journal refuses appends, and closing it again is harmless.
+func TestFileJournalClosed(t *testing.T) {
+	j, err := openFileJournal(filepath.Join(t.TempDir(), "j"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Append(context.Background(), []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Append(context.Background(), []byte("b")); !errors.Is(err, ErrJournal) {
+		t.Errorf("Append after Close = %v, want ErrJournal", err)
+	}
+	if err := j.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+}

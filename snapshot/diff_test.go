@@ -100,3 +100,21 @@ func TestIDCharacters(t *testing.T) {
 		}
 	}
 }
+
+// A partition's row counts are printed whenever any of them is not zero.
+func TestPlanStringRowCounts(t *testing.T) {
+	p := &Plan{Snapshot: "s", Partitions: []PartitionDiff{
+		{Partition: Partition{"t", "a"}, Added: 1, Removed: 1},
+		{Partition: Partition{"t", "b"}, Added: 1, Changed: 1},
+		{Partition: Partition{"t", "c"}},
+	}}
+	out := p.String()
+	for _, want := range []string{"1 added, 1 removed, 0 changed", "1 added, 0 removed, 1 changed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "rows:"); n != 2 {
+		t.Errorf("%d row-count lines, want 2 (none for the unchanged partition):\n%s", n, out)
+	}
+}

@@ -98,6 +98,15 @@ func TestRestoreAppliesSelectionOnly(t *testing.T) {
 	if len(calls) != 4 || len(events) != 4 || events[3].Finished != 2 {
 		t.Errorf("hooks %v, events %v", calls, events)
 	}
+	finished := 0
+	for _, e := range events {
+		if e.Stage != "started" {
+			finished++
+		}
+		if e.Finished != finished || e.Total != 2 {
+			t.Errorf("event %+v: Finished %d of %d, want %d of 2", e, e.Finished, e.Total, finished)
+		}
+	}
 	for _, k := range []string{"t001", "t004"} {
 		i, j := indexOf(calls, "pause "+k), indexOf(calls, "resume "+k)
 		if i < 0 || j < i {

@@ -84,9 +84,24 @@ func testTakeRoundTrip(t *testing.T) {
 		if n := sized.Len(); n != 0 {
 			t.Errorf("partition %s: Len = %d at the end", p, n)
 		}
+		if _, err := rc.Read(make([]byte, 1)); err != io.EOF {
+			t.Errorf("partition %s: Read after Close = %v, want the io.EOF it ended with", p, err)
+		}
 		if got := append(head, tail...); string(got) != want {
 			t.Errorf("partition %s reads back different bytes", p)
 		}
+	}
+	// A reader closed before its end refuses to go on.
+	rc, err := openPartition(context.Background(), store, m, m.Selection()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rc.Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+	if n, err := rc.Read(make([]byte, 1)); err == nil || err == io.EOF {
+		t.Errorf("Read after an early Close = %d, %v; want an error", n, err)
 	}
 	if _, err := Verify(context.Background(), store, m); err != nil {
 		t.Errorf("Verify: %v", err)
