@@ -108,5 +108,6 @@ func (r *partitionReader) Close() error {
 	if r.err == nil {
 		r.err = errors.New("snapshot: partition reader closed")
 	}
+	r.cur = nil // what is left of the current chunk is not served either
 	return nil
 }

@@ -206,7 +206,7 @@ func (r *restore) apply(ctx context.Context) error {
 	r.plan.Applied = true
 	rep := newReporter("restore", len(r.sel), r.o.progress)
 	// The database work (pause, replace) of at most Parallelism partitions
-	// runs at once. Without pause/resume hooks, each partition's journal
+	// runs at once. Without a resume hook, each partition's journal
 	// record is then written on its own goroutine, so that the next
 	// partition's load does not wait for the store (two fsyncs on a
 	// DirStore); every such goroutine is waited for below.
@@ -240,9 +240,9 @@ func (r *restore) apply(ctx context.Context) error {
 				r.log.partition("restore", pm)
 				rep.report(p, stageDone, pm.Rows, pm.Bytes, nil)
 			}
-			if r.o.pause != nil || r.o.resume != nil {
-				// With hooks, a partition is resumed before its slot
-				// goes to the next one, as the caller's pauses expect.
+			if r.o.resume != nil {
+				// A partition is resumed before its slot goes to the
+				// next one, as the caller's pauses expect.
 				finish()
 				return nil
 			}

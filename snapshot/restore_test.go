@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // damage simulates the bad deploy: each listed tenant loses most rows.
@@ -253,4 +254,47 @@ func TestRestoreRefusesMismatchedLoad(t *testing.T) {
 		t.Errorf("Restore = %v, want ErrMismatch", err)
 	}
 	wantRestored(t, src, nil, live, nil)
+}
+
+// With pause and resume hooks and one worker, a partition is resumed
+// before the next one is paused: the caller's pauses never overlap. The
+// first resume waits a while for a pause that must not come.
+func TestRestoreResumesBeforeTheNextPause(t *testing.T) {
+	src := newFakeSource(3, 50, 22)
+	store := newMemStore()
+	m := takeAll(t, src, store)
+	damage(src, "t000", "t001")
+	var (
+		mu       sync.Mutex
+		calls    []string
+		paused   = make(chan struct{}, 2)
+		firstOne sync.Once
+	)
+	log := func(s string) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls = append(calls, s)
+	}
+	pause := func(_ context.Context, p Partition) error {
+		log("pause " + p.Key)
+		paused <- struct{}{}
+		return nil
+	}
+	resume := func(_ context.Context, p Partition) error {
+		firstOne.Do(func() {
+			<-paused // its own pause
+			select {
+			case <-paused: // the next partition's: too early
+			case <-time.After(300 * time.Millisecond):
+			}
+		})
+		log("resume " + p.Key)
+		return nil
+	}
+	if _, err := Restore(context.Background(), src, store, m, selectKeys("t000", "t001"), Parallelism(1), PauseResume(pause, resume)); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(calls, ", "); got != "pause t000, resume t000, pause t001, resume t001" {
+		t.Errorf("hook calls: %s", got)
+	}
 }
