@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
 func TestDiffCountsAndRows(t *testing.T) {
@@ -116,5 +118,55 @@ func TestPlanStringRowCounts(t *testing.T) {
 	}
 	if n := strings.Count(out, "rows:"); n != 2 {
 		t.Errorf("%d row-count lines, want 2 (none for the unchanged partition):\n%s", n, out)
+	}
+}
+
+// KeyDiff(n) lists at most n rows of each kind: with three added and three
+// changed, two of each; with exactly two removed, both.
+func TestDiffListsAtMostLimitOfEachKind(t *testing.T) {
+	src := newFakeSource(1, 30, 16)
+	store := newMemStore()
+	m := takeAll(t, src, store)
+	p := Partition{"orders", "t000"}
+	src.mutate(p, func(l []string) []string {
+		for _, i := range []int{1, 2, 3} {
+			l[i] = strings.Replace(l[i], "sku-", "SKU-", 1)
+		}
+		added := []string{}
+		for _, id := range []string{"00000777", "00000778", "00000779"} {
+			added = append(added, strings.Replace(l[0], "00000000", id, 1))
+		}
+		return append(l[:28], added...)
+	})
+	rep, err := Diff(context.Background(), src, store, m, []Partition{p}, KeyDiff(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := rep.Partitions[0]
+	kinds := map[byte]int{}
+	for _, r := range d.Rows {
+		kinds[r[0]]++
+	}
+	if d.Added != 3 || d.Changed != 3 || d.Removed != 2 || kinds['+'] != 2 || kinds['~'] != 2 || kinds['-'] != 2 {
+		t.Errorf("%d added, %d changed, %d removed, listed %v: %q; want 3, 3, 2 and two of each listed", d.Added, d.Changed, d.Removed, kinds, d.Rows)
+	}
+}
+
+// Keys of several columns stay apart ("1","23" is not "12","3"), and rows
+// shorter than their keys (a custom Source's bad dump) are described, not
+// a panic.
+func TestRowKeyAndChange(t *testing.T) {
+	keys := []int{0, 1}
+	if a, b := rowKey([]byte("1\t23\tx\n"), keys), rowKey([]byte("12\t3\tx"), keys); a == b || a != "1\t23" {
+		t.Errorf("rowKey: %q and %q, want 1\\t23 and a different one", a, b)
+	}
+	if k := rowKey([]byte("a"), []int{0, 1}); k != "a\t" {
+		t.Errorf("rowKey of a short line = %q, want %q", k, "a\t")
+	}
+	short := rowcodec.Row{{String: "k", Valid: true}}
+	long := rowcodec.Row{{String: "k", Valid: true}, {String: "v", Valid: true}}
+	schema := Schema{Columns: []string{"id"}}
+	if got, want := rowChange(schema, []int{0, 1}, short, long), `k: column 2 NULL → "v"`; got != want {
+		t.Errorf("rowChange of a short row = %q, want %q", got, want)
 	}
 }
