@@ -3,6 +3,7 @@ package snapshot
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,5 +169,37 @@ func TestRowKeyAndChange(t *testing.T) {
 	schema := Schema{Columns: []string{"id"}}
 	if got, want := rowChange(schema, []int{0, 1}, short, long), `k: column 2 NULL → "v"`; got != want {
 		t.Errorf("rowChange of a short row = %q, want %q", got, want)
+	}
+	if got, want := rowChange(schema, []int{0}, long, short), `k: column 2 "v" → NULL`; got != want {
+		t.Errorf("rowChange to a short row = %q, want %q", got, want)
+	}
+}
+
+// schemaDiff names each kind of change, a reordering of the same columns
+// included.
+func TestSchemaDiff(t *testing.T) {
+	was := Schema{Table: "t", Columns: []string{"tenant", "id", "v"}, Types: []string{"int", "int", "text"},
+		PartitionColumn: "tenant", KeyColumns: []string{"id"}}
+	change := func(f func(s *Schema)) Schema {
+		s := was
+		s.Columns, s.Types = slices.Clone(was.Columns), slices.Clone(was.Types)
+		f(&s)
+		return s
+	}
+	for _, c := range []struct {
+		now  Schema
+		want string
+	}{
+		{change(func(s *Schema) { s.Columns[1], s.Columns[2], s.Types[1], s.Types[2] = "v", "id", "text", "int" }), "column order changed"},
+		{change(func(s *Schema) { s.Types[2] = "varchar" }), `column "v" type text → varchar`},
+		{change(func(s *Schema) { s.Columns, s.Types = append(s.Columns, "w"), append(s.Types, "int") }), `column "w" added`},
+		{change(func(s *Schema) { s.Columns, s.Types = s.Columns[:2], s.Types[:2] }), `column "v" dropped`},
+		{change(func(s *Schema) { s.PartitionColumn = "id" }), `partition column "tenant" → "id"`},
+		{change(func(s *Schema) { s.KeyColumns = []string{"v"} }), `key columns [id] → [v]`},
+		{was, "definition differs"},
+	} {
+		if got := schemaDiff(was, c.now); got != c.want {
+			t.Errorf("schemaDiff = %q, want %q", got, c.want)
+		}
 	}
 }
