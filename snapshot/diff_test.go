@@ -197,9 +197,21 @@ func TestSchemaDiff(t *testing.T) {
 		{change(func(s *Schema) { s.PartitionColumn = "id" }), `partition column "tenant" → "id"`},
 		{change(func(s *Schema) { s.KeyColumns = []string{"v"} }), `key columns [id] → [v]`},
 		{was, "definition differs"},
+		// A Source's schema with fewer types than columns (refused by
+		// validation elsewhere) is described, not a panic.
+		{change(func(s *Schema) { s.Types = s.Types[:2] }), `column "v" type text → `},
 	} {
 		if got := schemaDiff(was, c.now); got != c.want {
 			t.Errorf("schemaDiff = %q, want %q", got, c.want)
 		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	if got := truncate("abc", 3); got != "abc" {
+		t.Errorf("truncate at its length = %q", got)
+	}
+	if got := truncate("abcd", 3); got != "abc…" {
+		t.Errorf("truncate past its length = %q", got)
 	}
 }
