@@ -39,7 +39,7 @@ var _ batch.Batcher = (*dirStore)(nil)
 // day later.
 func (s *dirStore) Batch() batch.Batch {
 	return &dirBatch{s: s, staged: map[string]string{}, dirs: map[string]bool{}, created: map[string]bool{},
-		syncSem: make(chan struct{}, syncLimit), pending: make(chan struct{}, pendingLimit)}
+		syncSem: make(chan struct{}, syncLimit), pending: make(chan struct{}, pendingLimit), syncClose: durable.SyncClose}
 }
 
 type dirBatch struct {
@@ -56,6 +56,8 @@ type dirBatch struct {
 	syncSem chan struct{}
 	pending chan struct{}
 	syncErr error // the first failure, under mu
+	// syncClose is durable.SyncClose; tests make it fail.
+	syncClose func(*os.File) error
 }
 
 func (b *dirBatch) PutIfAbsent(ctx context.Context, key string, data io.Reader) error {
@@ -139,7 +141,7 @@ func (b *dirBatch) PutIfAbsent(ctx context.Context, key string, data io.Reader) 
 func (b *dirBatch) fsync(f *os.File) {
 	defer b.syncs.Done()
 	b.syncSem <- struct{}{}
-	err := durable.SyncClose(f)
+	err := b.syncClose(f)
 	<-b.syncSem
 	<-b.pending
 	if err != nil {

@@ -424,3 +424,27 @@ func TestDirBatchLeavesNoStagingFiles(t *testing.T) {
 		t.Errorf("Get of the discarded put = %v, want ErrNotExist", err)
 	}
 }
+
+// A staged file whose fsync fails fails Commit, and nothing gets its name.
+func TestDirBatchFsyncFailure(t *testing.T) {
+	dir := t.TempDir()
+	s := openDirStore(t, dir)
+	ctx := context.Background()
+	b := s.Batch().(*dirBatch)
+	b.syncClose = func(f *os.File) error {
+		f.Close()
+		return errInjected
+	}
+	if err := b.PutIfAbsent(ctx, "chunks/a", strings.NewReader("a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(ctx); !errors.Is(err, errInjected) {
+		t.Errorf("Commit after a failed fsync = %v, want the fsync's error", err)
+	}
+	if keys, err := s.List(ctx, ""); err != nil || len(keys) != 0 {
+		t.Errorf("keys after a failed Commit: %q, %v", keys, err)
+	}
+	if files := stagedFiles(t, dir); len(files) != 0 {
+		t.Errorf("staging files left: %q", files)
+	}
+}

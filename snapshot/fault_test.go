@@ -3,6 +3,7 @@ package snapshot
 import (
 	"context"
 	"errors"
+	"io"
 	"fmt"
 	"strings"
 	"testing"
@@ -228,5 +229,96 @@ func TestRestoreSourceFaultAtEveryPartition(t *testing.T) {
 				fx.rerunAndCheck(t, src, store)
 			})
 		}
+	}
+}
+
+// failAfterDump is a Source whose Dump writes every row, then fails (say,
+// its read transaction could not be closed).
+type failAfterDump struct {
+	*fakeSource
+	err error
+}
+
+func (f failAfterDump) Dump(ctx context.Context, p Partition, w io.Writer) (int64, error) {
+	n, err := f.fakeSource.Dump(ctx, p, w)
+	if err == nil {
+		err = f.err
+	}
+	return n, err
+}
+
+// A Dump's error fails the Take even when the rows it wrote add up.
+func TestTakeSourceFailsAfterDump(t *testing.T) {
+	src := failAfterDump{newFakeSource(2, 50, 32), errors.New("read transaction lost")}
+	_, err := Take(context.Background(), src, newMemStore(), src.partitions())
+	var pe *PartitionError
+	if !errors.Is(err, src.err) || !errors.As(err, &pe) {
+		t.Errorf("Take = %v; want a PartitionError wrapping the Dump's error", err)
+	}
+}
+
+// trailingJunk is a Source whose Dump ends with bytes after its last row.
+type trailingJunk struct{ *fakeSource }
+
+func (f trailingJunk) Dump(ctx context.Context, p Partition, w io.Writer) (int64, error) {
+	n, err := f.fakeSource.Dump(ctx, p, w)
+	if err == nil {
+		_, err = io.WriteString(w, "junk")
+	}
+	return n, err
+}
+
+// What a Dump writes must be exactly its rows, each ending in a newline;
+// a partition the source has no rows for is unknown, not an empty one.
+func TestTakeChecksTheDump(t *testing.T) {
+	src := trailingJunk{newFakeSource(1, 5, 33)}
+	if _, err := Take(context.Background(), src, newMemStore(), src.partitions()); !errors.Is(err, ErrBadRow) {
+		t.Errorf("Take of a dump with bytes after its last row = %v, want ErrBadRow", err)
+	}
+	plain := newFakeSource(1, 5, 33)
+	sel := append(plain.partitions(), Partition{"orders", "t404"})
+	if _, err := Take(context.Background(), plain, newMemStore(), sel); !errors.Is(err, ErrUnknownPartition) {
+		t.Errorf("Take of a partition without rows = %v, want ErrUnknownPartition", err)
+	}
+}
+
+// signalDump closes dumped once its Dump has returned.
+type signalDump struct {
+	*fakeSource
+	dumped chan struct{}
+}
+
+func (s signalDump) Dump(ctx context.Context, p Partition, w io.Writer) (int64, error) {
+	defer close(s.dumped)
+	return s.fakeSource.Dump(ctx, p, w)
+}
+
+// slowFailingChunks fails every chunk write, once the dump is over.
+type slowFailingChunks struct {
+	Store
+	dumped chan struct{}
+}
+
+func (s slowFailingChunks) PutIfAbsent(ctx context.Context, key string, data io.Reader) error {
+	if strings.HasPrefix(key, "chunks/") {
+		<-s.dumped
+		return errInjected
+	}
+	return s.Store.PutIfAbsent(ctx, key, data)
+}
+
+// A chunk write that fails after its partition's dump is over still fails
+// that partition: progress reports it failed, never done.
+func TestTakeChunkFailureAfterTheDump(t *testing.T) {
+	dumped := make(chan struct{})
+	src := signalDump{newFakeSource(1, 5, 34), dumped}
+	var stages []string
+	_, err := Take(context.Background(), src, slowFailingChunks{newMemStore(), dumped}, src.partitions(),
+		OnProgress(func(e Progress) { stages = append(stages, e.Stage) }))
+	if !errors.Is(err, errInjected) {
+		t.Errorf("Take = %v, want the chunk write's error", err)
+	}
+	if got := strings.Join(stages, " "); got != "started failed" {
+		t.Errorf("progress stages %q, want %q", got, "started failed")
 	}
 }
