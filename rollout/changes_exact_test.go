@@ -48,6 +48,7 @@ func TestChangesExact(t *testing.T) {
 		"put back":      {plan("v2", [][]string{{"a"}, {"b", "c"}}, rollout.PutBack()), []string{"put back off-plan changes: off → on"}},
 		"one left out":  {plan("v2", [][]string{{"a"}, {"b"}}), []string{"1 approved target left out: c", "wave 2 size: 2 → 1"}},
 		"one wave":      {plan("v2", [][]string{{"a", "b", "c"}}), []string{"waves: 2 → 1", "wave 1 size: 1 → 3"}},
+		"three waves":   {plan("v2", [][]string{{"a"}, {"b"}, {"c"}}), []string{"waves: 2 → 3", "wave 2 size: 2 → 1"}},
 		"bake":          {plan("v2", [][]string{{"a"}, {"b", "c"}}, rollout.Wave(1, rollout.Bake{Min: time.Minute, Every: time.Second})), []string{"wave 2 bake: none (gates must pass once) → at least 1m0s and 1 passing gate runs, every 1s"}},
 		"gates":         {plan("v2", [][]string{{"a"}, {"b", "c"}}, rollout.Wave(0, rollout.Bake{}, check("smoke", time.Second, ok))), []string{"wave 1 gates: health (1s) → health (1s), smoke (1s)"}},
 		"10 extra":      {plan("v2", [][]string{{"a"}, many[1:13]}), []string{"10 targets not approved: x00, x01, x02, x03, x04, x05, x06, x07, x08, x09", "wave 2 size: 2 → 12"}},

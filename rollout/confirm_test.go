@@ -232,3 +232,79 @@ func (v *versionFails) Version(ctx context.Context, t string) (string, error) {
 	}
 	return v.fleet.Version(ctx, t)
 }
+
+// A put back that fails is reported, as a TargetError with Op "put back"
+// and as a "rollback failed" event. Events outside any wave (off-plan,
+// put back, rollback failed) carry Wave -1.
+func TestPutBackFailureReported(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		for _, failPutBack := range []bool{false, true} {
+			targets := names("t", 6)
+			f := newFleet("v1", append(append([]string{}, targets...), "x00")...)
+			f.redirect["t01"] = "x00"
+			f.deployErr["x00"] = failPutBack // x00 is deployed only by the put back
+			var events []rollout.Event
+			p, _ := rollout.NewPlan("v2", targets, rollout.Gates(pass("g")), rollout.PutBack(), rollout.Settle(0))
+			ex, _ := rollout.New(&censusFleet{fleet: f}, rollout.OnEvent(func(e rollout.Event) { events = append(events, e) }))
+			_, err := ex.Run(context.Background(), p, p.Fingerprint())
+			if failed := hasTargetError(err, "put back", "x00"); failed != failPutBack {
+				t.Errorf("put back failing %v: Run = %v", failPutBack, err)
+			}
+			kinds := map[string]bool{}
+			for _, e := range events {
+				switch e.Kind {
+				case "off-plan", "put back", "rollback failed":
+					kinds[e.Kind] = true
+					if e.Wave != -1 || e.Target != "x00" {
+						t.Errorf("put back failing %v: event %q has Wave %d, target %q; want -1, x00", failPutBack, e.Kind, e.Wave, e.Target)
+					}
+				}
+			}
+			if kinds["off-plan"] != true || kinds["put back"] == failPutBack || kinds["rollback failed"] != failPutBack {
+				t.Errorf("put back failing %v: events %v", failPutBack, kinds)
+			}
+		}
+	})
+}
+
+// hasTargetError reports whether the error tree of err holds a
+// *TargetError for op on target.
+func hasTargetError(err error, op, target string) bool {
+	var te *rollout.TargetError
+	if errors.As(err, &te) && te.Op == op && te.Target == target {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if hasTargetError(e, op, target) {
+				return true
+			}
+		}
+	case interface{ Unwrap() error }:
+		return hasTargetError(u.Unwrap(), op, target)
+	}
+	return false
+}
+
+// An off-plan change is reported once, however many censuses see it after.
+func TestOffPlanChangeReportedOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		targets := names("t", 6)
+		f := newFleet("v1", append(append([]string{}, targets...), "x00")...)
+		f.redirect["t01"] = "x00"
+		var offPlan int
+		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(pass("g")), rollout.Settle(0), rollout.NoRehearsal())
+		ex, _ := rollout.New(&censusFleet{fleet: f}, rollout.OnEvent(func(e rollout.Event) {
+			if e.Kind == "off-plan" {
+				offPlan++
+			}
+		}))
+		if _, err := ex.Run(context.Background(), p, p.Fingerprint()); !errors.Is(err, rollout.ErrOffPlan) {
+			t.Fatalf("Run = %v", err)
+		}
+		if offPlan != 1 {
+			t.Errorf("%d off-plan events for one change, want 1", offPlan)
+		}
+	})
+}

@@ -13,7 +13,7 @@ import (
 type Event struct {
 	Time    time.Time
 	Kind    string
-	Wave    int // index into Plan.Waves
+	Wave    int // index into Plan.Waves; -1 for a target outside every wave (off-plan, and its put back)
 	Target  string
 	Gate    string
 	Phase   string // see GateInput.Phase
