@@ -28,3 +28,4 @@ func TestGateErrorMessages(t *testing.T) {
 		}
 	}
 }
+
