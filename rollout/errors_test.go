@@ -28,4 +28,3 @@ func TestGateErrorMessages(t *testing.T) {
 		}
 	}
 }
-
