@@ -32,8 +32,10 @@ func TestMetricsOfARolloutWithAFailingGateAndARollback(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	f := newFleet("v1", "a", "b")
+	var waveGauge float64 // the wave gauge while wave 2's gate runs
 	gate := rollout.Gate{Name: "canary", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
 		if in.Phase == "deploy" && in.Wave == 1 {
+			waveGauge = telemetrytest.Points(t, reader)["deploysafe.rollout.wave{}"]
 			return judgement{canary: 0.09, baseline: 0.01}
 		}
 		return nil
@@ -67,6 +69,9 @@ func TestMetricsOfARolloutWithAFailingGateAndARollback(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("%s = %v, want %v", k, got[k], v)
 		}
+	}
+	if waveGauge != 2 {
+		t.Errorf("wave gauge during the second wave = %v, want 2", waveGauge)
 	}
 	if _, ok := got["deploysafe.rollout.deploys{outcome=failed}"]; ok {
 		t.Errorf("a failed deploy recorded: %v", got)

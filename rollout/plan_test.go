@@ -97,9 +97,10 @@ func TestBadPlans(t *testing.T) {
 		{"no gates", "v2", []string{"a"}, nil, "wave 1 has no gates"},
 		{"nil check", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(check("n", time.Second, nil))}, "nil Check"},
 		{"unnamed gate", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(check("", time.Second, func(context.Context) error { return nil }))}, "empty name"},
-		{"duplicate gate", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g, g)}, `duplicate gate name "g"`},
+		{"duplicate gate", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g, g)}, `wave 1: duplicate gate name "g"`},
 		{"smoke zero deadline", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(rollout.Smoke{Probe: func(context.Context, string) error { return nil }}.Gate())}, "deadline must be > 0"},
-		{"bake without interval", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.BakeEach(rollout.Bake{Min: time.Minute, Passes: 3})}, "Every must be > 0"},
+		{"bake without interval", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.BakeEach(rollout.Bake{Min: time.Minute, Passes: 3})}, "wave 1: bake: Every must be > 0"},
+		{"wave gates just out of range", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.Wave(1, rollout.Bake{}, g)}, "Wave(1, ...), but the plan has 1 waves"},
 		{"wave gates out of range", "v2", []string{"a"}, []rollout.PlanOption{rollout.Gates(g), rollout.Wave(3, rollout.Bake{}, g)}, "Wave(3, ...), but the plan has 1 waves"},
 		{"nil option", "v2", []string{"a"}, []rollout.PlanOption{nil}, "nil PlanOption"},
 	}

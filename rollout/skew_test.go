@@ -63,3 +63,27 @@ func TestFileJournalRefusesRecordsFromTheFuture(t *testing.T) {
 		}
 	}
 }
+
+// The tolerance's exact edge: a record stamped maxSkew ahead is believed,
+// one stamped a nanosecond later is not.
+func TestSkewToleranceEdge(t *testing.T) {
+	now := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		ahead  time.Duration
+		refuse bool
+	}{{maxSkew, false}, {maxSkew + time.Nanosecond, true}} {
+		fj, err := openFileJournal(filepath.Join(t.TempDir(), "j"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := encodeRecord(record{Kind: recBegin, Fingerprint: "fp", Version: "v2", Time: now.Add(tc.ahead).UnixNano()})
+		if err := fj.Append(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+		_, err = loadRecords(context.Background(), fj, now)
+		fj.Close()
+		if refused := errors.Is(err, ErrJournal); refused != tc.refuse {
+			t.Errorf("stamped %v ahead: %v, want refused %v", tc.ahead, err, tc.refuse)
+		}
+	}
+}
