@@ -228,7 +228,7 @@ func TestRehearsalCatchesBrokenRollbackBeforeWave2(t *testing.T) {
 			var events []string
 			ex, _ := rollout.New(f, rollout.OnEvent(func(e rollout.Event) { events = append(events, e.Kind) }))
 			rep, err := ex.Run(context.Background(), p, p.Fingerprint())
-			if !errors.Is(err, rollout.ErrRehearsal) || !errors.Is(err, rollout.ErrUnknownState) {
+			if !errors.Is(err, rollout.ErrRehearsal) || !errors.Is(err, rollout.ErrUnknownState) || !strings.Contains(err.Error(), "rollback of wave 1:") {
 				t.Fatalf("Run: %v", err)
 			}
 			if rep.Outcome != rollout.OutcomeRehearsalFailed {
@@ -261,7 +261,7 @@ func TestRehearsalFailsWhenGatesFailAfterRollback(t *testing.T) {
 	p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate))
 	ex, _ := rollout.New(f)
 	rep, err := ex.Run(context.Background(), p, p.Fingerprint())
-	if !errors.Is(err, rollout.ErrRehearsal) || rep.Verify == nil || errors.Is(err, rollout.ErrUnknownState) {
+	if !errors.Is(err, rollout.ErrRehearsal) || rep.Verify == nil || errors.Is(err, rollout.ErrUnknownState) || !strings.Contains(err.Error(), "gates after rollback of wave 1:") {
 		t.Fatalf("Run: %v", err)
 	}
 	if rep.Outcome != rollout.OutcomeRehearsalFailed || len(f.touched()) != 1 || f.version("site00") != "v1" {

@@ -60,7 +60,7 @@ func (p *Plan) preview(w io.Writer, limit int) {
 		fmt.Fprintf(w, "  bake: %s\n", bakeText(wv))
 		ts := wv.targets
 		more := 0
-		if limit >= 0 && len(ts) > limit {
+		if len(ts) > limit {
 			more = len(ts) - limit
 			ts = ts[:limit]
 		}

@@ -33,14 +33,12 @@ func (r *run) rehearse(ctx context.Context, w int) error {
 	if rbErr != nil {
 		return &rehearsalError{err: fmt.Errorf("%w: rollback of wave %d: %w", ErrRehearsal, w+1, rbErr), rollback: rbErr}
 	}
-	if gates := r.verifyGates(w); len(gates) > 0 {
-		in := GateInput{Phase: phaseRehearsal, Wave: w, Targets: wave.targets, Pass: 1}
-		if err := r.runGates(ctx, gates, in); err != nil {
-			if stopNow(ctx, err) {
-				return err
-			}
-			return &rehearsalError{err: fmt.Errorf("%w: gates after rollback of wave %d: %w", ErrRehearsal, w+1, err), verify: err}
+	in := GateInput{Phase: phaseRehearsal, Wave: w, Targets: wave.targets, Pass: 1}
+	if err := r.runGates(ctx, r.verifyGates(w), in); err != nil {
+		if stopNow(ctx, err) {
+			return err
 		}
+		return &rehearsalError{err: fmt.Errorf("%w: gates after rollback of wave %d: %w", ErrRehearsal, w+1, err), verify: err}
 	}
 	return r.record(record{Kind: recRehearsed, Wave: w})
 }
