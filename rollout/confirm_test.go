@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/deploysafe/deploysafe/rollout"
 )
@@ -305,6 +306,68 @@ func TestOffPlanChangeReportedOnce(t *testing.T) {
 		}
 		if offPlan != 1 {
 			t.Errorf("%d off-plan events for one change, want 1", offPlan)
+		}
+	})
+}
+
+// A census that fails after a rollback leaves the fleet's state unknown:
+// the Run's error says so, with the census's own error.
+func TestCensusFailingAfterRollbackReported(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		targets := names("t", 4)
+		c := &censusFleet{fleet: newFleet("v1", targets...)}
+		gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
+			if in.Phase == "deploy" && in.Wave == 1 {
+				return errors.New("error rate up")
+			}
+			return nil
+		}}
+		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.NoRehearsal())
+		ex, _ := rollout.New(c, rollout.OnEvent(func(e rollout.Event) {
+			if e.Kind == "rollback" {
+				c.mu.Lock()
+				c.censusErr = errors.New("inventory API 503")
+				c.mu.Unlock()
+			}
+		}))
+		_, err := ex.Run(context.Background(), p, p.Fingerprint())
+		if !errors.Is(err, rollout.ErrCensus) || !strings.Contains(err.Error(), "inventory API 503") {
+			t.Errorf("Run = %v; want the failed census after the rollback in the error", err)
+		}
+		// Every target was rolled back: none is in an unknown state.
+		if strings.Contains(err.Error(), "unknown state") {
+			t.Errorf("Run = %v; it names no target in an unknown state", err)
+		}
+	})
+}
+
+// After a rollback, verify runs the gates of the waves that were touched,
+// not those of waves never reached.
+func TestVerifyRunsOnlyTouchedWavesGates(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		targets := names("t", 6)
+		f := newFleet("v1", targets...)
+		var secondRan []string
+		first := rollout.Gate{Name: "first", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
+			if in.Phase == "deploy" {
+				return errors.New("canary unhealthy")
+			}
+			return nil
+		}}
+		second := rollout.Gate{Name: "second", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
+			secondRan = append(secondRan, in.Phase)
+			return nil
+		}}
+		p, err := rollout.NewPlan("v2", targets, rollout.Gates(first), rollout.Wave(1, rollout.Bake{}, second), rollout.NoRehearsal())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ex, _ := rollout.New(f)
+		if _, err := ex.Run(context.Background(), p, p.Fingerprint()); !errors.Is(err, rollout.ErrRolledBack) {
+			t.Fatalf("Run = %v", err)
+		}
+		if len(secondRan) > 0 {
+			t.Errorf("the second wave's gate ran (%v) though only the canary was deployed", secondRan)
 		}
 	})
 }
