@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -368,6 +369,84 @@ func TestVerifyRunsOnlyTouchedWavesGates(t *testing.T) {
 		}
 		if len(secondRan) > 0 {
 			t.Errorf("the second wave's gate ran (%v) though only the canary was deployed", secondRan)
+		}
+	})
+}
+
+// The journal is written ahead: every target's "rolled-back" record follows
+// a "rolling-back" record for it, so a crash during Rollback is resumed as
+// a rollback in progress.
+func TestRollbackIsJournaledAhead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		targets := names("t", 4)
+		f := newFleet("v1", targets...)
+		gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
+			if in.Phase == "deploy" && in.Wave == 1 {
+				return errors.New("error rate up")
+			}
+			return nil
+		}}
+		path := filepath.Join(t.TempDir(), "journal")
+		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.NoRehearsal())
+		ex, _ := rollout.New(f, rollout.FileJournal(path))
+		if _, err := ex.Run(context.Background(), p, p.Fingerprint()); !errors.Is(err, rollout.ErrRolledBack) {
+			t.Fatalf("Run = %v", err)
+		}
+		kinds, err := rollout.JournalKinds(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rolling, back := map[string]bool{}, 0
+		for _, k := range kinds {
+			kind, target, _ := strings.Cut(k, " ")
+			switch kind {
+			case "rolling-back":
+				rolling[target] = true
+			case "rolled-back":
+				back++
+				if !rolling[target] {
+					t.Errorf("%s rolled back without a rolling-back record before it: %q", target, kinds)
+				}
+			}
+		}
+		if back == 0 {
+			t.Errorf("no target rolled back: %q", kinds)
+		}
+	})
+}
+
+// cancellingRollback is a fleet whose Rollback ends the run's context and
+// fails: the failure is the interruption's, not the target's.
+type cancellingRollback struct {
+	*fleet
+	cancel context.CancelFunc
+}
+
+func (c cancellingRollback) Rollback(ctx context.Context, target string) error {
+	c.cancel()
+	return errors.New("rollback aborted")
+}
+
+func TestRollbackFailingBecauseInterruptedIsAnInterruption(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		targets := names("t", 4)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		d := cancellingRollback{newFleet("v1", targets...), cancel}
+		gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
+			if in.Phase == "deploy" {
+				return errors.New("error rate up")
+			}
+			return nil
+		}}
+		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.NoRehearsal())
+		ex, _ := rollout.New(d)
+		rep, err := ex.Run(ctx, p, p.Fingerprint())
+		if !errors.Is(err, context.Canceled) || rep.Outcome != rollout.OutcomeInterrupted {
+			t.Errorf("Run = %v, outcome %v; want an interruption", err, rep.Outcome)
+		}
+		if strings.Contains(err.Error(), "rollback aborted") {
+			t.Errorf("Run = %v; the interrupted call's own error is not the target's failure", err)
 		}
 	})
 }
