@@ -450,3 +450,30 @@ func TestRollbackFailingBecauseInterruptedIsAnInterruption(t *testing.T) {
 		}
 	})
 }
+
+// A target's result carries the error recorded for it (here, a failed
+// rollback), and only then.
+func TestTargetResultErr(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		targets := names("t", 4)
+		f := newFleet("v1", targets...)
+		f.rollbackErr["t01"] = true
+		gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
+			if in.Phase == "deploy" && in.Wave == 1 {
+				return errors.New("error rate up")
+			}
+			return nil
+		}}
+		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.NoRehearsal(), rollout.Waves([]string{"t00"}, []string{"t01", "t02", "t03"}))
+		ex, _ := rollout.New(f)
+		rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+		if err == nil {
+			t.Fatal("Run succeeded with a failing gate")
+		}
+		for _, r := range rep.Targets {
+			if failed := r.Err != nil; failed != (r.Target == "t01") {
+				t.Errorf("%s: Err = %v", r.Target, r.Err)
+			}
+		}
+	})
+}
