@@ -317,12 +317,7 @@ func TestCensusFailingAfterRollbackReported(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		targets := names("t", 4)
 		c := &censusFleet{fleet: newFleet("v1", targets...)}
-		gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-			if in.Phase == "deploy" && in.Wave == 1 {
-				return errors.New("error rate up")
-			}
-			return nil
-		}}
+		gate := failsWave(1, errors.New("error rate up"))
 		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.NoRehearsal())
 		ex, _ := rollout.New(c, rollout.OnEvent(func(e rollout.Event) {
 			if e.Kind == "rollback" {
@@ -380,12 +375,7 @@ func TestRollbackIsJournaledAhead(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		targets := names("t", 4)
 		f := newFleet("v1", targets...)
-		gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-			if in.Phase == "deploy" && in.Wave == 1 {
-				return errors.New("error rate up")
-			}
-			return nil
-		}}
+		gate := failsWave(1, errors.New("error rate up"))
 		path := filepath.Join(t.TempDir(), "journal")
 		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.NoRehearsal())
 		ex, _ := rollout.New(f, rollout.FileJournal(path))
@@ -458,12 +448,7 @@ func TestTargetResultErr(t *testing.T) {
 		targets := names("t", 4)
 		f := newFleet("v1", targets...)
 		f.rollbackErr["t01"] = true
-		gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-			if in.Phase == "deploy" && in.Wave == 1 {
-				return errors.New("error rate up")
-			}
-			return nil
-		}}
+		gate := failsWave(1, errors.New("error rate up"))
 		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.NoRehearsal(), rollout.Waves([]string{"t00"}, []string{"t01", "t02", "t03"}))
 		ex, _ := rollout.New(f)
 		rep, err := ex.Run(context.Background(), p, p.Fingerprint())

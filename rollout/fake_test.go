@@ -254,6 +254,17 @@ func pass(name string) rollout.Gate {
 	return check(name, time.Second, func(context.Context) error { return nil })
 }
 
+// failsWave is a gate named "g" that fails after the deploy of wave w
+// (counted from 0) with err, and passes everywhere else.
+func failsWave(w int, err error) rollout.Gate {
+	return rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
+		if in.Phase == "deploy" && in.Wave == w {
+			return err
+		}
+		return nil
+	}}
+}
+
 func names(prefix string, n int) []string {
 	out := make([]string, n)
 	for i := range out {

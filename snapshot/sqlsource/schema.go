@@ -47,14 +47,14 @@ func (s *Source) describe(ctx context.Context, q queryer, t tableConfig) (*meta,
 // partition to write (which may be ""), also does what every write
 // transaction starts with (pgDescribeForWrite): pin the settings and lock
 // the partition.
-func (s *Source) describeLocked(ctx context.Context, q queryer, t tableConfig, lock *string) (*meta, error) {
+func (s *Source) describeLocked(ctx context.Context, q queryer, t tableConfig, writeKey *string) (*meta, error) {
 	var (
 		m      *meta
 		unique [][]int
 		err    error
 	)
 	if s.dialect == postgres {
-		m, unique, err = describePostgres(ctx, q, t, lock)
+		m, unique, err = describePostgres(ctx, q, t, writeKey)
 	} else {
 		m, unique, err = describeSQLite(ctx, q, t)
 	}
@@ -174,10 +174,10 @@ WHERE i.indrelid = $1 AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS 
 
 // describePostgres reads table t from the catalog. With a partition key to
 // lock, it also starts a write transaction (pgDescribeForWrite).
-func describePostgres(ctx context.Context, q queryer, t tableConfig, lock *string) (*meta, [][]int, error) {
+func describePostgres(ctx context.Context, q queryer, t tableConfig, writeKey *string) (*meta, [][]int, error) {
 	query, args := pgDescribe, []any{t.namespace, t.relname}
-	if lock != nil {
-		query, args = pgDescribeForWrite, append(args, *lock)
+	if writeKey != nil {
+		query, args = pgDescribeForWrite, append(args, *writeKey)
 	}
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
