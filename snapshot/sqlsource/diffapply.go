@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -72,6 +73,9 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 	}
 	d.close()
 	if d.overflow {
+		if err := s.checkDependents(ctx, tx, m, key, nil); err != nil {
+			return false, err
+		}
 		if err := s.deletePartition(ctx, tx, m, key); err != nil {
 			return false, err
 		}
@@ -93,8 +97,20 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 	switch {
 	case len(d.stale) == 0:
 	case d.kept == 0 || len(m.order) == 0:
-		err = s.deletePartition(ctx, tx, m, key)
+		if err = s.checkDependents(ctx, tx, m, key, nil); err == nil {
+			err = s.deletePartition(ctx, tx, m, key)
+		}
 	default:
+		if err = s.checkDependents(ctx, tx, m, key, d.stale); errors.Is(err, errWhole) {
+			if err := s.deletePartition(ctx, tx, m, key); err != nil {
+				return false, err
+			}
+			all, _ := want.rows(true)
+			return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(all))
+		}
+		if err != nil {
+			break
+		}
 		if err = s.deleteKeys(ctx, tx, m, key, d.stale); err != nil {
 			err = fmt.Errorf("delete: %w", err)
 		}

@@ -73,6 +73,9 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	}
 	defer tx.Rollback()
 	if want == nil {
+		if err := s.checkDependents(ctx, tx, m, p.Key, nil); err != nil {
+			return err
+		}
 		if err := s.deletePartition(ctx, tx, m, p.Key); err != nil {
 			return err
 		}
