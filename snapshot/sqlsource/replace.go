@@ -165,7 +165,8 @@ func (s *Source) deletePartition(ctx context.Context, tx *sql.Tx, m *meta, key s
 	return nil
 }
 
-// load inserts r's rows: COPY FROM on pgx, batched INSERTs otherwise.
+// load inserts r's rows: COPY FROM on pgx, batched INSERTs otherwise. It
+// then moves the table's sequences past the rows loaded (syncSequences).
 func (s *Source) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, r io.Reader) error {
 	if s.dialect == postgres && s.useCopy {
 		_, err := copyFrom(ctx, conn, m, key, r)
@@ -173,13 +174,13 @@ func (s *Source) load(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, 
 			if err != nil {
 				return fmt.Errorf("load: %w", err)
 			}
-			return nil
+			return s.syncSequences(ctx, tx, m)
 		}
 	}
 	if err := s.insertRows(ctx, tx, m, key, r); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	return nil
+	return s.syncSequences(ctx, tx, m)
 }
 
 // insertRows decodes r and inserts its rows in multi-row INSERTs.
