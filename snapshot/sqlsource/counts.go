@@ -125,10 +125,11 @@ func (s *Source) Counts(ctx context.Context, table string, keys []string) (map[s
 	return out, nil
 }
 
-// read runs f with the table's metadata. For a partition column whose text
-// does not depend on session settings it runs on the pool directly (one
-// round trip for the query); otherwise in a transaction with the settings
-// pinned.
+// read runs f with the table's metadata: on SQLite on the pool directly,
+// on PostgreSQL in a transaction with the settings pinned. Even when no
+// setting changes the text of the partition column, the transaction is
+// what turns row security off (pgSettings): a role under a policy would
+// otherwise list or count only the partitions and rows it may see.
 func (s *Source) read(ctx context.Context, table string, f func(queryer, *meta) error) error {
 	t, err := s.table(table)
 	if err != nil {
@@ -138,7 +139,7 @@ func (s *Source) read(ctx context.Context, table string, f func(queryer, *meta) 
 	if err != nil {
 		return err
 	}
-	if s.dialect == sqlite || settingsFree(m.cols[m.part].typ) {
+	if s.dialect == sqlite {
 		return f(s.db, m)
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -153,16 +154,6 @@ func (s *Source) read(ctx context.Context, table string, f func(queryer, *meta) 
 		return err
 	}
 	return tx.Commit()
-}
-
-// settingsFree reports PostgreSQL types whose text form no setting changes.
-func settingsFree(typ string) bool {
-	base, _, _ := strings.Cut(typ, "(")
-	switch strings.TrimSpace(base) {
-	case "smallint", "integer", "bigint", "text", "character varying", "character", "uuid", "boolean", "numeric", "name":
-		return true
-	}
-	return false
 }
 
 // textExpr renders expr as text in SQL (PostgreSQL) or passes it through
