@@ -17,8 +17,10 @@ const maxOccurrences = 1 << 20
 // whose time falls in a gap or overlap have no occurrence. When a skipped
 // day makes two dates resolve to one instant, one occurrence serves both. The report lists
 // slots skipped, served twice or served at the wrong instant, occurrences
-// for empty slots, and a next that does not move forward (after which the
-// walk stops). The error wraps ErrSchedule, listing the first findings,
+// for empty slots, and a next that does not move forward: one "stuck"
+// finding with the slot it should have returned, after which the walk
+// resumes from that slot, or stops if next is stuck there too (the slots
+// after it are then not reported as skipped). The error wraps ErrSchedule, listing the first findings,
 // when there are any (the report has them all); it is bad input otherwise,
 // with a nil report.
 func CheckScheduler(next func(after time.Time) time.Time, r Rule, p Policy, from, to time.Time) (*Report, error) {
@@ -47,17 +49,34 @@ func CheckScheduler(next func(after time.Time) time.Time, r Rule, p Policy, from
 		}
 	}
 	var strays []time.Time
+	end := to // slots from here on were never reached: not skipped
+	resumed := false
 	for t := from.Add(-time.Nanosecond); ; {
 		n := next(t)
 		if !n.After(t) {
-			rep.Findings = append(rep.Findings, Finding{Kind: stuck, Got: n, Want: t})
-			break
+			// One fault, one finding: the slot next should have returned,
+			// then resume from it. Stuck again right there: stuck for
+			// good, and the later slots are not findings of their own.
+			s := firstAfter(slots, t)
+			if resumed {
+				end = t
+				break
+			}
+			f := Finding{Kind: stuck, Got: n.In(r.Zone)}
+			if s == nil || !s.want.Before(to) {
+				rep.Findings = append(rep.Findings, f)
+				break
+			}
+			f.Slot, f.Want, s.wrong = s.wall, s.want, true
+			rep.Findings = append(rep.Findings, f)
+			t, resumed = s.want, true
+			continue
 		}
 		if !n.Before(to) || rep.Occurrences == maxOccurrences {
 			break
 		}
 		rep.Occurrences++
-		t = n
+		t, resumed = n, false
 		if s := byInstant[n.UnixNano()]; s != nil {
 			s.hits++
 			if s.hits > 1 {
@@ -84,7 +103,7 @@ func CheckScheduler(next func(after time.Time) time.Time, r Rule, p Policy, from
 		}
 	}
 	for _, s := range slots {
-		if !s.want.IsZero() && s.hits == 0 && !s.wrong {
+		if !s.want.IsZero() && s.want.Before(end) && s.hits == 0 && !s.wrong {
 			rep.Findings = append(rep.Findings, Finding{Kind: skipped, Slot: s.wall, Want: s.want})
 		}
 	}
@@ -131,6 +150,16 @@ func (r Rule) slots(p Policy, from, to time.Time) ([]*slot, error) {
 		}
 		out = append(out, &slot{wall: w, want: want, nominal: nominal})
 	}
+}
+
+// firstAfter returns the first slot with an instant after t, or nil.
+func firstAfter(slots []*slot, t time.Time) *slot {
+	for _, s := range slots {
+		if !s.want.IsZero() && s.want.After(t) {
+			return s
+		}
+	}
+	return nil
 }
 
 // nearest returns the slot whose nominal instant is closest to t.

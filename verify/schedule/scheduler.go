@@ -51,7 +51,8 @@ type Finding struct {
 	// "wrong-time" (at another instant than the policy gives for its slot,
 	// such as 01:30 for a 02:30 job), "unexpected" (for a slot the policy
 	// leaves empty: a gap or overlap under Reject) or "stuck" (next returned
-	// a time not after its argument; the walk stops there).
+	// a time not after its argument: Slot and Want are the occurrence it
+	// should have returned, zero when none is left in the window).
 	Kind string
 	Slot Wall      // the intended local date and time
 	Want time.Time // the instant the policy gives (zero for Unexpected)

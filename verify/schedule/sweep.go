@@ -28,6 +28,7 @@ type sweepConfig struct {
 	preloaded []*time.Location                                       // tests: locations swept as they are
 	gen       func(loc *time.Location, from, to time.Time) []instant // the nows; sweepInstants
 	locs      []*time.Location                                       // resolved from names and db
+	precision time.Duration                                          // Precision; 0: nanoseconds
 }
 
 // defaultWindow is the window of "now" values Sweep uses unless told
@@ -73,6 +74,27 @@ func Window(from, to time.Time) SweepOption {
 			return badInput("Window(%s, %s): empty window", from.Format(time.RFC3339), to.Format(time.RFC3339))
 		}
 		c.from, c.to = from, to
+		return nil
+	})
+}
+
+// maxPrecision is the coarsest Precision accepted: coarser than an hour
+// would truncate away the transitions the sweep is about.
+const maxPrecision = time.Hour
+
+// Precision sweeps only instants a codec of that precision can represent:
+// every event (and its "now") is truncated to a multiple of d before it is
+// encoded, and must then come back exactly. Use it for storage with a
+// coarser clock than Go's nanoseconds, such as PostgreSQL timestamptz
+// (Precision(time.Microsecond)) or Unix seconds (Precision(time.Second)),
+// so that the sweep reports what the codec loses beyond its precision
+// rather than every sub-second instant. d must lie in (0, 1h].
+func Precision(d time.Duration) SweepOption {
+	return sweepOption(func(c *sweepConfig) error {
+		if d <= 0 || d > maxPrecision {
+			return badInput("Precision(%v): want a duration in (0, %v]", d, maxPrecision)
+		}
+		c.precision = d
 		return nil
 	})
 }
@@ -191,6 +213,9 @@ func sweepZone[R any](ctx context.Context, c Codec[R], loc *time.Location, cfg *
 		}
 		for hi, h := range cfg.horizons {
 			ev := Event{At: h.event(now.At, loc), Zone: name, Created: now.At}
+			if cfg.precision > 0 {
+				ev.At, ev.Created = ev.At.Truncate(cfg.precision), ev.Created.Truncate(cfg.precision)
+			}
 			res.cases++
 			got, mism := roundTrip(c, ev)
 			if mism == "" {
