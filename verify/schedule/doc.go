@@ -11,6 +11,11 @@
 //		schedule.SweepT(t, myCodec) // all zones, all horizons, 1970–2040
 //	}
 //
+// Storage coarser than nanoseconds (PostgreSQL timestamptz keeps
+// microseconds) is swept with Precision(time.Microsecond): only instants
+// such a codec can hold are tried, and anything it loses beyond that still
+// fails.
+//
 // SweepT fails the test with each failing group's smallest case and a
 // go-cmp diff; Sweep returns the *SweepReport for callers that decide
 // themselves.
