@@ -33,8 +33,12 @@ const maxManifestSize = 256 << 20
 // "manifests/<ID>.json.zst" (zstd-compressed JSON), so a snapshot either has
 // a complete manifest or does not exist.
 type Manifest struct {
-	ID         string
-	Created    time.Time
+	ID      string
+	Created time.Time
+	// Moment is the one database snapshot every partition was read from,
+	// as the Source names it ([Pinned]); empty when the Source reads each
+	// partition on its own.
+	Moment     string
 	Partitions []PartitionManifest // sorted by table, then key
 	// Totals over the partitions. StoredBytes are compressed; NewBytes and
 	// NewChunks are what the Take that returned the manifest added to the

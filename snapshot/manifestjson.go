@@ -15,6 +15,7 @@ type manifestJSON struct {
 	Format     int             `json:"format"`
 	ID         string          `json:"id"`
 	Created    time.Time       `json:"created"`
+	Moment     string          `json:"moment,omitempty"`
 	Chunking   string          `json:"chunking"`
 	Tables     []tableJSON     `json:"tables"`
 	Partitions []partitionJSON `json:"partitions"`
@@ -54,7 +55,7 @@ type partitionJSON struct {
 }
 
 func toJSON(m *Manifest) *manifestJSON {
-	j := &manifestJSON{Format: m.format, ID: m.ID, Created: m.Created, Chunking: m.chunking}
+	j := &manifestJSON{Format: m.format, ID: m.ID, Created: m.Created, Moment: m.Moment, Chunking: m.chunking}
 	j.Tables = make([]tableJSON, len(m.tables))
 	for i, t := range m.tables {
 		tj := &j.Tables[i]
@@ -78,7 +79,7 @@ func toJSON(m *Manifest) *manifestJSON {
 }
 
 func (j *manifestJSON) manifest() *Manifest {
-	m := &Manifest{format: j.Format, ID: j.ID, Created: j.Created, chunking: j.Chunking}
+	m := &Manifest{format: j.Format, ID: j.ID, Created: j.Created, Moment: j.Moment, chunking: j.Chunking}
 	m.tables = make([]tableSchema, len(j.Tables))
 	for i, tj := range j.Tables {
 		s := Schema{Table: tj.Schema.Table, PartitionColumn: tj.Schema.PartitionColumn, KeyColumns: tj.Schema.KeyColumns}

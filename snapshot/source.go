@@ -81,3 +81,24 @@ type Source interface {
 	// partition is as it was.
 	Replace(ctx context.Context, p Partition, r io.Reader, verify func(rows int64, sum digest) error) error
 }
+
+// A Pinner is a Source that can read many partitions as of one moment of the
+// database. [Take] uses it when the Source has it, so that every partition
+// of a snapshot, across tables and parallel workers, is read from one
+// database snapshot: an order and its items committed by one transaction are
+// in the snapshot together or not at all. A Source without it is read one
+// partition at a time, each consistent only with itself.
+type Pinner interface {
+	// Pin opens a read view of the database as of now. The caller closes it.
+	Pin(ctx context.Context) (Pinned, error)
+}
+
+// Pinned is a read view of a Source at one moment. Its Dump is the Source's
+// Dump as of that moment and is safe for concurrent use.
+type Pinned interface {
+	Dump(ctx context.Context, p Partition, w io.Writer) (rows int64, err error)
+	// Moment names the moment for the manifest (Manifest.Moment): when it
+	// was, on the database's clock, and the database's own name for it.
+	Moment() string
+	Close() error
+}

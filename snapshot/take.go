@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"sync"
 	"time"
 
@@ -44,6 +45,17 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	if err != nil {
 		return nil, err
 	}
+	dump, moment, unpin := src.Dump, "", func() {}
+	if pn, ok := src.(Pinner); ok {
+		view, err := pn.Pin(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot: Take: read one moment of the source: %w", err)
+		}
+		var once sync.Once
+		unpin = func() { once.Do(func() { view.Close() }) }
+		defer unpin()
+		dump, moment = view.Dump, view.Moment()
+	}
 	// Encoders bound the CPU work; the pipeline keeps more chunks in
 	// flight than that, so store latency (fsyncs, round trips) overlaps
 	// with hashing and compressing instead of stalling the dumps.
@@ -78,9 +90,11 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	for i, p := range sel {
 		g.Go(func() error {
 			rep.report(p, stageStarted, 0, 0, nil)
-			pm, pc, err := takePartition(pipe, src, o.chunking, p, bufs)
+			pm, pc, err := takePartition(pipe, dump, o.chunking, p, bufs)
 			if (err != nil || pm.Rows == 0) && pipe.ctx.Err() == nil {
-				err = unknown.check(ctx, src, sel, p, err)
+				// Judged once the view is closed: asking the source
+				// needs a connection, and the view may hold them all.
+				err = &suspect{p: p, err: err}
 			}
 			if err != nil {
 				pipe.cancel(err)
@@ -106,12 +120,14 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	gerr := g.Wait()
 	perr := pipe.wait()
 	fin.Wait()
+	unpin()
 	if gerr != nil || perr != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		if unknown.result != nil {
-			return nil, unknown.result
+		var s *suspect
+		if errors.As(context.Cause(pipe.ctx), &s) {
+			return nil, unknown.check(ctx, src, sel, s.p, s.err)
 		}
 		if perr != nil {
 			// A failed chunk cancels the dumps: it is the cause.
@@ -132,7 +148,7 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 		}
 		uncount(parts, existed)
 	}
-	m := &Manifest{format: manifestFormat, Created: start.UTC(), chunking: o.chunking.Name, tables: tables, Partitions: parts}
+	m := &Manifest{format: manifestFormat, Created: start.UTC(), Moment: moment, chunking: o.chunking.Name, tables: tables, Partitions: parts}
 	for _, pm := range parts {
 		m.Rows += pm.Rows
 		m.Bytes += pm.Bytes
@@ -223,6 +239,25 @@ func contentHash(m *Manifest) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// suspect is a partition whose dump failed or was empty: perhaps one that
+// does not exist (unknownOnce.check says).
+type suspect struct {
+	p   Partition
+	err error
+}
+
+func (s *suspect) Error() string {
+	if s.err != nil {
+		return s.err.Error()
+	}
+	return "snapshot: Take: " + s.p.String() + ": no rows"
+}
+
+func (s *suspect) Unwrap() error { return s.err }
+
+// dumpFunc is a Source's Dump, or a Pinned view's.
+type dumpFunc func(ctx context.Context, p Partition, w io.Writer) (int64, error)
+
 // takeBuffers are reused from partition to partition within one Take.
 type takeBuffers struct {
 	chunk []byte
@@ -232,7 +267,7 @@ type takeBuffers struct {
 // takePartition dumps p through the partition's SHA-256 and the chunker on
 // the calling goroutine, handing each chunk to pipe. It returns once the dump
 // is done; the chunks may still be in flight until pc.finish.
-func takePartition(pipe *chunkPipeline, src Source, params chunkParams, p Partition, pool *sync.Pool) (PartitionManifest, *partChunks, error) {
+func takePartition(pipe *chunkPipeline, dump dumpFunc, params chunkParams, p Partition, pool *sync.Pool) (PartitionManifest, *partChunks, error) {
 	began := time.Now()
 	pm := PartitionManifest{Partition: p}
 	pc := &partChunks{p: p, began: began}
@@ -250,7 +285,7 @@ func takePartition(pipe *chunkPipeline, src Source, params chunkParams, p Partit
 	}
 	bufs.bw.Reset(dw)
 	ctx := pipe.ctx
-	rows, err := src.Dump(ctx, p, bufs.bw)
+	rows, err := dump(ctx, p, bufs.bw)
 	if err == nil {
 		err = bufs.bw.Flush()
 	}

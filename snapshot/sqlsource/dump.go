@@ -34,15 +34,8 @@ const pgSettings = `SELECT set_config('TimeZone', 'UTC', true), set_config('Date
 // columns, from one consistent snapshot of the database (a REPEATABLE READ
 // read-only transaction on PostgreSQL, a read transaction on SQLite).
 func (s *Source) Dump(ctx context.Context, p snapshot.Partition, w io.Writer) (int64, error) {
-	t, err := s.table(p.Table)
-	if err != nil {
-		return 0, err
-	}
 	if w == nil {
 		return 0, errors.New("sqlsource: Dump: nil io.Writer")
-	}
-	if err := s.checkKey(p.Key); err != nil {
-		return 0, fmt.Errorf("sqlsource: Dump %s: %w", p, err)
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -58,15 +51,31 @@ func (s *Source) Dump(ctx context.Context, p snapshot.Partition, w io.Writer) (i
 		return 0, fmt.Errorf("sqlsource: Dump %s: %w", p, err)
 	}
 	defer tx.Rollback()
+	n, err := s.dumpTx(ctx, conn, tx, p, w)
+	if err != nil {
+		return n, err
+	}
+	if err := tx.Commit(); err != nil {
+		return n, fmt.Errorf("sqlsource: Dump %s: %w", p, err)
+	}
+	return n, nil
+}
+
+// dumpTx dumps p inside tx, a read transaction on conn.
+func (s *Source) dumpTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, p snapshot.Partition, w io.Writer) (int64, error) {
+	t, err := s.table(p.Table)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.checkKey(p.Key); err != nil {
+		return 0, fmt.Errorf("sqlsource: Dump %s: %w", p, err)
+	}
 	m, err := s.describe(ctx, tx, t)
 	if err != nil {
 		return 0, err
 	}
 	n, err := s.dumpIn(ctx, conn, tx, m, p.Key, w)
 	if err != nil {
-		return n, fmt.Errorf("sqlsource: Dump %s: %w", p, err)
-	}
-	if err := tx.Commit(); err != nil {
 		return n, fmt.Errorf("sqlsource: Dump %s: %w", p, err)
 	}
 	return n, nil
