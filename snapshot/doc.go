@@ -62,7 +62,7 @@
 //	deploysafe.snapshot.bytes.stored By           op                compressed bytes of the chunks a snapshot references
 //	deploysafe.snapshot.bytes.new   By            op                compressed bytes a take added to the store
 //	deploysafe.snapshot.chunks      {chunk}       op, new (take)    chunks cut by a take (new: added) or read
-//	deploysafe.snapshot.partitions  {partition}   op, outcome       partitions done, failed or skipped (already restored)
+//	deploysafe.snapshot.partitions  {partition}   op, outcome       partitions done, failed or skipped (restored before, unchanged)
 //	deploysafe.snapshot.damage      {problem}     op                missing or corrupt chunks and mismatched partitions found
 //	deploysafe.snapshot.duration    s             op                how long the call took (histogram)
 //

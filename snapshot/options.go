@@ -165,9 +165,10 @@ func KeyDiff(maxRows int) RestoreOption {
 }
 
 // RestoreID names a restore's journal (default: derived from the manifest id
-// and the selection). Rerunning a restore with the same id resumes it and
-// never repeats a partition already restored; to restore the same partitions
-// again later, use a new id.
+// and the selection). Rerunning a restore with the same id resumes it: a
+// partition it already restored is dumped and compared with the snapshot,
+// and skipped only if it still matches; one damaged since is restored again
+// (PartitionDiff.Again).
 func RestoreID(id string) RestoreOption {
 	return restoreOption(func(o *options) {
 		if err := validID(id); err != nil {

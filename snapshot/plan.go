@@ -13,7 +13,7 @@ type Plan struct {
 	Partitions []PartitionDiff // sorted by table, then key
 	Applied    bool            // written by Restore; false from Diff
 	Restored   []Partition     // restored and journaled by this call
-	Skipped    []Partition     // already restored by an earlier run under RestoreID
+	Skipped    []Partition     // restored by an earlier run under RestoreID and unchanged since
 	Failed     []Partition     // not restored; Restore's error says why
 }
 
@@ -22,7 +22,9 @@ type PartitionDiff struct {
 	Partition    Partition
 	SnapshotRows int64
 	LiveRows     int64 // before the restore
-	Journaled    bool  // already restored under the plan's RestoreID: skipped
+	Journaled    bool  // already restored under the plan's RestoreID and still as the snapshot has it: skipped
+	Again        bool  // restored under the plan's RestoreID before, changed since: restored again
+	Identical    bool  // Diff only: the live rows are the snapshot's, byte for byte (nothing to do)
 	// With [KeyDiff], rows matched by the table's key columns: how many
 	// are only live, only in the snapshot, or different, and the first of
 	// each ("+ …", "- …", "~ key: column old → new").
@@ -43,9 +45,14 @@ func (p *Plan) String() string {
 	journaled := 0
 	for _, d := range p.Partitions {
 		action := "restore"
-		if d.Journaled {
-			action = "skip (already restored)"
+		switch {
+		case d.Journaled:
+			action = "skip (restored before, still matches the snapshot)"
 			journaled++
+		case d.Again:
+			action = "restore again (changed since it was restored)"
+		case d.Identical:
+			action = "nothing to do (identical)"
 		}
 		fmt.Fprintf(&b, "%-*s %10d %10d %+8d  %s\n", w, d.Partition, d.SnapshotRows, d.LiveRows, d.LiveRows-d.SnapshotRows, action)
 		if d.Added+d.Removed+d.Changed == 0 {
@@ -60,9 +67,7 @@ func (p *Plan) String() string {
 		}
 	}
 	if journaled > 0 {
-		// A second bad deploy can damage a tenant that was restored before:
-		// say plainly that this run will not touch it.
-		fmt.Fprintf(&b, "%d partition(s) were restored before under journal %s and are skipped; to restore them again, pass a new RestoreID\n", journaled, p.RestoreID)
+		fmt.Fprintf(&b, "%d partition(s) were restored before under journal %s and still match the snapshot: skipped\n", journaled, p.RestoreID)
 	}
 	return b.String()
 }

@@ -6,7 +6,7 @@ import "sync"
 type Progress struct {
 	Op        string // "take", "verify" or "restore"
 	Partition Partition
-	Stage     string // "started", "done", "skipped" (already restored) or "failed"
+	Stage     string // "started", "done", "skipped" (restored before, unchanged) or "failed"
 	Rows      int64  // rows of the partition (when done or skipped)
 	Bytes     int64  // uncompressed bytes of the partition (when done or skipped)
 	Finished  int    // partitions done, skipped or failed so far, this one included

@@ -15,7 +15,9 @@ import (
 // writing nothing anywhere: it checks the selection, the schemas and the
 // snapshot's chunks, reads the restore's journal, and compares row counts
 // (one Source.Counts call per table) and, with [KeyDiff], the rows
-// themselves, matched on the table's key columns. It refuses what [Restore]
+// themselves, matched on the table's key columns. A partition whose count
+// matches is dumped and hashed, so the plan says which need nothing
+// (PartitionDiff.Identical). It refuses what [Restore]
 // would refuse. Given the same options, Restore then does what the plan says.
 func Diff(ctx context.Context, src Source, store Store, m *Manifest, selection []Partition, opts ...RestoreOption) (*Plan, error) {
 	r, err := newRestore("Diff", src, store, m, selection, opts, false)
@@ -44,7 +46,9 @@ func Diff(ctx context.Context, src Source, store Store, m *Manifest, selection [
 //
 // Each committed partition is recorded in a journal in the store (see
 // [RestoreID]); a restore that was interrupted at any point resumes when run
-// again with the same arguments, skipping what it already restored. The
+// again with the same arguments, skipping what it already restored and
+// still matches the snapshot (a partition damaged again since is restored
+// again). The
 // partitions that failed are listed in the plan and in the error, one
 // [*PartitionError] each; rerunning retries only those.
 func Restore(ctx context.Context, src Source, store Store, m *Manifest, selection []Partition, opts ...RestoreOption) (*Plan, error) {
@@ -65,15 +69,16 @@ func Restore(ctx context.Context, src Source, store Store, m *Manifest, selectio
 // restore is one Diff or Restore: its inputs, then the state each stage
 // hands to the next.
 type restore struct {
-	op    string
-	src   Source
-	store Store
-	m     *Manifest
-	o     options
-	log   logger
-	sel   []Partition // normalized selection
-	cd    *codec
-	cache *chunkCache // chunks the check verified, kept for the apply; nil for Diff
+	op     string
+	src    Source
+	store  Store
+	m      *Manifest
+	o      options
+	log    logger
+	sel    []Partition // normalized selection
+	writes bool        // Restore, not Diff
+	cd     *codec
+	cache  *chunkCache // chunks the check verified, kept for the apply; nil for Diff
 
 	journal *journal
 	done    map[Partition]bool // restored by an earlier run under this journal
@@ -102,7 +107,7 @@ func newRestore(op string, src Source, store Store, m *Manifest, selection []Par
 	if err != nil {
 		return nil, err
 	}
-	r := &restore{op: op, src: src, store: store, m: m, o: o, log: logger{o.log}, sel: sel, cd: cd}
+	r := &restore{op: op, src: src, store: store, m: m, o: o, log: logger{o.log}, sel: sel, cd: cd, writes: apply}
 	if apply {
 		// The chunks the check reads and verifies are kept (up to a memory
 		// budget) for the restore itself, which then need not fetch,
@@ -124,6 +129,13 @@ func (r *restore) prepare(ctx context.Context) error {
 		return err
 	}
 	done, err := r.journal.load(ctx, r.m)
+	if err != nil {
+		return fmt.Errorf("snapshot: %s: %w", r.op, err)
+	}
+	// A journal says what an earlier run restored, not what the partition
+	// holds now: a second bad deploy may have damaged it since. Only a
+	// partition that still matches the snapshot is skipped.
+	again, err := r.recheck(ctx, done)
 	if err != nil {
 		return fmt.Errorf("snapshot: %s: %w", r.op, err)
 	}
@@ -159,9 +171,41 @@ func (r *restore) prepare(ctx context.Context) error {
 	}
 	for i := range diffs {
 		diffs[i].Journaled = done[diffs[i].Partition]
+		diffs[i].Again = again[diffs[i].Partition]
 	}
 	r.plan = &Plan{Snapshot: r.m.ID, RestoreID: r.journal.id, Partitions: diffs}
 	return nil
+}
+
+// recheck dumps each partition the journal lists as restored and moves the
+// ones that no longer match the snapshot from done to the returned set.
+func (r *restore) recheck(ctx context.Context, done map[Partition]bool) (map[Partition]bool, error) {
+	again := map[Partition]bool{}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.o.parallelism)
+	for p := range done {
+		g.Go(func() error {
+			pm, _ := r.m.Partition(p)
+			rows, sum, err := liveDigest(gctx, r.src, p)
+			if err != nil {
+				return &PartitionError{Op: "recheck", Partition: p, Err: err}
+			}
+			if rows != pm.Rows || sum != pm.Digest {
+				mu.Lock()
+				again[p] = true
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for p := range again {
+		delete(done, p)
+	}
+	return again, nil
 }
 
 // diff compares each selected partition with the live data: counts, and
@@ -175,6 +219,11 @@ func (r *restore) diff(ctx context.Context) ([]PartitionDiff, error) {
 	for i, p := range r.sel {
 		pm, _ := r.m.Partition(p)
 		diffs[i] = PartitionDiff{Partition: p, SnapshotRows: pm.Rows, LiveRows: counts[p]}
+	}
+	if !r.writes {
+		if err := r.identical(ctx, diffs); err != nil {
+			return nil, err
+		}
 	}
 	if r.o.keyDiff == 0 {
 		return diffs, nil
@@ -197,6 +246,31 @@ func (r *restore) diff(ctx context.Context) ([]PartitionDiff, error) {
 		})
 	}
 	return diffs, g.Wait()
+}
+
+// identical marks the partitions whose live rows are the snapshot's: those
+// whose count matches are dumped and hashed (the rest differ already). Diff
+// pays a dump per such partition so that a plan says which partitions need
+// nothing; Restore does not, since its Replace finds that out as it goes.
+func (r *restore) identical(ctx context.Context, diffs []PartitionDiff) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.o.parallelism)
+	for i := range diffs {
+		d := &diffs[i]
+		if d.LiveRows != d.SnapshotRows {
+			continue
+		}
+		g.Go(func() error {
+			pm, _ := r.m.Partition(d.Partition)
+			rows, sum, err := liveDigest(gctx, r.src, d.Partition)
+			if err != nil {
+				return &PartitionError{Op: "diff", Partition: d.Partition, Err: err}
+			}
+			d.Identical = rows == pm.Rows && sum == pm.Digest
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // apply restores every partition not yet journaled, at most Parallelism at

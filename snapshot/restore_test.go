@@ -123,10 +123,23 @@ func TestRestoreAppliesSelectionOnly(t *testing.T) {
 	if err != nil || len(res.Skipped) != 2 || len(res.Restored) != 0 {
 		t.Errorf("rerun = %+v, %v; want both skipped", res, err)
 	}
-	if !res.Partitions[0].Journaled || !strings.Contains(res.String(), "skip (already restored)") ||
-		!strings.Contains(res.String(), "pass a new RestoreID") {
+	if !res.Partitions[0].Journaled || !strings.Contains(res.String(), "skip (restored before, still matches the snapshot)") ||
+		!strings.Contains(res.String(), "2 partition(s) were restored before") {
 		t.Errorf("plan does not show journaled partitions:\n%s", res.String())
 	}
+	// Damaged again after it was restored (a second bad deploy), the same
+	// rerun looks at the live rows again and restores it again; the
+	// partition that still matches is skipped.
+	damage(src, "t001")
+	res, err = Restore(context.Background(), src, store, m, sel)
+	if err != nil || !reflect.DeepEqual(res.Restored, sel[:1]) || !reflect.DeepEqual(res.Skipped, sel[1:]) ||
+		!res.Partitions[0].Again || res.Partitions[0].Journaled || res.Partitions[1].Again {
+		t.Fatalf("rerun after new damage = %+v, %v; want t001 restored again, t004 skipped", res, err)
+	}
+	if !strings.Contains(res.String(), "restore again (changed since it was restored)") {
+		t.Errorf("plan does not say t001 is restored again:\n%s", res.String())
+	}
+	wantRestored(t, src, want, live, sel)
 	// A new restore id restores again.
 	damage(src, "t001")
 	if _, err := Restore(context.Background(), src, store, m, sel, RestoreID("second")); err != nil {

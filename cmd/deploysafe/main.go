@@ -58,6 +58,9 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
+// errHelp is -h or --help: the help is printed, exit 0.
+var errHelp = errors.New("deploysafe: help")
+
 // foundError reports damage or violations that the command found and
 // printed: exit 1 without another message.
 var errFound = errors.New("deploysafe: damage or violations found")
@@ -71,14 +74,20 @@ func main() {
 
 // run executes the command line args and returns its exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	const usage = "usage: deploysafe snapshot <take|list|verify|check|diff|restore|rehearse> [flags]\n" +
+		"       deploysafe snapshot <subcommand> -h   the subcommand's flags"
+	if len(args) == 1 && isHelp(args[0]) || len(args) == 2 && args[0] == "snapshot" && isHelp(args[1]) {
+		fmt.Fprintln(stdout, usage)
+		return exitOK
+	}
 	if len(args) < 1 || args[0] != "snapshot" {
-		fmt.Fprintln(stderr, "usage: deploysafe snapshot <take|list|verify|check|diff|restore|rehearse> [flags]")
+		fmt.Fprintln(stderr, usage)
 		return exitUsage
 	}
 	err := runSnapshot(ctx, args[1:], stdout, stderr)
 	var ue usageError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 		return exitOK
 	case errors.Is(err, errFound):
 		return exitFailed
@@ -89,6 +98,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "deploysafe:", oneLine(err))
 		return exitFailed
 	}
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
 }
 
 // oneLine joins a multi-line error (errors.Join) into one line.

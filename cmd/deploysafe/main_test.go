@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -134,8 +135,10 @@ func TestSQLiteEndToEnd(t *testing.T) {
 	}
 	r = deploysafe(t, nil, "snapshot", "list", "--store", store)
 	want(t, r, 0, "list")
-	if r.stdout != "pre-deploy\n" {
-		t.Errorf("list printed %q", r.stdout)
+	if lines := strings.Split(r.stdout, "\n"); len(lines) != 3 || !strings.HasPrefix(lines[0], "ID ") ||
+		!strings.Contains(lines[1], "pre-deploy  ") || !strings.Contains(lines[1], " 6  ") || !strings.Contains(lines[1], " 300  ") ||
+		!strings.Contains(lines[1], time.Now().UTC().Format("2006-01-02T")) {
+		t.Errorf("list printed %q, want a header and pre-deploy with its time, 6 partitions, 300 rows and size", r.stdout)
 	}
 	r = deploysafe(t, nil, "snapshot", "verify", "--store", store, "--id", "pre-deploy", "--json")
 	want(t, r, 0, "verify")
@@ -157,6 +160,18 @@ func TestSQLiteEndToEnd(t *testing.T) {
 	if strings.Count(r.stdout, "\n") != 2 || !strings.Contains(r.stdout, "orders/site-01") || !strings.Contains(r.stdout, "orders/site-04") {
 		t.Errorf("check printed %q, want the two damaged sites", r.stdout)
 	}
+	// Counts alone miss site-03's changed rows; --unchanged compares them.
+	r = deploysafe(t, nil, append([]string{"snapshot", "check", "--id", "pre-deploy", "--unchanged"}, common...)...)
+	want(t, r, 1, "check --unchanged")
+	if !strings.Contains(r.stdout, "orders/site-03") || strings.Contains(r.stdout, "orders/site-02") {
+		t.Errorf("check --unchanged printed %q, want site-03 and not site-02", r.stdout)
+	}
+	r = deploysafe(t, nil, append([]string{"snapshot", "diff", "--id", "pre-deploy", "--keys", "site-02,site-03"}, common...)...)
+	want(t, r, 0, "diff")
+	if !regexp.MustCompile(`orders/site-02 .*nothing to do \(identical\)`).MatchString(r.stdout) ||
+		regexp.MustCompile(`orders/site-03 .*nothing to do`).MatchString(r.stdout) {
+		t.Errorf("diff printed %q, want site-02 identical and site-03 to restore", r.stdout)
+	}
 	r = deploysafe(t, nil, append([]string{"snapshot", "restore", "--id", "pre-deploy", "--from-check", "--rows", "2"}, common...)...)
 	want(t, r, 0, "restore (dry run)")
 	if !strings.Contains(r.stdout, "orders/site-01") || !strings.Contains(r.stdout, "restore") || rows(t, db, "orders", "") != damaged {
@@ -172,6 +187,16 @@ func TestSQLiteEndToEnd(t *testing.T) {
 	}
 	r = deploysafe(t, nil, append([]string{"snapshot", "check", "--id", "pre-deploy"}, common...)...)
 	want(t, r, 0, "check after restore")
+	// The 2 a.m. rerun: damaged again the same way, the same command
+	// restores again instead of skipping what its journal calls done.
+	if _, err := db.Exec(`DELETE FROM orders WHERE site IN ('site-01', 'site-04') AND id > 5`); err != nil {
+		t.Fatal(err)
+	}
+	r = deploysafe(t, nil, append([]string{"snapshot", "restore", "--id", "pre-deploy", "--from-check", "--apply"}, common...)...)
+	want(t, r, 0, "restore --apply after new damage")
+	if !strings.Contains(r.stdout, "restored 2, skipped 0") || rows(t, db, "orders", hit) != snap {
+		t.Errorf("rerun after new damage printed %q, sites as the snapshot: %v", r.stdout, rows(t, db, "orders", hit) == snap)
+	}
 	// site-03 was not selected: its change stays.
 	if !strings.Contains(rows(t, db, "orders", "WHERE site = 'site-03'"), " x\n") {
 		t.Error("an unselected site was restored")
@@ -185,6 +210,21 @@ func TestSQLiteEndToEnd(t *testing.T) {
 	want(t, r, 0, "rehearse")
 	if !strings.Contains(r.stdout, "6 restored into scratch tables and verified") {
 		t.Errorf("rehearse printed %q", r.stdout)
+	}
+}
+
+// TestHelp: asking for help is not a mistake: it prints the usage (or the
+// subcommand's flags) and exits 0.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"snapshot", "-h"}, {"snapshot", "restore", "-h"}, {"snapshot", "list", "--help"}} {
+		r := deploysafe(t, nil, args...)
+		want(t, r, 0, args...)
+		if out := r.stdout + r.stderr; !strings.Contains(out, "usage") && !strings.Contains(out, "-store") {
+			t.Errorf("%v printed %q, want the usage", args, out)
+		}
+	}
+	if r := deploysafe(t, nil, "snapshot", "restore", "-h"); !strings.Contains(r.stderr, "-apply") {
+		t.Errorf("restore -h printed %q, want its flags", r.stderr)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/deploysafe/deploysafe/snapshot"
 	"github.com/deploysafe/deploysafe/snapshot/sqlsource"
@@ -28,6 +29,7 @@ type flags struct {
 	all, fromCheck, apply, asJSON bool
 	force                         bool
 	maxDrop, sample               float64
+	unchanged                     bool
 	parallel, rows                int
 }
 
@@ -56,10 +58,14 @@ func (f *flags) selectFlags() {
 	f.fs.BoolVar(&f.all, "all", false, "every partition")
 }
 
+func (f *flags) unchangedFlag() {
+	f.fs.BoolVar(&f.unchanged, "unchanged", false, "also a violation: any changed row (dumps and hashes each partition whose count matches)")
+}
+
 func (f *flags) parse(args []string) error {
 	if err := f.fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return usageError{err}
+			return errHelp // the flag package printed the help
 		}
 		return usageError{err}
 	}
@@ -170,11 +176,34 @@ func list(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if f.asJSON {
-		return printJSON(stdout, ids)
+	type entry struct {
+		ID          string    `json:"id"`
+		Created     time.Time `json:"created"`
+		Moment      string    `json:"moment,omitempty"`
+		Partitions  int       `json:"partitions"`
+		Rows        int64     `json:"rows"`
+		Bytes       int64     `json:"bytes"`
+		StoredBytes int64     `json:"stored_bytes"`
 	}
+	out := []entry{}
 	for _, id := range ids {
-		fmt.Fprintln(stdout, id)
+		m, err := snapshot.LoadManifest(ctx, store, id)
+		if err != nil {
+			return err
+		}
+		out = append(out, entry{m.ID, m.Created, m.Moment, len(m.Partitions), m.Rows, m.Bytes, m.StoredBytes})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	if f.asJSON {
+		return printJSON(stdout, out)
+	}
+	w := len("ID")
+	for _, e := range out {
+		w = max(w, len(e.ID))
+	}
+	fmt.Fprintf(stdout, "%-*s  %-20s  %10s  %12s  %10s\n", w, "ID", "CREATED (UTC)", "PARTITIONS", "ROWS", "STORED")
+	for _, e := range out {
+		fmt.Fprintf(stdout, "%-*s  %-20s  %10d  %12d  %10s\n", w, e.ID, e.Created.UTC().Format(time.RFC3339), e.Partitions, e.Rows, size(e.StoredBytes))
 	}
 	return nil
 }
@@ -328,9 +357,19 @@ func reportVerify(stdout io.Writer, asJSON bool, id string, rep snapshot.VerifyR
 	return nil
 }
 
-// violations runs the check of --max-drop.
-func violations(ctx context.Context, src snapshot.Source, m *snapshot.Manifest, maxDrop float64) ([]snapshot.Violation, error) {
-	v, err := snapshot.Check(ctx, src, m, snapshot.RowCountDrop(maxDrop))
+// violations runs the check of --max-drop, and with --unchanged the
+// comparison of every partition's rows with the snapshot's.
+func (f *flags) violations(ctx context.Context, src snapshot.Source, m *snapshot.Manifest) ([]snapshot.Violation, error) {
+	maxDrop := f.maxDrop
+	inv := []snapshot.Invariant{snapshot.RowCountDrop(maxDrop)}
+	if f.unchanged {
+		var all []snapshot.Partition
+		for _, pm := range m.Partitions {
+			all = append(all, pm.Partition)
+		}
+		inv = append(inv, snapshot.Unchanged(all...))
+	}
+	v, err := snapshot.Check(ctx, src, m, inv...)
 	if err != nil && strings.Contains(err.Error(), "maxFraction") {
 		return nil, usagef("--max-drop %g: must be in [0, 1)", maxDrop)
 	}
@@ -344,6 +383,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f.idFlag()
 	f.tableFlag()
 	f.fs.Float64Var(&f.maxDrop, "max-drop", 0.05, "largest row-count drop of a partition that is not a violation")
+	f.unchangedFlag()
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -357,7 +397,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeDB()
-	v, err := violations(ctx, src, m, f.maxDrop)
+	v, err := f.violations(ctx, src, m)
 	if err != nil {
 		return err
 	}
@@ -403,6 +443,7 @@ func plan(ctx context.Context, name string, args []string, stdout, stderr io.Wri
 	f.parallelFlag()
 	f.fs.BoolVar(&f.fromCheck, "from-check", false, "the partitions a RowCountDrop(--max-drop) check finds damaged")
 	f.fs.Float64Var(&f.maxDrop, "max-drop", 0.05, "with --from-check: largest row-count drop that is not damage")
+	f.unchangedFlag()
 	f.fs.IntVar(&f.rows, "rows", 0, "list up to this many differing rows per partition (compares rows by key)")
 	f.fs.StringVar(&f.restID, "restore-id", "", "the restore's journal (default: from the snapshot and the selection)")
 	f.fs.BoolVar(&f.force, "force-schema", false, "restore although a table's schema changed")
@@ -488,7 +529,7 @@ func (f *flags) selection(ctx context.Context, src snapshot.Source, m *snapshot.
 	var sel []snapshot.Partition
 	switch {
 	case f.fromCheck:
-		v, err := violations(ctx, src, m, f.maxDrop)
+		v, err := f.violations(ctx, src, m)
 		if err != nil {
 			return nil, err
 		}
