@@ -94,14 +94,31 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 		}
 		return true, tx.Commit()
 	}
-	switch {
-	case len(d.stale) == 0:
-	case d.kept == 0 || len(m.order) == 0:
-		if err = s.checkDependents(ctx, tx, m, key, nil); err == nil {
-			err = s.deletePartition(ctx, tx, m, key)
+	if len(d.stale) == 0 {
+		return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(missing))
+	}
+	if len(m.order) == 0 {
+		// No key to match rows by: replace the partition whole.
+		if err := s.checkDependents(ctx, tx, m, key, nil); err != nil {
+			return false, err
 		}
-	default:
-		if err = s.checkDependents(ctx, tx, m, key, d.stale); errors.Is(err, errWhole) {
+		if err := s.deletePartition(ctx, tx, m, key); err != nil {
+			return false, err
+		}
+		all, _ := want.rows(true)
+		return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(all))
+	}
+	// A live row whose key the snapshot has is changed in place: its
+	// triggers see an UPDATE, and rows referencing it are not reached (a
+	// DELETE + INSERT would cascade into them). Only rows the snapshot
+	// does not have are deleted, and only rows the live table lacks loaded.
+	ch, err := pairByKey(m, d.stale, want)
+	if err != nil {
+		return false, err
+	}
+	if len(ch.gone) > 0 {
+		err := s.checkDependents(ctx, tx, m, key, ch.gone)
+		if errors.Is(err, errWhole) {
 			if err := s.deletePartition(ctx, tx, m, key); err != nil {
 				return false, err
 			}
@@ -109,19 +126,21 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 			return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(all))
 		}
 		if err != nil {
-			break
+			return false, err
 		}
-		if err = s.deleteKeys(ctx, tx, m, key, d.stale); err != nil {
-			err = fmt.Errorf("delete: %w", err)
+		if err := s.deleteKeys(ctx, tx, m, key, ch.gone); err != nil {
+			return false, fmt.Errorf("delete: %w", err)
 		}
 	}
-	if err != nil {
-		return false, err
+	if len(ch.changed) > 0 {
+		if err := s.updateRows(ctx, tx, m, key, ch.changed); err != nil {
+			return false, fmt.Errorf("update: %w", err)
+		}
 	}
-	if n == 0 {
+	if len(ch.added) == 0 {
 		return false, nil
 	}
-	return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(missing))
+	return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(ch.added))
 }
 
 // rows returns, as COPY TEXT, the snapshot rows no live row matched, or

@@ -53,11 +53,11 @@ func itemState(t *testing.T, db *sql.DB, items string) string {
 	return fmt.Sprintf("%d rows, %d linked", n, linked)
 }
 
-// TestRestoreRefusesToReachUnselectedTables: a snapshot of orders, orders of
-// site 3 damaged by UPDATE, a restore of orders/3 only. Replaying a changed
-// order as DELETE + INSERT would cascade into order_items (a table not
-// restored): the restore must refuse before writing, naming the constraint,
-// and leave both tables as they were. A plain (immediate) NO ACTION key is
+// TestRestoreRefusesToReachUnselectedTables: a snapshot of orders, then two
+// orders of site 3 created with their items, a restore of orders/3 only.
+// Deleting the orders the snapshot lacks would cascade into order_items (a
+// table not restored): the restore must refuse before writing, naming the
+// constraint, and leave both tables as they were. A plain (immediate) NO ACTION key is
 // refused the same way on PostgreSQL; on SQLite, whose catalog does not say
 // whether a key is deferred, the delete fails and the restore rolls back.
 func TestRestoreRefusesToReachUnselectedTables(t *testing.T) {
@@ -83,11 +83,14 @@ func TestRestoreRefusesToReachUnselectedTables(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				before := itemState(t, db, items)
-				if before != "8 rows, 8 linked" {
+				if before := itemState(t, db, items); before != "8 rows, 8 linked" {
 					t.Fatalf("set-up: site 3 items: %s", before)
 				}
-				mustExec(t, db, fmt.Sprintf("UPDATE %s SET note = 'damaged' WHERE site_id = 3 AND id IN (301, 302)", orders))
+				for _, id := range []int{305, 306} {
+					mustExec(t, db, fmt.Sprintf("INSERT INTO %s VALUES (3, %d, 'after the snapshot')", orders, id),
+						fmt.Sprintf("INSERT INTO %s VALUES (3, %d, %d), (3, %d, %d)", items, id*10+1, id, id*10+2, id))
+				}
+				before := itemState(t, db, items)
 				damaged := dump(t, src, orders, "3")
 
 				_, err = snapshot.Restore(ctx, src, store, m, sel)
@@ -195,11 +198,10 @@ func TestRestoreSelfReference(t *testing.T) {
 	if got := dump(t, src, tbl, "1"); string(got) != string(want) {
 		t.Fatalf("nodes/1 = %s, want %s", got, want)
 	}
-	// A row of site 2 now references a row of site 1: a restore of site 1
-	// that deletes it (here the whole partition, as a self-reference
-	// cascades within it) would delete the row of site 2.
-	mustExec(t, db, fmt.Sprintf("INSERT INTO %s VALUES (2, 4, 'far', 3)", tbl),
-		fmt.Sprintf("UPDATE %s SET note = 'x' WHERE id = 1", tbl))
+	// A row of site 2 now references a row of site 1 the snapshot lacks: a
+	// restore of site 1 that deletes it (here the whole partition, as a
+	// self-reference cascades within it) would delete the row of site 2.
+	mustExec(t, db, fmt.Sprintf("INSERT INTO %s VALUES (1, 5, 'new', NULL), (2, 4, 'far', 5)", tbl))
 	_, err = snapshot.Restore(ctx, src, store, m, sel, snapshot.RestoreID("again"))
 	var de *DependentError
 	if !errors.As(err, &de) || de.Rows != 1 || de.Action != "CASCADE" {
@@ -208,5 +210,66 @@ func TestRestoreSelfReference(t *testing.T) {
 	var n int
 	if err := db.QueryRow(fmt.Sprintf("SELECT count(*) FROM %s WHERE site = 2", tbl)).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("site 2 rows = %d (%v), want 1", n, err)
+	}
+}
+
+// TestRestoreUpdatesInPlace: the issue's case. Every order of site 3 was
+// updated, one removed, one added; orders reference nothing but items
+// reference orders ON DELETE CASCADE. Restoring orders/3 alone changes the
+// updated orders in place, so no item is reached (DELETE + INSERT would have
+// cascaded into all of them), and an audit trigger sees what really changed:
+// 4 updates, 1 insert (the removed order), 1 delete (the added one).
+func TestRestoreUpdatesInPlace(t *testing.T) {
+	for _, pg := range []bool{true, false} {
+		t.Run(map[bool]string{true: "postgres", false: "sqlite"}[pg], func(t *testing.T) {
+			db, src, orders, items := fkShop(t, pg, "CASCADE")
+			ctx := context.Background()
+			audit := strings.TrimSuffix(orders, "orders") + "audit"
+			mustExec(t, db, fmt.Sprintf("INSERT INTO %s VALUES (3, 399, 'lonely')", orders),
+				fmt.Sprintf("CREATE TABLE %s (op TEXT NOT NULL)", audit))
+			if pg {
+				mustExec(t, db, fmt.Sprintf(`CREATE FUNCTION %[1]s_fn() RETURNS trigger LANGUAGE plpgsql AS
+					$$BEGIN INSERT INTO %[1]s VALUES (TG_OP); RETURN NULL; END$$`, audit),
+					fmt.Sprintf("CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s_fn()", orders, audit))
+			} else {
+				for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
+					mustExec(t, db, fmt.Sprintf("CREATE TRIGGER audit_%s AFTER %s ON %s BEGIN INSERT INTO %s VALUES ('%s'); END", op, op, orders, audit, op))
+				}
+			}
+			store, err := snapshot.NewDirStore(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			sel := []snapshot.Partition{{Table: orders, Key: "3"}}
+			m, err := snapshot.Take(ctx, src, store, sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, before := dump(t, src, orders, "3"), itemState(t, db, items)
+			mustExec(t, db, fmt.Sprintf("UPDATE %s SET note = 'damaged' WHERE site_id = 3 AND id < 399", orders),
+				fmt.Sprintf("DELETE FROM %s WHERE id = 399", orders),
+				fmt.Sprintf("INSERT INTO %s VALUES (3, 398, 'stray')", orders),
+				"DELETE FROM "+audit)
+			if _, err := snapshot.Restore(ctx, src, store, m, sel); err != nil {
+				t.Fatalf("Restore: %v", err)
+			}
+			if got := dump(t, src, orders, "3"); string(got) != string(want) {
+				t.Errorf("orders/3 = %s, want %s", got, want)
+			}
+			if got := itemState(t, db, items); got != before {
+				t.Errorf("order_items of site 3: %s, was %s: the restore reached a table it does not restore", got, before)
+			}
+			var ops string
+			if err := db.QueryRow(fmt.Sprintf("SELECT group_concat(op, ',') FROM (SELECT op FROM %s ORDER BY op) a", audit)).Scan(&ops); err != nil && pg {
+				if err := db.QueryRow(fmt.Sprintf("SELECT string_agg(op, ',' ORDER BY op) FROM %s", audit)).Scan(&ops); err != nil {
+					t.Fatal(err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if ops != "DELETE,INSERT,UPDATE,UPDATE,UPDATE,UPDATE" {
+				t.Errorf("audit trigger saw %s, want DELETE,INSERT and 4 UPDATEs", ops)
+			}
+		})
 	}
 }

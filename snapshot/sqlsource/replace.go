@@ -26,14 +26,20 @@ const maxParams = 30000
 //
 // It writes only what differs. Up to 64 MiB of r is held in memory and
 // compared with the live partition, dumped inside the transaction: live
-// rows identical to a row of r stay, the others are deleted by key, and
-// only the missing rows are loaded (COPY FROM on pgx, batched INSERTs
-// otherwise) before the partition is dumped again for verify. A partition
+// rows identical to a row of r stay; a live row whose key r has with other
+// values is updated in place (so its triggers see an UPDATE and rows that
+// reference it are not reached, as a DELETE + INSERT would reach them
+// through ON DELETE actions); live rows whose key r lacks are deleted by
+// key; and only r's rows with no live row of their key are loaded (COPY
+// FROM on pgx, batched INSERTs otherwise) before the partition is dumped
+// again for verify. A partition
 // that already matches is verified by the first dump and left unwritten: a
 // restore of an undamaged tenant costs one read and no table bloat. A
 // larger r is streamed: delete the partition, load r, dump, verify. If the
 // live rows that differ pass 64 MiB too, the partition is deleted and r
-// loaded whole, so memory stays bounded whatever the live table holds.
+// loaded whole, so memory stays bounded whatever the live table holds. A
+// restore that deletes is first checked against the foreign keys that
+// reference the table ([ErrDependents]).
 func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader, verify func(rows int64, sum [sha256.Size]byte) error) (err error) {
 	t, err := s.table(p.Table)
 	if err != nil {
