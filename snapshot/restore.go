@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 	"time"
@@ -39,7 +40,11 @@ func Diff(ctx context.Context, src Source, store Store, m *Manifest, selection [
 // changed (unless [ForceSchema]), a store it cannot read, and a snapshot
 // with a missing or corrupt chunk. It then restores each partition
 // atomically through [Source.Replace]: delete, load, and commit only if the
-// loaded rows match the manifest's row count and digest. Partitions run in
+// loaded rows match the manifest's row count and digest. With a Source that
+// is a [GroupReplacer] (sqlsource is), the selected partitions of one key
+// (a tenant's rows in several tables) are restored together in one
+// transaction, in the order of the foreign keys between them, and commit
+// only together. Partitions run in
 // parallel ([Parallelism]), report progress ([OnProgress]), and may be
 // paused and resumed around their restore ([PauseResume]). Partitions not
 // selected are never touched.
@@ -287,6 +292,7 @@ func (r *restore) apply(ctx context.Context) error {
 	var g errgroup.Group
 	g.SetLimit(r.o.parallelism)
 	var tails sync.WaitGroup
+	var todo []*PartitionManifest
 	for _, p := range r.sel {
 		pm, _ := r.m.Partition(p)
 		if r.done[p] {
@@ -294,25 +300,34 @@ func (r *restore) apply(ctx context.Context) error {
 			rep.report(p, stageSkipped, pm.Rows, pm.Bytes, nil)
 			continue
 		}
+		todo = append(todo, pm)
+	}
+	for _, unit := range r.units(todo) {
 		if ctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
-			rep.report(p, stageStarted, 0, 0, nil)
-			if err := r.replace(ctx, pm); err != nil {
-				r.fail(rep, p, err)
+			for _, pm := range unit {
+				rep.report(pm.Partition, stageStarted, 0, 0, nil)
+			}
+			if err := r.replace(ctx, unit); err != nil {
+				for _, pm := range unit {
+					r.fail(rep, pm.Partition, err)
+				}
 				return nil
 			}
 			finish := func() {
-				if err := r.finish(ctx, pm); err != nil {
-					r.fail(rep, p, err)
-					return
+				for _, pm := range unit {
+					if err := r.finish(ctx, pm); err != nil {
+						r.fail(rep, pm.Partition, err)
+						continue
+					}
+					r.mu.Lock()
+					r.plan.Restored = append(r.plan.Restored, pm.Partition)
+					r.mu.Unlock()
+					r.log.partition("restore", pm)
+					rep.report(pm.Partition, stageDone, pm.Rows, pm.Bytes, nil)
 				}
-				r.mu.Lock()
-				r.plan.Restored = append(r.plan.Restored, p)
-				r.mu.Unlock()
-				r.log.partition("restore", pm)
-				rep.report(p, stageDone, pm.Rows, pm.Bytes, nil)
 			}
 			if r.o.resume != nil {
 				// A partition is resumed before its slot goes to the
@@ -352,19 +367,73 @@ func (r *restore) fail(rep *reporter, p Partition, err error) {
 	rep.report(p, stageFailed, 0, 0, pe)
 }
 
-// replace pauses the partition and replaces it atomically: the source
-// commits only if the rows it loaded match the manifest's count and digest.
-func (r *restore) replace(ctx context.Context, pm *PartitionManifest) error {
-	p := pm.Partition
+// units groups the partitions to restore into what one transaction
+// restores: with a GroupReplacer, every partition of one key (a tenant
+// across tables); else each partition alone.
+func (r *restore) units(todo []*PartitionManifest) [][]*PartitionManifest {
+	if _, ok := r.src.(GroupReplacer); !ok {
+		units := make([][]*PartitionManifest, len(todo))
+		for i, pm := range todo {
+			units[i] = []*PartitionManifest{pm}
+		}
+		return units
+	}
+	var units [][]*PartitionManifest
+	byKey := map[string]int{}
+	for _, pm := range todo {
+		i, ok := byKey[pm.Partition.Key]
+		if !ok {
+			i = len(units)
+			byKey[pm.Partition.Key] = i
+			units = append(units, nil)
+		}
+		units[i] = append(units[i], pm)
+	}
+	return units
+}
+
+// replace pauses a unit's partitions and replaces them atomically: the
+// source commits only if the rows it loaded match the manifest's counts
+// and digests.
+func (r *restore) replace(ctx context.Context, unit []*PartitionManifest) error {
 	if r.o.pause != nil {
-		if err := r.o.pause(ctx, p); err != nil {
-			return fmt.Errorf("pause: %w", err)
+		for _, pm := range unit {
+			if err := r.o.pause(ctx, pm.Partition); err != nil {
+				return fmt.Errorf("pause %s: %w", pm.Partition, err)
+			}
 		}
 	}
-	pr := newPartitionReader(ctx, r.store, r.cd, pm)
-	pr.cache = r.cache
-	if err := replaceVerified(ctx, r.src, p, pr, pm); err != nil {
-		return fmt.Errorf("replace: %w", err)
+	if len(unit) == 1 {
+		pm := unit[0]
+		pr := newPartitionReader(ctx, r.store, r.cd, pm)
+		pr.cache = r.cache
+		if err := replaceVerified(ctx, r.src, pm.Partition, pr, pm); err != nil {
+			return fmt.Errorf("replace: %w", err)
+		}
+		return nil
+	}
+	byPart := make(map[Partition]*PartitionManifest, len(unit))
+	parts := make([]Partition, len(unit))
+	for i, pm := range unit {
+		byPart[pm.Partition], parts[i] = pm, pm.Partition
+	}
+	rows := func(p Partition) io.Reader {
+		pr := newPartitionReader(ctx, r.store, r.cd, byPart[p])
+		pr.cache = r.cache
+		return pr
+	}
+	err := r.src.(GroupReplacer).ReplaceGroup(ctx, parts, rows, func(p Partition, rows int64, sum digest) error {
+		pm, ok := byPart[p]
+		if !ok {
+			return fmt.Errorf("verify of %s, which the group does not hold", p)
+		}
+		if rows != pm.Rows || sum != pm.Digest {
+			return mismatch(pm, rows, sum)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("replace %d partitions of key %q in one transaction: %w", len(unit), truncate(unit[0].Partition.Key, 80), err)
 	}
 	return nil
 }

@@ -102,3 +102,15 @@ type Pinned interface {
 	Moment() string
 	Close() error
 }
+
+// A GroupReplacer is a Source that replaces several partitions of one key
+// (one tenant's rows across tables) in one transaction. [Restore] uses it
+// when the Source has it, for every key with more than one selected
+// partition, so that a tenant is restored whole or not at all.
+type GroupReplacer interface {
+	// ReplaceGroup is Replace for parts, all of one key and of distinct
+	// tables: rows(p) yields p's rows, verify judges each partition's
+	// dump inside the transaction, and it commits once, only if every
+	// verify returns nil.
+	ReplaceGroup(ctx context.Context, parts []Partition, rows func(Partition) io.Reader, verify func(p Partition, rows int64, sum digest) error) error
+}

@@ -48,7 +48,8 @@ var errWhole = errors.New("sqlsource: replace the partition whole")
 // fkRef is a foreign key that references the table being restored.
 type fkRef struct {
 	name     string
-	child    string // quoted, qualified
+	child    string // quoted, qualified (as PostgreSQL's format %I quotes: for the queries)
+	qname    string // quoted, qualified as meta.qname: to find the child among a group's tables
 	display  string // child as PostgreSQL prints it
 	action   string
 	deferred bool   // NO ACTION checked at commit: delete + re-insert passes
@@ -59,7 +60,8 @@ type fkRef struct {
 // pgReferencing lists the foreign keys that reference table $1 (a quoted,
 // qualified name), with the join condition built by the server (format %I
 // quotes the names).
-const pgReferencing = `SELECT c.conname, format('%I.%I', n.nspname, cl.relname), c.conrelid::regclass::text,
+const pgReferencing = `SELECT c.conname, format('%I.%I', n.nspname, cl.relname),
+	'"' || replace(n.nspname, '"', '""') || '"."' || replace(cl.relname, '"', '""') || '"', c.conrelid::regclass::text,
 	c.confdeltype::text, c.condeferred, c.conrelid = c.confrelid,
 	(SELECT string_agg(format('c.%I = p.%I', ca.attname, pa.attname), ' AND ' ORDER BY k.o)
 	   FROM unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, pk, o)
@@ -83,7 +85,7 @@ func (s *Source) referencing(ctx context.Context, q queryer, m *meta) ([]fkRef, 
 		var refs []fkRef
 		for rows.Next() {
 			var r fkRef
-			if err := rows.Scan(&r.name, &r.child, &r.display, &r.action, &r.deferred, &r.self, &r.join); err != nil {
+			if err := rows.Scan(&r.name, &r.child, &r.qname, &r.display, &r.action, &r.deferred, &r.self, &r.join); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("read foreign keys: %w", err)
 			}
@@ -155,7 +157,7 @@ func (s *Source) referencing(ctx context.Context, q queryer, m *meta) ([]fkRef, 
 		cond := "c." + quoteIdent(from) + " = p." + pcol
 		if !ok {
 			refs = append(refs, fkRef{
-				name: fmt.Sprintf("%s#%d", child, n), child: quoteIdent(child), display: child,
+				name: fmt.Sprintf("%s#%d", child, n), child: quoteIdent(child), qname: quoteIdent(child), display: child,
 				action: strings.ToUpper(action), self: strings.EqualFold(child, parent), join: cond,
 			})
 		} else {
@@ -182,6 +184,14 @@ func (s *Source) referencing(ctx context.Context, q queryer, m *meta) ([]fkRef, 
 // Replace sees one partition of one table, so a dependent table is outside
 // its selection whatever the caller selected.
 func (s *Source) checkDependents(ctx context.Context, q queryer, m *meta, key string, stale []string) error {
+	return s.checkDependentsIn(ctx, q, m, key, stale, nil)
+}
+
+// checkDependentsIn is checkDependents for a restore of several tables in
+// one transaction: group maps each of its tables (meta.qname) to its
+// partition column (quoted); the rows of partition key of those tables are
+// restored with m's, so only their other partitions' rows count.
+func (s *Source) checkDependentsIn(ctx context.Context, q queryer, m *meta, key string, stale []string, group map[string]string) error {
 	refs, err := s.referencing(ctx, q, m)
 	if err != nil || len(refs) == 0 {
 		return err
@@ -192,7 +202,7 @@ func (s *Source) checkDependents(ctx context.Context, q queryer, m *meta, key st
 				// Deleting a stale row would change kept rows of the
 				// partition too: replace it whole, once nothing outside
 				// it depends on it.
-				if err := s.checkDependents(ctx, q, m, key, nil); err != nil {
+				if err := s.checkDependentsIn(ctx, q, m, key, nil, group); err != nil {
 					return err
 				}
 				return errWhole
@@ -262,16 +272,20 @@ func (s *Source) checkDependents(ctx context.Context, q queryer, m *meta, key st
 			continue
 		}
 		outside := ""
+		childPart, inGroup := group[r.qname]
 		if r.self {
-			outside = fmt.Sprintf(" AND c.%s IS DISTINCT FROM %s", part.quoted, s.param(part, 1))
+			childPart, inGroup = part.quoted, true
+		}
+		if inGroup {
+			outside = fmt.Sprintf(" AND c.%s IS DISTINCT FROM %s", childPart, s.param(part, 1))
 			if s.dialect == sqlite {
-				outside = fmt.Sprintf(" AND c.%s IS NOT ?", part.quoted)
+				outside = fmt.Sprintf(" AND c.%s IS NOT ?", childPart)
 			}
 		}
 		query := fmt.Sprintf("SELECT count(*) FROM %s c WHERE EXISTS (SELECT 1 FROM %s p WHERE p.%s = %s AND %s%s)%s",
 			r.child, m.qname, part.quoted, s.param(part, 1), r.join, keyCond, outside)
 		qargs := args
-		if r.self && s.dialect == sqlite {
+		if inGroup && s.dialect == sqlite {
 			qargs = append(append([]any(nil), args...), args[0]) // the last ?
 		}
 		rows, err := q.QueryContext(ctx, query, qargs...)

@@ -1,0 +1,102 @@
+package sqlsource
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/storetest"
+)
+
+// TestRestoreTenantAcrossTables: a tenant is orders and order_items (items
+// reference orders). After a bad deploy one order of site 2 was updated,
+// one deleted with its items, and one created with items. Restoring
+// orders/2 and order_items/2 restores them in one transaction: deletes
+// children first, inserts parents first, updates in place, so it succeeds
+// under every kind of key (one partition at a time, items sort first and
+// their insert fails under an immediate key, half-restoring the tenant);
+// both tables end as the snapshot has them and no other site changes.
+func TestRestoreTenantAcrossTables(t *testing.T) {
+	for _, pg := range []bool{true, false} {
+		for _, action := range []string{"NO ACTION", "RESTRICT", "CASCADE", "NO ACTION DEFERRABLE"} {
+			if !pg && action == "NO ACTION DEFERRABLE" {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/%s", map[bool]string{true: "postgres", false: "sqlite"}[pg], strings.ReplaceAll(action, " ", "_")), func(t *testing.T) {
+				db, _, orders, items := fkShop(t, pg, action)
+				src := mustNew(t, db, Table(orders, "site_id"), Table(items, "site_id"))
+				ctx := context.Background()
+				var all []snapshot.Partition
+				for site := 1; site <= 3; site++ {
+					all = append(all, snapshot.Partition{Table: orders, Key: fmt.Sprint(site)}, snapshot.Partition{Table: items, Key: fmt.Sprint(site)})
+				}
+				store := storetest.NewMemStore()
+				m, err := snapshot.Take(ctx, src, store, all)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[snapshot.Partition]string{}
+				for _, p := range all {
+					want[p] = string(dump(t, src, p.Table, p.Key))
+				}
+				mustExec(t, db,
+					fmt.Sprintf("UPDATE %s SET note = 'damaged' WHERE id = 201", orders),
+					fmt.Sprintf("DELETE FROM %s WHERE order_id = 202", items),
+					fmt.Sprintf("DELETE FROM %s WHERE id = 202", orders),
+					fmt.Sprintf("INSERT INTO %s VALUES (2, 299, 'after the snapshot')", orders),
+					fmt.Sprintf("INSERT INTO %s VALUES (2, 2991, 299), (2, 2992, 299)", items),
+					fmt.Sprintf("UPDATE %s SET note = 'other site' WHERE id = 301", orders))
+				other := map[snapshot.Partition]string{}
+				for _, p := range all {
+					other[p] = string(dump(t, src, p.Table, p.Key))
+				}
+				sel := []snapshot.Partition{{Table: orders, Key: "2"}, {Table: items, Key: "2"}}
+				plan, err := snapshot.Restore(ctx, src, store, m, sel)
+				if err != nil {
+					t.Fatalf("Restore of site 2 across tables: %v", err)
+				}
+				if len(plan.Restored) != 2 {
+					t.Errorf("restored %v, want both partitions", plan.Restored)
+				}
+				for _, p := range all {
+					got, w := string(dump(t, src, p.Table, p.Key)), want[p]
+					if p.Key != "2" {
+						w = other[p] // not selected: as the deploy left it
+					}
+					if got != w {
+						t.Errorf("%s after the restore:\n%s\nwant\n%s", p, got, w)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestRestoreTenantRefusesOutside: an order of site 2 that the snapshot
+// lacks has items in site 3 (outside the selection): the tenant's restore
+// refuses before writing, even with order_items/2 selected.
+func TestRestoreTenantRefusesOutside(t *testing.T) {
+	db, _, orders, items := fkShop(t, true, "CASCADE")
+	src := mustNew(t, db, Table(orders, "site_id"), Table(items, "site_id"))
+	ctx := context.Background()
+	sel := []snapshot.Partition{{Table: orders, Key: "2"}, {Table: items, Key: "2"}}
+	store := storetest.NewMemStore()
+	m, err := snapshot.Take(ctx, src, store, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, fmt.Sprintf("INSERT INTO %s VALUES (2, 299, 'after the snapshot')", orders),
+		fmt.Sprintf("INSERT INTO %s VALUES (2, 2991, 299), (3, 3991, 299)", items))
+	before := string(dump(t, src, orders, "2")) + string(dump(t, src, items, "2")) + string(dump(t, src, items, "3"))
+	_, err = snapshot.Restore(ctx, src, store, m, sel)
+	var de *DependentError
+	if !errors.As(err, &de) || de.Rows != 1 || de.Action != "CASCADE" {
+		t.Fatalf("Restore = %v, want a DependentError for the 1 item of site 3", err)
+	}
+	if after := string(dump(t, src, orders, "2")) + string(dump(t, src, items, "2")) + string(dump(t, src, items, "3")); after != before {
+		t.Errorf("a refused restore wrote:\n%s\nwas\n%s", after, before)
+	}
+}
