@@ -213,6 +213,49 @@ func TestSQLiteEndToEnd(t *testing.T) {
 	}
 }
 
+// TestTenantAcrossTables: --key-column finds the tenant's tables (orders
+// and lines, lines referencing orders under an immediate key), and a
+// restore of one tenant restores both tables in one transaction: the
+// order the deploy deleted comes back before its lines, the line the
+// deploy added goes before its order.
+func TestTenantAcrossTables(t *testing.T) {
+	dbPath, db := shopDB(t, 3)
+	mustSQL := func(q string) {
+		t.Helper()
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	mustSQL(`CREATE TABLE lines (site TEXT NOT NULL, id INTEGER NOT NULL, order_id INTEGER NOT NULL, note TEXT,
+		PRIMARY KEY (site, id), FOREIGN KEY (site, order_id) REFERENCES orders (site, id))`)
+	mustSQL(`INSERT INTO lines SELECT site, id * 10 + 1, id, 'line' FROM orders`)
+	mustSQL(`CREATE TABLE plans (id INTEGER PRIMARY KEY)`)
+	store := filepath.Join(t.TempDir(), "snapshots")
+	common := []string{"--db", dbPath + "?_pragma=foreign_keys(1)", "--store", store}
+	r := deploysafe(t, nil, append([]string{"snapshot", "take", "--key-column", "site", "--all", "--id", "tenants"}, common...)...)
+	want(t, r, 0, "take --key-column")
+	if !strings.Contains(r.stdout, "6 partitions, 300 rows") {
+		t.Fatalf("take printed %q, want orders and lines of 3 sites", r.stdout)
+	}
+	snapOrders, snapLines := rows(t, db, "orders", "WHERE site = 'site-01'"), rows(t, db, "lines", "WHERE site = 'site-01'")
+	mustSQL(`PRAGMA foreign_keys = ON`)
+	mustSQL(`DELETE FROM lines WHERE site = 'site-01' AND order_id = 7`)
+	mustSQL(`DELETE FROM orders WHERE site = 'site-01' AND id = 7`)
+	mustSQL(`INSERT INTO orders VALUES ('site-01', 99, 'new')`)
+	mustSQL(`INSERT INTO lines VALUES ('site-01', 991, 99, 'new')`)
+	mustSQL(`UPDATE orders SET note = 'x' WHERE site = 'site-01' AND id = 3`)
+	r = deploysafe(t, nil, append([]string{"snapshot", "restore", "--id", "tenants", "--keys", "site-01", "--apply"}, common...)...)
+	want(t, r, 0, "restore of one tenant across tables")
+	if !strings.Contains(r.stdout, "restored 2, skipped 0") {
+		t.Errorf("restore printed %q", r.stdout)
+	}
+	if rows(t, db, "orders", "WHERE site = 'site-01'") != snapOrders || rows(t, db, "lines", "WHERE site = 'site-01'") != snapLines {
+		t.Error("site-01 differs from the snapshot after the restore")
+	}
+	r = deploysafe(t, nil, append([]string{"snapshot", "take", "--key-column", "nope", "--all"}, common...)...)
+	want(t, r, 2, "take --key-column nope")
+}
+
 // TestHelp: asking for help is not a mistake: it prints the usage (or the
 // subcommand's flags) and exits 0.
 func TestHelp(t *testing.T) {

@@ -43,13 +43,13 @@ func openDB(ctx context.Context, dsn string) (*sql.DB, error) {
 	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
 		driver = "sqlite"
 		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+		name = path // with its query: ?_pragma=foreign_keys(1) enforces the keys, as the application does
 		if i := strings.IndexByte(path, '?'); i >= 0 {
 			path = path[:i]
 		}
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("database %s: %w", path, err)
 		}
-		name = path
 	}
 	db, err := sql.Open(driver, name)
 	if err != nil {

@@ -30,6 +30,7 @@ type flags struct {
 	force                         bool
 	maxDrop, sample               float64
 	unchanged                     bool
+	keyColumn, schema             string
 	parallel, rows                int
 }
 
@@ -56,6 +57,37 @@ func (f *flags) parallelFlag() {
 func (f *flags) selectFlags() {
 	f.fs.StringVar(&f.keys, "keys", "", "comma-separated partition keys (key, or table/key)")
 	f.fs.BoolVar(&f.all, "all", false, "every partition")
+}
+
+// takeTables is --table, or the tables --key-column finds.
+func (f *flags) takeTables(ctx context.Context) ([]tableSpec, error) {
+	if f.keyColumn == "" {
+		if f.schema != "" {
+			return nil, usagef("take: --schema goes with --key-column")
+		}
+		return parseTables(f.tables)
+	}
+	if len(f.tables) > 0 {
+		return nil, usagef("take: give --table or --key-column, not both")
+	}
+	db, err := openDB(ctx, f.db)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var schemas []string
+	if f.schema != "" {
+		schemas = append(schemas, f.schema)
+	}
+	names, err := sqlsource.TablesWith(ctx, db, f.keyColumn, schemas...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	tables := make([]tableSpec, len(names))
+	for i, n := range names {
+		tables[i] = tableSpec{table: n, column: f.keyColumn}
+	}
+	return tables, nil
 }
 
 func (f *flags) unchangedFlag() {
@@ -107,13 +139,15 @@ func take(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f.selectFlags()
 	f.parallelFlag()
 	f.fs.StringVar(&f.id, "id", "", "snapshot id (default: creation time and content hash)")
+	f.fs.StringVar(&f.keyColumn, "key-column", "", "instead of --table: every table with this column (the tenant's tables)")
+	f.fs.StringVar(&f.schema, "schema", "", "with --key-column on PostgreSQL: look in this schema only (default: every schema)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
 	if (f.keys == "") == !f.all {
 		return usagef("take: give --keys or --all")
 	}
-	tables, err := parseTables(f.tables)
+	tables, err := f.takeTables(ctx)
 	if err != nil {
 		return err
 	}
