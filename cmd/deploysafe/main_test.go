@@ -294,6 +294,8 @@ func TestBadInput(t *testing.T) {
 		{"missing store", 1, "no such file", []string{"verify", "--store", fresh, "--id", "s"}},
 		{"unknown key", 2, "site-99", []string{"restore", "--db", dbPath, "--store", store, "--id", "s", "--keys", "site-99", "--apply"}},
 		{"no selection", 2, "--keys", []string{"restore", "--db", dbPath, "--store", store, "--id", "s"}},
+		{"triggers on SQLite", 2, "cannot disable triggers", []string{"restore", "--db", dbPath, "--store", store, "--id", "s", "--keys", "site-00", "--disable-triggers"}},
+		{"key column and table", 2, "not both", []string{"take", "--db", dbPath, "--store", fresh, "--table", "orders:site", "--key-column", "site", "--all"}},
 		{"bad flag", 2, "flag provided but not defined", []string{"verify", "--store", store, "--id", "s", "--bogus"}},
 		{"unknown subcommand", 2, "unknown subcommand", []string{"frobnicate"}},
 	} {

@@ -65,7 +65,7 @@ func openDB(ctx context.Context, dsn string) (*sql.DB, error) {
 // openSource opens the database and a Source for the tables, checking each
 // against the catalog: an unknown table or a column that is not the
 // partition column is a usage error.
-func openSource(ctx context.Context, dsn string, tables []tableSpec) (*sql.DB, *sqlsource.Source, error) {
+func openSource(ctx context.Context, dsn string, tables []tableSpec, extra ...sqlsource.Option) (*sql.DB, *sqlsource.Source, error) {
 	if len(tables) == 0 {
 		return nil, nil, usagef("--table is required (table:partition_column)")
 	}
@@ -77,7 +77,7 @@ func openSource(ctx context.Context, dsn string, tables []tableSpec) (*sql.DB, *
 	for i, t := range tables {
 		opts[i] = sqlsource.Table(t.table, t.column)
 	}
-	src, err := sqlsource.New(db, opts...)
+	src, err := sqlsource.New(db, append(opts, extra...)...)
 	if err != nil {
 		db.Close()
 		return nil, nil, usageError{err}

@@ -31,6 +31,7 @@ type flags struct {
 	maxDrop, sample               float64
 	unchanged                     bool
 	keyColumn, schema             string
+	quiet                         bool
 	parallel, rows                int
 }
 
@@ -281,7 +282,11 @@ func (f *flags) live(ctx context.Context, m *snapshot.Manifest) (func(), *sqlsou
 			return nil, nil, usagef("--table %s:%s: the snapshot's partition column is %s", t.table, t.column, s.PartitionColumn)
 		}
 	}
-	db, src, err := openSource(ctx, f.db, tables)
+	var extra []sqlsource.Option
+	if f.quiet {
+		extra = append(extra, sqlsource.DisableTriggers())
+	}
+	db, src, err := openSource(ctx, f.db, tables, extra...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -483,6 +488,7 @@ func plan(ctx context.Context, name string, args []string, stdout, stderr io.Wri
 	f.fs.BoolVar(&f.force, "force-schema", false, "restore although a table's schema changed")
 	if name == "restore" {
 		f.fs.BoolVar(&f.apply, "apply", false, "restore; without it, print the plan and write nothing")
+		f.fs.BoolVar(&f.quiet, "disable-triggers", false, "PostgreSQL: restore with the tables' user triggers disabled (other writers to those tables wait until it commits)")
 	}
 	if err := f.parse(args); err != nil {
 		return err

@@ -89,10 +89,7 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 		if err := verify(rows, sum); err != nil {
 			return false, err
 		}
-		if err := ctx.Err(); err != nil {
-			return false, err
-		}
-		return true, tx.Commit()
+		return true, s.commit(ctx, tx, m)
 	}
 	if len(d.stale) == 0 {
 		return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(missing))

@@ -79,6 +79,13 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 		return err
 	}
 	defer tx.Rollback()
+	ms := make([]*meta, len(g))
+	for i := range g {
+		ms[i] = g[i].m
+	}
+	if err := s.triggers(ctx, tx, "DISABLE", ms...); err != nil {
+		return err
+	}
 	group := map[string]string{}
 	for _, gp := range g {
 		group[gp.m.qname] = gp.m.cols[gp.m.part].quoted
@@ -114,10 +121,7 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 			return err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.commit(ctx, tx, ms...)
 }
 
 // groupPart is one partition of a ReplaceGroup, and what it writes.

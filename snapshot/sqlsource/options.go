@@ -20,6 +20,24 @@ type config struct {
 	pageSize int
 	useCopy  bool
 	diffMax  int64
+	quiet    bool // DisableTriggers
+}
+
+// DisableTriggers makes every restore (Replace, ReplaceGroup) run with the
+// tables' user triggers disabled, so that an audit or outbox trigger does
+// not record the restore as new writes. By default triggers fire: rows are
+// updated in place, so a trigger sees what the restore really changed. The
+// cost: ALTER TABLE … DISABLE TRIGGER takes a SHARE ROW EXCLUSIVE lock, so
+// every other tenant's writes to a restored table wait until the restore's
+// transaction ends. Triggers are enabled again inside the transaction, before
+// its commit; a rollback or a kill leaves them as they were. Constraint
+// triggers of foreign keys still fire. PostgreSQL only: SQLite cannot
+// disable a trigger, and New refuses the option there.
+func DisableTriggers() Option {
+	return optionFunc(func(c *config) error {
+		c.quiet = true
+		return nil
+	})
 }
 
 // Table makes the Source serve table name, partitioned by the values of

@@ -78,6 +78,9 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 		return err
 	}
 	defer tx.Rollback()
+	if err := s.triggers(ctx, tx, "DISABLE", m); err != nil {
+		return err
+	}
 	if want == nil {
 		if err := s.checkDependents(ctx, tx, m, p.Key, nil); err != nil {
 			return err
@@ -102,6 +105,29 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	if err := verify(rows, sum); err != nil {
+		return err
+	}
+	return s.commit(ctx, tx, m)
+}
+
+// triggers disables or enables (what) the user triggers of the tables
+// with DisableTriggers; without it, it does nothing.
+func (s *Source) triggers(ctx context.Context, tx *sql.Tx, what string, ms ...*meta) error {
+	if !s.quiet {
+		return nil
+	}
+	for _, m := range ms {
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE "+m.qname+" "+what+" TRIGGER USER"); err != nil {
+			return fmt.Errorf("%s triggers of %s: %w", strings.ToLower(what), m.schema.Table, err)
+		}
+	}
+	return nil
+}
+
+// commit ends a restore's transaction: the triggers enabled again, then
+// the commit, unless ctx is done.
+func (s *Source) commit(ctx context.Context, tx *sql.Tx, ms ...*meta) error {
+	if err := s.triggers(ctx, tx, "ENABLE", ms...); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {

@@ -59,6 +59,7 @@ type Source struct {
 	pageSize int
 	useCopy  bool
 	diffMax  int64
+	quiet    bool          // DisableTriggers
 	writes   chan struct{} // SQLite: the one write slot; nil on PostgreSQL
 
 	mu      sync.RWMutex
@@ -103,6 +104,9 @@ func New(db *sql.DB, opts ...Option) (*Source, error) {
 			return nil, fmt.Errorf("sqlsource: New: cannot tell the dialect of driver %T: pass Dialect: %w", db.Driver(), ErrConfig)
 		}
 	}
+	if d == sqlite && c.quiet {
+		return nil, fmt.Errorf("sqlsource: New: DisableTriggers: SQLite cannot disable triggers: %w", ErrConfig)
+	}
 	if d == sqlite {
 		for _, t := range c.tables {
 			if t.namespace != "" {
@@ -110,7 +114,7 @@ func New(db *sql.DB, opts ...Option) (*Source, error) {
 			}
 		}
 	}
-	s := &Source{db: db, dialect: d, tables: c.tables, pageSize: c.pageSize, useCopy: c.useCopy, diffMax: c.diffMax}
+	s := &Source{db: db, dialect: d, tables: c.tables, pageSize: c.pageSize, useCopy: c.useCopy, diffMax: c.diffMax, quiet: c.quiet}
 	if d == sqlite {
 		s.writes = make(chan struct{}, 1)
 	}
