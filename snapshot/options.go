@@ -50,6 +50,7 @@ type options struct {
 	resume      func(context.Context, Partition) error
 	keyDiff     int
 	restoreID   string
+	dependents  bool
 	scratch     Scratcher
 	chunking    chunkParams
 	log         *slog.Logger
@@ -162,6 +163,17 @@ func KeyDiff(maxRows int) RestoreOption {
 		}
 		o.keyDiff = maxRows
 	})
+}
+
+// IncludeDependents adds to a restore's selection, for each selected key,
+// the partitions of that key in the snapshot's tables that reference a
+// selected table through a foreign key (directly or through other tables):
+// a tenant's order_items with its orders. Without it, a restore whose
+// deletes would reach those rows is refused. The Source must be able to
+// tell them (sqlsource can: Dependents); the plan marks them
+// (PartitionDiff.Dependent).
+func IncludeDependents() RestoreOption {
+	return restoreOption(func(o *options) { o.dependents = true })
 }
 
 // RestoreID names a restore's journal (default: derived from the manifest id

@@ -25,6 +25,7 @@ type PartitionDiff struct {
 	Journaled    bool  // already restored under the plan's RestoreID and still as the snapshot has it: skipped
 	Again        bool  // restored under the plan's RestoreID before, changed since: restored again
 	Identical    bool  // Diff only: the live rows are the snapshot's, byte for byte (nothing to do)
+	Dependent    bool  // added to the selection by IncludeDependents
 	// With [KeyDiff], rows matched by the table's key columns: how many
 	// are only live, only in the snapshot, or different, and the first of
 	// each ("+ …", "- …", "~ key: column old → new").
@@ -53,6 +54,9 @@ func (p *Plan) String() string {
 			action = "restore again (changed since it was restored)"
 		case d.Identical:
 			action = "nothing to do (identical)"
+		}
+		if d.Dependent {
+			action += " (dependent)"
 		}
 		fmt.Fprintf(&b, "%-*s %10d %10d %+8d  %s\n", w, d.Partition, d.SnapshotRows, d.LiveRows, d.LiveRows-d.SnapshotRows, action)
 		if d.Added+d.Removed+d.Changed == 0 {

@@ -21,7 +21,7 @@ import (
 // (PartitionDiff.Identical). It refuses what [Restore]
 // would refuse. Given the same options, Restore then does what the plan says.
 func Diff(ctx context.Context, src Source, store Store, m *Manifest, selection []Partition, opts ...RestoreOption) (*Plan, error) {
-	r, err := newRestore("Diff", src, store, m, selection, opts, false)
+	r, err := newRestore(ctx, "Diff", src, store, m, selection, opts, false)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func Diff(ctx context.Context, src Source, store Store, m *Manifest, selection [
 // partitions that failed are listed in the plan and in the error, one
 // [*PartitionError] each; rerunning retries only those.
 func Restore(ctx context.Context, src Source, store Store, m *Manifest, selection []Partition, opts ...RestoreOption) (*Plan, error) {
-	r, err := newRestore("Restore", src, store, m, selection, opts, true)
+	r, err := newRestore(ctx, "Restore", src, store, m, selection, opts, true)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +80,9 @@ type restore struct {
 	m      *Manifest
 	o      options
 	log    logger
-	sel    []Partition // normalized selection
-	writes bool        // Restore, not Diff
+	sel    []Partition        // normalized selection
+	writes bool               // Restore, not Diff
+	added  map[Partition]bool // by IncludeDependents
 	cd     *codec
 	cache  *chunkCache // chunks the check verified, kept for the apply; nil for Diff
 
@@ -93,7 +94,7 @@ type restore struct {
 	failed []error // *PartitionError, one per failed partition
 }
 
-func newRestore(op string, src Source, store Store, m *Manifest, selection []Partition, opts []RestoreOption, apply bool) (*restore, error) {
+func newRestore(ctx context.Context, op string, src Source, store Store, m *Manifest, selection []Partition, opts []RestoreOption, apply bool) (*restore, error) {
 	o, err := restoreOptions(op, opts)
 	if err != nil {
 		return nil, err
@@ -108,11 +109,17 @@ func newRestore(op string, src Source, store Store, m *Manifest, selection []Par
 	if err != nil {
 		return nil, err
 	}
+	var added map[Partition]bool
+	if o.dependents {
+		if sel, added, err = withDependents(ctx, op, src, m, sel); err != nil {
+			return nil, err
+		}
+	}
 	cd, err := newCodec(o.parallelism)
 	if err != nil {
 		return nil, err
 	}
-	r := &restore{op: op, src: src, store: store, m: m, o: o, log: logger{o.log}, sel: sel, cd: cd, writes: apply}
+	r := &restore{op: op, src: src, store: store, m: m, o: o, log: logger{o.log}, sel: sel, cd: cd, writes: apply, added: added}
 	if apply {
 		// The chunks the check reads and verifies are kept (up to a memory
 		// budget) for the restore itself, which then need not fetch,
@@ -177,9 +184,46 @@ func (r *restore) prepare(ctx context.Context) error {
 	for i := range diffs {
 		diffs[i].Journaled = done[diffs[i].Partition]
 		diffs[i].Again = again[diffs[i].Partition]
+		diffs[i].Dependent = r.added[diffs[i].Partition]
 	}
 	r.plan = &Plan{Snapshot: r.m.ID, RestoreID: r.journal.id, Partitions: diffs}
 	return nil
+}
+
+// withDependents adds to sel the snapshot's partitions of sel's keys in
+// the tables that depend on sel's tables (IncludeDependents).
+func withDependents(ctx context.Context, op string, src Source, m *Manifest, sel []Partition) ([]Partition, map[Partition]bool, error) {
+	dep, ok := src.(interface {
+		Dependents(ctx context.Context, table string) ([]string, error)
+	})
+	if !ok {
+		return nil, nil, fmt.Errorf("snapshot: %s: IncludeDependents: the Source (%T) cannot tell a table's dependents: %w", op, src, ErrConfig)
+	}
+	in := map[Partition]bool{}
+	for _, p := range sel {
+		in[p] = true
+	}
+	added := map[Partition]bool{}
+	tables := map[string][]string{}
+	for _, p := range sel {
+		deps, ok := tables[p.Table]
+		if !ok {
+			var err error
+			if deps, err = dep.Dependents(ctx, p.Table); err != nil {
+				return nil, nil, fmt.Errorf("snapshot: %s: dependents of %q: %w", op, truncate(p.Table, 80), err)
+			}
+			tables[p.Table] = deps
+		}
+		for _, t := range deps {
+			d := Partition{Table: t, Key: p.Key}
+			if _, ok := m.Partition(d); ok && !in[d] {
+				in[d], added[d] = true, true
+				sel = append(sel, d)
+			}
+		}
+	}
+	sortPartitions(sel)
+	return sel, added, nil
 }
 
 // recheck dumps each partition the journal lists as restored and moves the

@@ -214,7 +214,7 @@ func TestSQLiteEndToEnd(t *testing.T) {
 }
 
 // TestTenantAcrossTables: --key-column finds the tenant's tables (orders
-// and lines, lines referencing orders under an immediate key), and a
+// and lines, lines referencing orders ON DELETE CASCADE), and a
 // restore of one tenant restores both tables in one transaction: the
 // order the deploy deleted comes back before its lines, the line the
 // deploy added goes before its order.
@@ -227,7 +227,7 @@ func TestTenantAcrossTables(t *testing.T) {
 		}
 	}
 	mustSQL(`CREATE TABLE lines (site TEXT NOT NULL, id INTEGER NOT NULL, order_id INTEGER NOT NULL, note TEXT,
-		PRIMARY KEY (site, id), FOREIGN KEY (site, order_id) REFERENCES orders (site, id))`)
+		PRIMARY KEY (site, id), FOREIGN KEY (site, order_id) REFERENCES orders (site, id) ON DELETE CASCADE)`)
 	mustSQL(`INSERT INTO lines SELECT site, id * 10 + 1, id, 'line' FROM orders`)
 	mustSQL(`CREATE TABLE plans (id INTEGER PRIMARY KEY)`)
 	store := filepath.Join(t.TempDir(), "snapshots")
@@ -251,6 +251,20 @@ func TestTenantAcrossTables(t *testing.T) {
 	}
 	if rows(t, db, "orders", "WHERE site = 'site-01'") != snapOrders || rows(t, db, "lines", "WHERE site = 'site-01'") != snapLines {
 		t.Error("site-01 differs from the snapshot after the restore")
+	}
+	// A restore of orders alone must delete the order the deploy added,
+	// whose line is outside it: refused, naming the flag that includes it.
+	mustSQL(`INSERT INTO orders VALUES ('site-02', 99, 'new')`)
+	mustSQL(`INSERT INTO lines VALUES ('site-02', 991, 99, 'new')`)
+	r = deploysafe(t, nil, append([]string{"snapshot", "restore", "--id", "tenants", "--keys", "orders/site-02", "--apply"}, common...)...)
+	want(t, r, 1, "restore of orders alone")
+	if !strings.Contains(r.stderr, "--include-dependents") {
+		t.Errorf("refusal %q does not name --include-dependents", r.stderr)
+	}
+	r = deploysafe(t, nil, append([]string{"snapshot", "restore", "--id", "tenants", "--keys", "orders/site-02", "--include-dependents", "--apply"}, common...)...)
+	want(t, r, 0, "restore --include-dependents")
+	if !strings.Contains(r.stdout, "lines/site-02") || !strings.Contains(r.stdout, "(dependent)") || !strings.Contains(r.stdout, "restored 2,") {
+		t.Errorf("restore --include-dependents printed %q", r.stdout)
 	}
 	r = deploysafe(t, nil, append([]string{"snapshot", "take", "--key-column", "nope", "--all"}, common...)...)
 	want(t, r, 2, "take --key-column nope")

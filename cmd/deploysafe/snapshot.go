@@ -31,7 +31,7 @@ type flags struct {
 	maxDrop, sample               float64
 	unchanged                     bool
 	keyColumn, schema             string
-	quiet                         bool
+	quiet, deps                   bool
 	parallel, rows                int
 }
 
@@ -486,6 +486,7 @@ func plan(ctx context.Context, name string, args []string, stdout, stderr io.Wri
 	f.fs.IntVar(&f.rows, "rows", 0, "list up to this many differing rows per partition (compares rows by key)")
 	f.fs.StringVar(&f.restID, "restore-id", "", "the restore's journal (default: from the snapshot and the selection)")
 	f.fs.BoolVar(&f.force, "force-schema", false, "restore although a table's schema changed")
+	f.fs.BoolVar(&f.deps, "include-dependents", false, "also the same keys' partitions of the snapshot's tables that reference a selected table (foreign keys)")
 	if name == "restore" {
 		f.fs.BoolVar(&f.apply, "apply", false, "restore; without it, print the plan and write nothing")
 		f.fs.BoolVar(&f.quiet, "disable-triggers", false, "PostgreSQL: restore with the tables' user triggers disabled (other writers to those tables wait until it commits)")
@@ -535,6 +536,9 @@ func plan(ctx context.Context, name string, args []string, stdout, stderr io.Wri
 	}
 	if f.force {
 		opts = append(opts, snapshot.ForceSchema())
+	}
+	if f.deps {
+		opts = append(opts, snapshot.IncludeDependents())
 	}
 	var p *snapshot.Plan
 	if f.apply {

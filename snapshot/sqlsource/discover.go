@@ -61,3 +61,39 @@ func TablesWith(ctx context.Context, db *sql.DB, column string, schemas ...strin
 	slices.Sort(names)
 	return names, nil
 }
+
+// Dependents lists the Source's tables that reference table through a
+// foreign key, directly or through other tables (order_items for orders),
+// sorted: what [snapshot.IncludeDependents] adds to a restore of table. On
+// SQLite, keys count only where PRAGMA foreign_keys is on, as there they
+// are enforced only then.
+func (s *Source) Dependents(ctx context.Context, table string) ([]string, error) {
+	if _, err := s.table(table); err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(s.tables)) // meta.qname → configured name
+	metas := make(map[string]*meta, len(s.tables))
+	for name, t := range s.tables {
+		m, err := s.describe(ctx, s.db, t)
+		if err != nil {
+			return nil, fmt.Errorf("sqlsource: Dependents %q: %w", trunc(table), err)
+		}
+		names[m.qname], metas[name] = name, m
+	}
+	seen := map[string]bool{table: true}
+	var out []string
+	for queue := []string{table}; len(queue) > 0; queue = queue[1:] {
+		refs, err := s.referencing(ctx, s.db, metas[queue[0]])
+		if err != nil {
+			return nil, fmt.Errorf("sqlsource: Dependents %q: %w", trunc(table), err)
+		}
+		for _, r := range refs {
+			if name, ok := names[r.qname]; ok && !seen[name] {
+				seen[name] = true
+				out, queue = append(out, name), append(queue, name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

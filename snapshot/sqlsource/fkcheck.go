@@ -27,7 +27,7 @@ type DependentError struct {
 
 // Error names the constraint, the child table, the action and the rows.
 func (e *DependentError) Error() string {
-	return fmt.Sprintf("%v: foreign key %q of table %s ON DELETE %s reaches %d of its rows; restore them in the same selection or restore without deleting",
+	return fmt.Sprintf("%v: foreign key %q of table %s ON DELETE %s reaches %d of its rows; restore them with it (IncludeDependents; the command's --include-dependents) if the snapshot has them",
 		ErrDependents, trunc(e.Constraint), trunc(e.Table), e.Action, e.Rows)
 }
 

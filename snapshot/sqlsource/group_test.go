@@ -100,3 +100,45 @@ func TestRestoreTenantRefusesOutside(t *testing.T) {
 		t.Errorf("a refused restore wrote:\n%s\nwas\n%s", after, before)
 	}
 }
+
+// TestIncludeDependents: a restore of orders/2 alone is refused when an
+// order it must delete has items; with IncludeDependents the tenant's
+// order_items partition joins the selection (marked in the plan) and the
+// tenant is restored whole, in one transaction. Dependents is transitive.
+func TestIncludeDependents(t *testing.T) {
+	db, _, orders, items := fkShop(t, true, "CASCADE")
+	notes := strings.TrimSuffix(orders, "orders") + "item_notes"
+	mustExec(t, db, fmt.Sprintf("CREATE TABLE %s (site_id INTEGER NOT NULL, item_id INTEGER PRIMARY KEY REFERENCES %s (id))", notes, items))
+	src := mustNew(t, db, Table(orders, "site_id"), Table(items, "site_id"), Table(notes, "site_id"))
+	ctx := context.Background()
+	if deps, err := src.Dependents(ctx, orders); err != nil || strings.Join(deps, ",") != notes+","+items {
+		t.Errorf("Dependents(orders) = %v, %v; want order_items and, through it, item_notes", deps, err)
+	}
+	if deps, err := src.Dependents(ctx, notes); err != nil || len(deps) != 0 {
+		t.Errorf("Dependents(item_notes) = %v, %v; want none", deps, err)
+	}
+	store := storetest.NewMemStore()
+	m, err := snapshot.Take(ctx, src, store, []snapshot.Partition{{Table: orders, Key: "2"}, {Table: items, Key: "2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOrders, wantItems := string(dump(t, src, orders, "2")), string(dump(t, src, items, "2"))
+	mustExec(t, db, fmt.Sprintf("INSERT INTO %s VALUES (2, 299, 'after the snapshot')", orders),
+		fmt.Sprintf("INSERT INTO %s VALUES (2, 2991, 299)", items),
+		fmt.Sprintf("DELETE FROM %s WHERE id = 2011", items))
+	sel := []snapshot.Partition{{Table: orders, Key: "2"}}
+	if _, err := snapshot.Restore(ctx, src, store, m, sel); !errors.Is(err, ErrDependents) {
+		t.Fatalf("Restore of orders/2 alone = %v, want ErrDependents", err)
+	}
+	plan, err := snapshot.Diff(ctx, src, store, m, sel, snapshot.IncludeDependents())
+	if err != nil || len(plan.Partitions) != 2 || !plan.Partitions[0].Dependent || plan.Partitions[1].Dependent ||
+		!strings.Contains(plan.String(), "restore (dependent)") {
+		t.Fatalf("Diff with IncludeDependents = %v, %v; want order_items/2 added as a dependent", plan, err)
+	}
+	if _, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.IncludeDependents()); err != nil {
+		t.Fatalf("Restore with IncludeDependents: %v", err)
+	}
+	if string(dump(t, src, orders, "2")) != wantOrders || string(dump(t, src, items, "2")) != wantItems {
+		t.Error("site 2 differs from the snapshot after the restore with its dependents")
+	}
+}
