@@ -438,3 +438,113 @@ func TestPostgresS3EndToEnd(t *testing.T) {
 	want(t, deploysafe(t, env, "snapshot", "rehearse", "--db", dsn, "--store", store, "--id", "pg"), 0, "rehearse")
 	want(t, deploysafe(t, env, "snapshot", "verify", "--store", store, "--id", "pg"), 0, "verify")
 }
+
+// TestTenantRestoreKilledAtEveryStage: a tenant is orders and lines on
+// PostgreSQL, snapshotted to the S3 gateway. Its restore is one
+// transaction; the command is SIGKILLed while the server is inside each of
+// its writes in turn (a trigger sleeps in the deletes of lines, the updates
+// and the inserts of orders, the inserts of lines). After each kill the
+// tenant is exactly as the deploy left it, and a rerun makes it exactly the
+// snapshot's; the other tenant is never touched.
+func TestTenantRestoreKilledAtEveryStage(t *testing.T) {
+	dsn := testenv.PostgresDSN(t)
+	gw := testenv.S3Gateway(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	schema := "cmd_" + hex.EncodeToString(rnd[:])
+	must := func(q string) {
+		t.Helper()
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	must("CREATE SCHEMA " + schema)
+	t.Cleanup(func() { db.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	orders, lines := schema+".orders", schema+".lines"
+	fill(t, db, orders, "$", 2)
+	must(`CREATE TABLE ` + lines + ` (site TEXT NOT NULL, id INTEGER NOT NULL, order_id INTEGER NOT NULL, note TEXT,
+		PRIMARY KEY (site, id), FOREIGN KEY (site, order_id) REFERENCES ` + orders + ` (site, id))`)
+	must(`INSERT INTO ` + lines + ` SELECT site, id * 10 + 1, id, 'line' FROM ` + orders)
+	client := s3.New(s3.Options{BaseEndpoint: aws.String(gw.Endpoint), Region: gw.Region, UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(gw.AccessKeyID, gw.SecretAccessKey, "")})
+	bucket := "deploysafe-kill-" + hex.EncodeToString(rnd[:])
+	if _, err := client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{"endpoint": {gw.Endpoint}, "region": {gw.Region}, "use_path_style": {"true"}, "disable_https": {"true"}}
+	store := "s3://" + bucket + "?" + q.Encode()
+	env := []string{"AWS_ACCESS_KEY_ID=" + gw.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + gw.SecretAccessKey}
+	want(t, deploysafe(t, env, "snapshot", "take", "--db", dsn, "--store", store, "--key-column", "site", "--schema", schema, "--all", "--id", "k"), 0, "take")
+	state := func(site string) string {
+		return rows(t, db, orders, "WHERE site = '"+site+"'") + rows(t, db, lines, "WHERE site = '"+site+"'")
+	}
+	snap, other := state("site-01"), state("site-00")
+	// The deploy: an order and its line deleted, one changed, one added with a line.
+	must(`DELETE FROM ` + lines + ` WHERE site = 'site-01' AND order_id = 7`)
+	must(`DELETE FROM ` + orders + ` WHERE site = 'site-01' AND id = 7`)
+	must(`UPDATE ` + orders + ` SET note = 'x' WHERE site = 'site-01' AND id = 3`)
+	must(`INSERT INTO ` + orders + ` VALUES ('site-01', 99, 'new')`)
+	must(`INSERT INTO ` + lines + ` VALUES ('site-01', 991, 99, 'new')`)
+	damaged := state("site-01")
+	must(`CREATE FUNCTION ` + schema + `.stall() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(60); RETURN NULL; END$$`)
+	app := "deploysafe-kill-" + hex.EncodeToString(rnd[:])
+	killDSN := dsn + "&application_name=" + app
+	if !strings.Contains(dsn, "?") {
+		killDSN = dsn + "?application_name=" + app
+	}
+	args := []string{"snapshot", "restore", "--db", killDSN, "--store", store, "--id", "k", "--keys", "site-01", "--apply"}
+	for _, stage := range []struct{ event, table string }{
+		{"DELETE", lines}, {"UPDATE", orders}, {"INSERT", orders}, {"INSERT", lines},
+	} {
+		must(`CREATE TRIGGER stall AFTER ` + stage.event + ` ON ` + stage.table + ` FOR EACH STATEMENT EXECUTE FUNCTION ` + schema + `.stall()`)
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(append(os.Environ(), env...), "DEPLOYSAFE_RUN_MAIN=1")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		ended := make(chan error, 1)
+		go func() { ended <- cmd.Wait() }()
+		// Kill the command once its own session sleeps in the trigger.
+		for n := 0; n == 0; {
+			if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event = 'PgSleep'`, app).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-ended:
+				t.Fatalf("the restore ended (%v) before it reached the %s of %s; tenant now:\n%s", err, stage.event, stage.table, state("site-01"))
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-ended; err == nil || !strings.Contains(err.Error(), "killed") {
+			t.Fatalf("%s %s: restore was not killed: %v", stage.event, stage.table, err)
+		}
+		// Its backend ends the sleep (and rolls back) once the server sees
+		// the connection gone: end it now rather than wait out the sleep.
+		must(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = '` + app + `'`)
+		for n := 1; n > 0; {
+			if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		must(`DROP TRIGGER stall ON ` + stage.table)
+		if got := state("site-01"); got != damaged {
+			t.Fatalf("killed in %s of %s: the tenant is neither as it was nor restored:\n%s", stage.event, stage.table, got)
+		}
+	}
+	want(t, deploysafe(t, env, args...), 0, "rerun")
+	if got := state("site-01"); got != snap {
+		t.Errorf("after the rerun the tenant differs from the snapshot:\n%s\nwant\n%s", got, snap)
+	}
+	if got := state("site-00"); got != other {
+		t.Error("the other tenant was touched")
+	}
+}
