@@ -281,7 +281,13 @@ func (s *Source) insertSQL(m *meta, n int) string {
 		}
 		b.WriteString(c.quoted)
 	}
-	b.WriteString(") VALUES ")
+	b.WriteString(") ")
+	if s.dialect == postgres {
+		// The snapshot's ids go back as they were, also into a GENERATED
+		// ALWAYS identity column (COPY does that without being asked).
+		b.WriteString("OVERRIDING SYSTEM VALUE ")
+	}
+	b.WriteString("VALUES ")
 	k := 1
 	for r := 0; r < n; r++ {
 		if r > 0 {
