@@ -41,14 +41,35 @@
 //
 // # Guarantees
 //
+// What holds for a tenant whose rows span several tables (orders,
+// order_items … each with the tenant's key), with a Source that is a
+// [Pinner] and a [GroupReplacer], as snapshot/sqlsource is:
+//
+//   - One moment. Every partition of one Take, across tables and parallel
+//     workers, is read from one database snapshot, recorded in
+//     Manifest.Moment: an order and its items committed together are in
+//     the snapshot together or not at all. A Source without Pin is read
+//     one partition at a time, each consistent only with itself.
+//   - Complete or refused. A read that row-level security would shorten
+//     fails (as pg_dump's does); a snapshot is never smaller than the table.
 //   - Take writes the manifest last: an interrupted Take leaves no snapshot,
 //     and rerunning it (with the same [ID]) completes it.
 //   - [Verify] re-reads and re-hashes chunks and names the partition and
 //     chunk that is missing or corrupt; Restore verifies before it writes.
-//   - Restore replaces each partition in one transaction and commits only if
-//     the loaded rows match the manifest's count and digest; it never
-//     touches a partition that was not selected; an interrupted restore,
-//     run again, resumes from its journal without repeating committed work.
+//   - A tenant is a unit. Restore writes all selected partitions of one key
+//     in one transaction (a Source without ReplaceGroup: each partition in
+//     its own), dumps each again inside it and commits only if every one
+//     matches the manifest's count and digest. A crash or kill at any
+//     point leaves the tenant as it was or as the snapshot has it.
+//   - Nothing outside the selection. Rows are changed in place, so no
+//     DELETE + INSERT cascades; a delete a foreign key would carry to rows
+//     of an unselected table or key is refused before anything is written
+//     (sqlsource.ErrDependents), unless [IncludeDependents] adds them. A
+//     partition that was not selected is never touched.
+//   - Rerunning is safe. An interrupted restore, run again with the same
+//     [RestoreID], resumes from its journal; a partition it restored before
+//     is compared with the snapshot again and restored again if it was
+//     damaged since, never skipped with damage left.
 //
 // # Metrics and logs
 //

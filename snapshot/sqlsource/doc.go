@@ -2,13 +2,22 @@
 // partitioned by a column (a tenant or site id), on PostgreSQL and SQLite.
 //
 //	db, _ := sql.Open("pgx", dsn) // or sql.Open("sqlite", path)
-//	src, err := sqlsource.New(db, sqlsource.Table("orders", "tenant_id"))
+//	tables, err := sqlsource.TablesWith(ctx, db, "tenant_id") // the tenant's tables
+//	var opts []sqlsource.Option
+//	for _, t := range tables {
+//		opts = append(opts, sqlsource.Table(t, "tenant_id"))
+//	}
+//	src, err := sqlsource.New(db, opts...)
 //	m, err := snapshot.Take(ctx, src, store, selection)
 //
 // # Reading
 //
-// Dump reads one partition inside a read-only transaction (REPEATABLE READ
-// on PostgreSQL), ordered by the key columns: the primary key, or the
+// A Take reads through [Source.Pin]: on PostgreSQL one REPEATABLE READ
+// transaction exports its snapshot and every parallel reader imports it
+// (as pg_dump -j does); on SQLite one read transaction serves every dump.
+// Row security is off in every read, so a role under a policy gets an
+// error, not fewer rows. Dump alone reads one partition inside a read-only
+// transaction (REPEATABLE READ on PostgreSQL), ordered by the key columns: the primary key, or the
 // columns given to [Table] (NOT NULL and covering a unique index). Text
 // keys are ordered bytewise (COLLATE "C" / BINARY), so the order does not
 // depend on the locale (on PostgreSQL an index on a text key serves that
@@ -44,10 +53,23 @@
 //
 // Replace runs in one transaction and writes only what differs: it dumps
 // the live partition, compares it with the rows to restore (up to 64 MiB of
-// them, in memory), deletes by key the live rows that differ, loads the
-// missing ones (COPY FROM STDIN WHERE part = key on pgx, multi-row INSERTs
-// otherwise), dumps again through SHA-256, and commits only if the verify
-// callback accepts the row count and digest. A partition that already
+// them, in memory), updates in place the live rows whose key the snapshot
+// has with other values, deletes by key the live rows the snapshot lacks,
+// loads the missing ones (COPY FROM STDIN WHERE part = key on pgx, multi-row
+// INSERTs otherwise), dumps again through SHA-256, and commits only if the
+// verify callback accepts the row count and digest. [Source.ReplaceGroup]
+// does the same for one key's partitions of several tables in one
+// transaction: deletes children first, inserts parents first (the order of
+// the foreign keys between them; deferrable constraints deferred).
+//
+// Before a delete, the foreign keys that reference the table are read: if
+// the delete would cascade, set null, set default or fail because of rows
+// outside what is restored, the call is refused before it writes
+// ([ErrDependents], naming the key, the table, the action and the rows).
+// After a load, every sequence owned by a restored column is moved to at
+// least the column's max, never backwards. User triggers fire (and see an
+// UPDATE for a changed row); [DisableTriggers] turns them off for the
+// restore. A partition that already
 // matches is verified by its first dump and not written at all. Larger
 // partitions, and live partitions with more than 64 MiB of differing rows,
 // are deleted and loaded whole. A Replace holds at most ~64 MiB of
