@@ -41,7 +41,12 @@ func (r *Reaper) Status(ctx context.Context) (Status, error) {
 // Acknowledge lifts the halt haltID (from *BreakerError) on behalf of by.
 // The next sweep lets through each acknowledged trip as long as its count
 // does not exceed the acknowledged count; anything larger, or any other
-// limit, halts again. The allowance lasts for one completed sweep.
+// limit, halts again. The allowance is spent by the first completed sweep
+// that acts: one not in shadow mode whose plan holds a quarantine or delete
+// it may take. Until then (shadow sweeps on a first-run fleet, sweeps whose
+// orphans are still in grace) each completed sweep keeps the allowance of
+// every acknowledged trip it raised again and drops the others, so a
+// condition that went away is not excused when it returns.
 func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) (err error) {
 	if haltID == "" || by == "" {
 		return fmt.Errorf("reaper: Acknowledge needs a halt ID and who acknowledges: %w", ErrConfig)

@@ -42,8 +42,9 @@
 // inventory itself (empty, shrunk by more than 10% since the last sweep,
 // older than an hour, duplicate IDs). If any is exceeded the whole sweep
 // halts with a [*BreakerError] naming every trip, and every later sweep
-// returns ErrHalted until an operator calls [Reaper.Acknowledge]. Actions
-// are paced (Limits.Rate).
+// returns ErrHalted until an operator calls [Reaper.Acknowledge]. The
+// acknowledgement is spent by the first sweep that acts, not by the shadow
+// sweeps or grace sweeps before it. Actions are paced (Limits.Rate).
 //
 // Just before each action the observers are asked again (the live
 // re-check), the lease is re-checked ([Elect]), and the deprovisioner
