@@ -103,8 +103,11 @@
 //	deploysafe.reaper.resources       {resource}  verdict           resources of the last sweep, by verdict (gauge)
 //	deploysafe.reaper.breaker.trips   {trip}      limit             limits exceeded, acknowledged or not
 //	deploysafe.reaper.actions         {action}    action, result    actions: ok, failed, parked, precondition, skipped, shadow
-//	deploysafe.reaper.sweep.duration  s           outcome           sweeps: ok, tripped, halted, error
+//	deploysafe.reaper.sweep.duration  s           outcome           sweeps: ok, tripped, halted, not_leader, error
 //	deploysafe.reaper.halted          1                             1 while a halt awaits Acknowledge (observable gauge)
 //
+// A sweep refused by the lease (ErrLeaseHeld: another replica holds it) is
+// outcome=not_leader, the normal state of every replica but one; a lease
+// that cannot be asked, or one lost while acting (ErrLeaseLost), is error.
 // No attribute carries a resource ID.
 package reaper
