@@ -76,7 +76,7 @@ func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) (err error)
 			r.metrics.halted.Store(0)
 		}
 	}()
-	now, err := r.measure(ctx)
+	now, keep, err := r.basis(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,11 @@ func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) (err error)
 		slog.String("halt", haltID), slog.Any("trips", trips)); err != nil {
 		return err
 	}
-	return r.store(ctx, st, now)
+	if err := r.store(ctx, st, now); err != nil {
+		return err
+	}
+	keep()
+	return nil
 }
 
 // Restore undoes the quarantine of id (also one in flight, or parked),
@@ -107,7 +111,7 @@ func (r *Reaper) Restore(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	now, err := r.measure(ctx)
+	now, keep, err := r.basis(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -126,6 +130,7 @@ func (r *Reaper) Restore(ctx context.Context, id string) error {
 	if err := r.store(ctx, st, now); err != nil {
 		return err
 	}
+	keep()
 	rs := Resource{ID: id, Attrs: e.Attrs}
 	key := e.Key
 	err = r.dep.Restore(ctx, rs, Precondition{Key: key, Attrs: e.Attrs, JudgedAt: r.cfg.now()})

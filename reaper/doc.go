@@ -73,6 +73,22 @@
 // more than five minutes in the future is refused with ErrClockSkew naming
 // the skew: believing it would shorten or stretch every window.
 //
+// A replica's own clock can jump (an NTP step, a VM restored). On a ledger
+// that keeps no time ([FileLedger]), each sweep, Acknowledge and Restore
+// compares how far the clock moved since the previous one in the same
+// process with how far the process's monotonic clock moved; a difference
+// of more than five minutes, either way, is a jump. Every stamp in the
+// ledger is then moved by it before anything is measured, so no grace,
+// quarantine, backoff or retention wait counts it, and it is reported
+// ([Report].ClockJump, a Warn audit record of kind "clock"); a reading
+// taken after an action is put back on the sweep's footing the same way.
+// Time a host spends suspended, which the monotonic clock does not count,
+// is such a jump: no wait counts it. Not detected: a jump while no process
+// runs (the first sweep of a process believes the clock's advance since
+// the ledger was last stored, and refuses a stamp in its future as above),
+// and a jump of a [Clock] whose readings carry no monotonic reading (a
+// simulation, a time read from elsewhere), which is believed.
+//
 // # Several replicas
 //
 // Give every replica the same PostgreSQL ledger and lease:

@@ -40,6 +40,9 @@ type ledgerClock interface {
 // exist. Store replaces the file durably (temporary file, fsync, rename,
 // fsync of the directory), so a crash leaves the old file or the new one,
 // never a mix. It suits one replica; replicas share package pgreaper's.
+// Its windows are measured on the replica's clock; a jump of that clock
+// within a process shortens or stretches none of them (see "Clocks" in the
+// package doc for exactly what is detected).
 func FileLedger(path string) (Ledger, error) {
 	if path == "" {
 		return nil, fmt.Errorf("reaper: FileLedger: empty path: %w", ErrConfig)

@@ -23,6 +23,7 @@ type Reaper struct {
 	limiter *rate.Limiter
 	metrics *instruments
 	mu      sync.Mutex
+	ref     clockRef // where this process last read its clock (jump.go)
 }
 
 const maxObservers = 64

@@ -102,9 +102,22 @@ func (s *sweep) load(ctx context.Context) error {
 	}
 	s.st, s.now, s.n = st, now, st.Sweeps+1
 	s.rep = &Report{Sweep: s.n}
+	j, ref := s.r.jumpOf(now)
+	if j != 0 {
+		s.rep.ClockJump = j
+		if err := s.r.rebase(ctx, st, j, s.n); err != nil {
+			return err
+		}
+	}
 	if err := checkSkew(st, now); err != nil {
 		return err
 	}
+	if j != 0 {
+		if err := s.r.store(ctx, st, now); err != nil {
+			return err
+		}
+	}
+	s.r.ref = ref
 	if st.Halt != nil {
 		be := &BreakerError{HaltID: st.Halt.ID, Sweep: st.Halt.Sweep, Trips: st.Halt.Trips}
 		return fmt.Errorf("%w: %w", ErrHalted, be)
