@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // Status reads the ledger.
@@ -58,10 +60,10 @@ func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) (err error)
 		return err
 	}
 	if st.Halt == nil {
-		return fmt.Errorf("reaper: Acknowledge %s: the reaper is not halted: %w", haltID, ErrNotFound)
+		return fmt.Errorf("reaper: Acknowledge %s: the reaper is not halted: %w", clip.String(haltID), ErrNotFound)
 	}
 	if st.Halt.ID != haltID {
-		return fmt.Errorf("reaper: Acknowledge %s: the current halt is %s: %w", haltID, st.Halt.ID, ErrNotFound)
+		return fmt.Errorf("reaper: Acknowledge %s: the current halt is %s: %w", clip.String(haltID), st.Halt.ID, ErrNotFound)
 	}
 	st.Allow = map[string]int{}
 	for _, t := range st.Halt.Trips {
@@ -117,10 +119,10 @@ func (r *Reaper) Restore(ctx context.Context, id string) error {
 	}
 	e, ok := st.Entries[id]
 	if !ok || e.Stage == stCandidate || e.Stage == stDeleted {
-		return fmt.Errorf("reaper: Restore %s: %w", id, ErrNotFound)
+		return fmt.Errorf("reaper: Restore %s: %w", clip.String(id), ErrNotFound)
 	}
 	if e.Stage == stDeleting || e.Stage == stParked && e.Parked == Delete {
-		return fmt.Errorf("reaper: Restore %s: a delete is in flight (key %s) and may have happened: %w", id, e.Key, ErrNotFound)
+		return fmt.Errorf("reaper: Restore %s: a delete is in flight (key %s) and may have happened: %w", clip.String(id), clip.String(e.Key), ErrNotFound)
 	}
 	if e.Stage != stRestoring || e.Key == "" {
 		st.Seq++

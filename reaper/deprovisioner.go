@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // Action is what the reaper does to a resource, or would do in shadow
@@ -59,12 +61,12 @@ type Precondition struct {
 func (p Precondition) Check(current map[string]string) error {
 	for k, v := range p.Attrs {
 		if cv, ok := current[k]; !ok || cv != v {
-			return fmt.Errorf("reaper: attribute %q is %q, judged %q: %w", k, cv, v, ErrPrecondition)
+			return fmt.Errorf("reaper: attribute %q is %q, judged %q: %w", clip.String(k), clip.String(cv), clip.String(v), ErrPrecondition)
 		}
 	}
 	for k := range current {
 		if _, ok := p.Attrs[k]; !ok {
-			return fmt.Errorf("reaper: attribute %q appeared after judgement: %w", k, ErrPrecondition)
+			return fmt.Errorf("reaper: attribute %q appeared after judgement: %w", clip.String(k), ErrPrecondition)
 		}
 	}
 	return nil
@@ -85,11 +87,11 @@ func (p Precondition) CheckKeys(current map[string]string, keys ...string) error
 		cv, now := current[k]
 		switch {
 		case judged && !now:
-			return fmt.Errorf("reaper: attribute %q was %q when judged and is gone: %w", k, v, ErrPrecondition)
+			return fmt.Errorf("reaper: attribute %q was %q when judged and is gone: %w", clip.String(k), clip.String(v), ErrPrecondition)
 		case !judged && now:
-			return fmt.Errorf("reaper: attribute %q appeared after judgement: %w", k, ErrPrecondition)
+			return fmt.Errorf("reaper: attribute %q appeared after judgement: %w", clip.String(k), ErrPrecondition)
 		case cv != v:
-			return fmt.Errorf("reaper: attribute %q is %q, judged %q: %w", k, cv, v, ErrPrecondition)
+			return fmt.Errorf("reaper: attribute %q is %q, judged %q: %w", clip.String(k), clip.String(cv), clip.String(v), ErrPrecondition)
 		}
 	}
 	return nil
