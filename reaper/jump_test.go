@@ -2,6 +2,7 @@ package reaper
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -185,4 +186,39 @@ func (f *clockFleet) List(ctx context.Context) (Listing, error) {
 	l, err := f.fleet.List(ctx)
 	l.AsOf = f.now()
 	return l, err
+}
+
+// TestClockJumpBeforeAcknowledge: a jump between a halt and its
+// acknowledgement is applied by Acknowledge, which stores the ledger: the
+// next sweep finds every stamp on the new footing and no wait shortened.
+func TestClockJumpBeforeAcknowledge(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newJumpWorld(t)
+		if h, _ := w.sweepsUntil(Quarantine, -1, 0, 100); h != 24 {
+			t.Fatalf("quarantined after %d real hours", h)
+		}
+		all := w.inv.res
+		w.inv.res = all[:80] // shrunk by a fifth: halts
+		time.Sleep(time.Hour)
+		_, err := w.r.Sweep(context.Background())
+		var be *BreakerError
+		if !errors.As(err, &be) {
+			t.Fatalf("shrunk inventory: %v, want a halt", err)
+		}
+		w.inv.res = all
+		time.Sleep(time.Hour)
+		w.setJump(48 * time.Hour)
+		if err := w.r.Acknowledge(context.Background(), be.HaltID, "oncall"); err != nil {
+			t.Fatal(err)
+		}
+		if recs := w.sink.Records("clock"); len(recs) != 1 {
+			t.Fatalf("clock records %+v, want the jump reported by Acknowledge", recs)
+		}
+		time.Sleep(time.Hour)
+		// 3 real hours since the quarantine; 69 to go.
+		h, jumps := w.sweepsUntil(Delete, -1, 0, 200)
+		if h != 69 || len(jumps) != 0 {
+			t.Fatalf("deleted %d real hours later (want 69), jumps %v (want none: Acknowledge applied it)", h, jumps)
+		}
+	})
 }
