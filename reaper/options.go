@@ -130,7 +130,8 @@ func Elect(l Lease) Option {
 // Precondition.JudgedAt, and, unless the ledger keeps time (see "Clocks"),
 // grace, quarantine and the listing's age. A jump of a clock whose readings
 // carry a monotonic reading, as time.Now's do, is detected (see "Clocks");
-// one without (a simulation) is believed as it is.
+// one without (a simulation) is believed as it is: a simulation that starts
+// from time.Now should start from time.Now().Round(0).
 func Clock(now func() time.Time) Option {
 	return optionFunc(func(c *config) {
 		if now == nil {
