@@ -96,7 +96,7 @@ func (s *sweep) actOne(ctx context.Context, act Action, rs Resource) (stop bool,
 		return true, err
 	}
 	err = s.call(ctx, act, rs, Precondition{Key: e.Key, Attrs: rs.Attrs, JudgedAt: judged})
-	done, merr := r.measure(ctx)
+	done, merr := s.measureDone(ctx)
 	if merr != nil {
 		return true, errors.Join(err, merr) // outcome unknown to the ledger: it stays pending, same key
 	}

@@ -8,7 +8,7 @@ import (
 
 // The audit trail is a stream of slog records to the Logger's handler,
 // each with attribute "kind" (sweep, verdict, breaker, promotion, recheck,
-// action, ack, prune), "sweep" and "mode", and, where they apply,
+// action, ack, prune, clock), "sweep" and "mode", and, where they apply,
 // "resource", "attrs", "verdict", one group "vote.<observer>" per vote,
 // "action", "shadow", "halt", "trips" and "err". Records carry the time of
 // the reaper's Clock.

@@ -10,6 +10,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // strata assigns every resource to one stratum per configured key.
@@ -129,7 +131,7 @@ func (s *sweep) inventoryTrips() []Trip {
 	}
 	if bad > 0 {
 		trips = append(trips, Trip{Limit: "inventory-invalid", Count: bad,
-			Detail: fmt.Sprintf("%d resources with an empty or repeated ID (first %q)", bad, first)})
+			Detail: fmt.Sprintf("%d resources with an empty or repeated ID (first %q)", bad, clip.String(first))})
 	}
 	return trips
 }
@@ -211,7 +213,7 @@ func haltID(sweep uint64, trips []Trip) string {
 	h.Write([]byte(strconv.FormatUint(sweep, 10)))
 	for _, t := range trips {
 		h.Write([]byte{0})
-		h.Write([]byte(t.String()))
+		h.Write([]byte(t.format(func(s string) string { return s })))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:6])
 }

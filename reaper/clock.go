@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // skewTolerance is how far in the future a stamp in the ledger, or a
@@ -40,9 +42,9 @@ func checkSkew(st *state, now time.Time) error {
 		see(st.Halt.At, "the halt")
 	}
 	for id, e := range st.Entries {
-		see(e.First, "resource "+id+"'s first orphan verdict")
-		see(e.QuarantinedAt, "resource "+id+"'s quarantine")
-		see(e.Missing, "resource "+id+"'s absence")
+		see(e.First, "resource "+clip.String(id)+"'s first orphan verdict")
+		see(e.QuarantinedAt, "resource "+clip.String(id)+"'s quarantine")
+		see(e.Missing, "resource "+clip.String(id)+"'s absence")
 	}
 	if worst <= skewTolerance {
 		return nil

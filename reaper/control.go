@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // Status reads the ledger.
@@ -41,7 +43,12 @@ func (r *Reaper) Status(ctx context.Context) (Status, error) {
 // Acknowledge lifts the halt haltID (from *BreakerError) on behalf of by.
 // The next sweep lets through each acknowledged trip as long as its count
 // does not exceed the acknowledged count; anything larger, or any other
-// limit, halts again. The allowance lasts for one completed sweep.
+// limit, halts again. The allowance is spent by the first completed sweep
+// that acts: one not in shadow mode whose plan holds a quarantine or delete
+// it may take. Until then (shadow sweeps on a first-run fleet, sweeps whose
+// orphans are still in grace) each completed sweep keeps the allowance of
+// every acknowledged trip it raised again and drops the others, so a
+// condition that went away is not excused when it returns.
 func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) (err error) {
 	if haltID == "" || by == "" {
 		return fmt.Errorf("reaper: Acknowledge needs a halt ID and who acknowledges: %w", ErrConfig)
@@ -53,10 +60,10 @@ func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) (err error)
 		return err
 	}
 	if st.Halt == nil {
-		return fmt.Errorf("reaper: Acknowledge %s: the reaper is not halted: %w", haltID, ErrNotFound)
+		return fmt.Errorf("reaper: Acknowledge %s: the reaper is not halted: %w", clip.String(haltID), ErrNotFound)
 	}
 	if st.Halt.ID != haltID {
-		return fmt.Errorf("reaper: Acknowledge %s: the current halt is %s: %w", haltID, st.Halt.ID, ErrNotFound)
+		return fmt.Errorf("reaper: Acknowledge %s: the current halt is %s: %w", clip.String(haltID), st.Halt.ID, ErrNotFound)
 	}
 	st.Allow = map[string]int{}
 	for _, t := range st.Halt.Trips {
@@ -71,7 +78,7 @@ func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) (err error)
 			r.metrics.halted.Store(0)
 		}
 	}()
-	now, err := r.measure(ctx)
+	now, keep, err := r.basis(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -79,7 +86,11 @@ func (r *Reaper) Acknowledge(ctx context.Context, haltID, by string) (err error)
 		slog.String("halt", haltID), slog.Any("trips", trips)); err != nil {
 		return err
 	}
-	return r.store(ctx, st, now)
+	if err := r.store(ctx, st, now); err != nil {
+		return err
+	}
+	keep()
+	return nil
 }
 
 // Restore undoes the quarantine of id (also one in flight, or parked),
@@ -102,16 +113,16 @@ func (r *Reaper) Restore(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	now, err := r.measure(ctx)
+	now, keep, err := r.basis(ctx, st)
 	if err != nil {
 		return err
 	}
 	e, ok := st.Entries[id]
 	if !ok || e.Stage == stCandidate || e.Stage == stDeleted {
-		return fmt.Errorf("reaper: Restore %s: %w", id, ErrNotFound)
+		return fmt.Errorf("reaper: Restore %s: %w", clip.String(id), ErrNotFound)
 	}
 	if e.Stage == stDeleting || e.Stage == stParked && e.Parked == Delete {
-		return fmt.Errorf("reaper: Restore %s: a delete is in flight (key %s) and may have happened: %w", id, e.Key, ErrNotFound)
+		return fmt.Errorf("reaper: Restore %s: a delete is in flight (key %s) and may have happened: %w", clip.String(id), clip.String(e.Key), ErrNotFound)
 	}
 	if e.Stage != stRestoring || e.Key == "" {
 		st.Seq++
@@ -121,6 +132,7 @@ func (r *Reaper) Restore(ctx context.Context, id string) error {
 	if err := r.store(ctx, st, now); err != nil {
 		return err
 	}
+	keep()
 	rs := Resource{ID: id, Attrs: e.Attrs}
 	key := e.Key
 	err = r.dep.Restore(ctx, rs, Precondition{Key: key, Attrs: e.Attrs, JudgedAt: r.cfg.now()})

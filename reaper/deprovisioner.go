@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // Action is what the reaper does to a resource, or would do in shadow
@@ -46,7 +48,8 @@ type Precondition struct {
 	// carries the same Key and must not act twice.
 	Key string
 	// Attrs are the attribute values the reaper judged. If the live
-	// resource differs, return an error wrapping ErrPrecondition.
+	// resource differs, return an error wrapping ErrPrecondition: Check
+	// compares them all, CheckKeys only those that must still match.
 	Attrs map[string]string
 	// JudgedAt is when the live re-check confirmed the verdict.
 	JudgedAt time.Time
@@ -58,12 +61,37 @@ type Precondition struct {
 func (p Precondition) Check(current map[string]string) error {
 	for k, v := range p.Attrs {
 		if cv, ok := current[k]; !ok || cv != v {
-			return fmt.Errorf("reaper: attribute %q is %q, judged %q: %w", k, cv, v, ErrPrecondition)
+			return fmt.Errorf("reaper: attribute %q is %q, judged %q: %w", clip.String(k), clip.String(cv), clip.String(v), ErrPrecondition)
 		}
 	}
 	for k := range current {
 		if _, ok := p.Attrs[k]; !ok {
-			return fmt.Errorf("reaper: attribute %q appeared after judgement: %w", k, ErrPrecondition)
+			return fmt.Errorf("reaper: attribute %q appeared after judgement: %w", clip.String(k), ErrPrecondition)
+		}
+	}
+	return nil
+}
+
+// CheckKeys is Check limited to the attributes named by keys: it returns an
+// error wrapping ErrPrecondition if any of them differs between the judged
+// attributes and current, or is in one and not the other. Attributes that
+// change in the normal course (a last-seen time, a counter) are left out
+// by not naming them. It panics when given no key: checking nothing is
+// never what a deprovisioner means.
+func (p Precondition) CheckKeys(current map[string]string, keys ...string) error {
+	if len(keys) == 0 {
+		panic("reaper: Precondition.CheckKeys needs at least one key")
+	}
+	for _, k := range keys {
+		v, judged := p.Attrs[k]
+		cv, now := current[k]
+		switch {
+		case judged && !now:
+			return fmt.Errorf("reaper: attribute %q was %q when judged and is gone: %w", clip.String(k), clip.String(v), ErrPrecondition)
+		case !judged && now:
+			return fmt.Errorf("reaper: attribute %q appeared after judgement: %w", clip.String(k), ErrPrecondition)
+		case cv != v:
+			return fmt.Errorf("reaper: attribute %q is %q, judged %q: %w", clip.String(k), clip.String(cv), clip.String(v), ErrPrecondition)
 		}
 	}
 	return nil

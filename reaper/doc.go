@@ -42,8 +42,9 @@
 // inventory itself (empty, shrunk by more than 10% since the last sweep,
 // older than an hour, duplicate IDs). If any is exceeded the whole sweep
 // halts with a [*BreakerError] naming every trip, and every later sweep
-// returns ErrHalted until an operator calls [Reaper.Acknowledge]. Actions
-// are paced (Limits.Rate).
+// returns ErrHalted until an operator calls [Reaper.Acknowledge]. The
+// acknowledgement is spent by the first sweep that acts, not by the shadow
+// sweeps or grace sweeps before it. Actions are paced (Limits.Rate).
 //
 // Just before each action the observers are asked again (the live
 // re-check), the lease is re-checked ([Elect]), and the deprovisioner
@@ -71,6 +72,22 @@
 // Listing.AsOf must be read from that clock. A ledger stamp, or an AsOf,
 // more than five minutes in the future is refused with ErrClockSkew naming
 // the skew: believing it would shorten or stretch every window.
+//
+// A replica's own clock can jump (an NTP step, a VM restored). On a ledger
+// that keeps no time ([FileLedger]), each sweep, Acknowledge and Restore
+// compares how far the clock moved since the previous one in the same
+// process with how far the process's monotonic clock moved; a difference
+// of more than five minutes, either way, is a jump. Every stamp in the
+// ledger is then moved by it before anything is measured, so no grace,
+// quarantine, backoff or retention wait counts it, and it is reported
+// ([Report].ClockJump, a Warn audit record of kind "clock"); a reading
+// taken after an action is put back on the sweep's footing the same way.
+// Time a host spends suspended, which the monotonic clock does not count,
+// is such a jump: no wait counts it. Not detected: a jump while no process
+// runs (the first sweep of a process believes the clock's advance since
+// the ledger was last stored, and refuses a stamp in its future as above),
+// and a jump of a [Clock] whose readings carry no monotonic reading (a
+// simulation, a time read from elsewhere), which is believed.
 //
 // # Several replicas
 //
@@ -102,8 +119,11 @@
 //	deploysafe.reaper.resources       {resource}  verdict           resources of the last sweep, by verdict (gauge)
 //	deploysafe.reaper.breaker.trips   {trip}      limit             limits exceeded, acknowledged or not
 //	deploysafe.reaper.actions         {action}    action, result    actions: ok, failed, parked, precondition, skipped, shadow
-//	deploysafe.reaper.sweep.duration  s           outcome           sweeps: ok, tripped, halted, error
+//	deploysafe.reaper.sweep.duration  s           outcome           sweeps: ok, tripped, halted, not_leader, error
 //	deploysafe.reaper.halted          1                             1 while a halt awaits Acknowledge (observable gauge)
 //
+// A sweep refused by the lease (ErrLeaseHeld: another replica holds it) is
+// outcome=not_leader, the normal state of every replica but one; a lease
+// that cannot be asked, or one lost while acting (ErrLeaseLost), is error.
 // No attribute carries a resource ID.
 package reaper

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // Sentinel errors. Match them with errors.Is; the struct errors carry detail.
@@ -70,24 +72,28 @@ func (t Trip) key() string { return t.Limit + "|" + t.Stratum + "|" + t.Observer
 func (t Trip) scope() string {
 	switch {
 	case t.Stratum != "" && t.Observer != "":
-		return fmt.Sprintf("[%s] observer %s: %d of %d", t.Stratum, t.Observer, t.Count, t.Total)
+		return fmt.Sprintf("[%s] observer %s: %d of %d", clip.String(t.Stratum), clip.String(t.Observer), t.Count, t.Total)
 	case t.Stratum != "":
-		return fmt.Sprintf("[%s]: %d of %d", t.Stratum, t.Count, t.Total)
+		return fmt.Sprintf("[%s]: %d of %d", clip.String(t.Stratum), t.Count, t.Total)
 	case t.Total > 0:
 		return fmt.Sprintf("%d of %d", t.Count, t.Total)
 	}
 	return fmt.Sprintf("%d", t.Count)
 }
 
-// String describes the trip in one line.
-func (t Trip) String() string {
+// String describes the trip in one line, a long stratum or observer name
+// clipped.
+func (t Trip) String() string { return t.format(clip.String) }
+
+// format is String with names passed through q (haltID hashes them whole).
+func (t Trip) format(q func(string) string) string {
 	var b strings.Builder
 	b.WriteString(t.Limit)
 	if t.Stratum != "" {
-		fmt.Fprintf(&b, " [%s]", t.Stratum)
+		fmt.Fprintf(&b, " [%s]", q(t.Stratum))
 	}
 	if t.Observer != "" {
-		fmt.Fprintf(&b, " observer %s", t.Observer)
+		fmt.Fprintf(&b, " observer %s", q(t.Observer))
 	}
 	if t.Total > 0 {
 		fmt.Fprintf(&b, ": %d of %d (allowed %d)", t.Count, t.Total, t.Allowed)
@@ -142,7 +148,7 @@ func (e *PromotionError) Error() string {
 	}
 	sort.Strings(names)
 	for i, s := range names {
-		names[i] = fmt.Sprintf("%s (%d/%d)", s, e.Strata[s], e.Required)
+		names[i] = fmt.Sprintf("%s (%d/%d)", clip.String(s), e.Strata[s], e.Required)
 	}
 	return fmt.Sprintf("reaper: promotion to %s refused, ran as shadow: strata not yet observed in shadow mode for %d sweeps: %s",
 		e.Action, e.Required, strings.Join(names, ", "))
@@ -165,9 +171,9 @@ type ActionError struct {
 // Error describes the ActionError.
 func (e *ActionError) Error() string {
 	if e.Parked {
-		return fmt.Sprintf("reaper: %s %s: parked after %d attempts: %v", e.Action, e.Resource, e.Attempts, e.Err)
+		return fmt.Sprintf("reaper: %s %s: parked after %d attempts: %v", e.Action, clip.String(e.Resource), e.Attempts, e.Err)
 	}
-	return fmt.Sprintf("reaper: %s %s: %v", e.Action, e.Resource, e.Err)
+	return fmt.Sprintf("reaper: %s %s: %v", e.Action, clip.String(e.Resource), e.Err)
 }
 
 // Unwrap returns the underlying error.
@@ -181,7 +187,7 @@ type panicError struct {
 }
 
 func (e *panicError) Error() string {
-	return fmt.Sprintf("reaper: observer %s panicked: %v", e.Observer, e.Value)
+	return fmt.Sprintf("reaper: observer %s panicked: %v", clip.String(e.Observer), e.Value)
 }
 
 func sortedTrips(ts []Trip) []Trip {

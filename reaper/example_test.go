@@ -198,3 +198,19 @@ func ExampleDeleteOnly() {
 	// Output:
 	// delete srv-007 after 84h0m0s
 }
+
+// A deprovisioner that refuses only when what matters changed: the owner
+// and the generation, not the last-seen time that moves on its own.
+func ExamplePrecondition_CheckKeys() {
+	pre := reaper.Precondition{Attrs: map[string]string{"owner": "", "generation": "previous", "last_seen": "09:00"}}
+	live := map[string]string{"owner": "", "generation": "previous", "last_seen": "09:55"}
+	fmt.Println(pre.Check(live) != nil)
+	fmt.Println(pre.CheckKeys(live, "owner", "generation"))
+	live["owner"] = "team-billing"
+	err := pre.CheckKeys(live, "owner", "generation")
+	fmt.Println(errors.Is(err, reaper.ErrPrecondition), err)
+	// Output:
+	// true
+	// <nil>
+	// true reaper: attribute "owner" is "team-billing", judged "": reaper: precondition failed
+}

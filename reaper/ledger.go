@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/deploysafe/deploysafe/internal/durable"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // Ledger stores the reaper's memory (grace streaks, quarantines, pending
@@ -40,16 +42,19 @@ type ledgerClock interface {
 // exist. Store replaces the file durably (temporary file, fsync, rename,
 // fsync of the directory), so a crash leaves the old file or the new one,
 // never a mix. It suits one replica; replicas share package pgreaper's.
+// Its windows are measured on the replica's clock; a jump of that clock
+// within a process shortens or stretches none of them (see "Clocks" in the
+// package doc for exactly what is detected).
 func FileLedger(path string) (Ledger, error) {
 	if path == "" {
 		return nil, fmt.Errorf("reaper: FileLedger: empty path: %w", ErrConfig)
 	}
 	st, err := os.Stat(filepath.Dir(path))
 	if err != nil {
-		return nil, fmt.Errorf("reaper: FileLedger %s: %w", path, err)
+		return nil, fmt.Errorf("reaper: FileLedger %s: %w", clip.String(path), clipPath(err))
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("reaper: FileLedger %s: parent is not a directory: %w", path, ErrConfig)
+		return nil, fmt.Errorf("reaper: FileLedger %s: parent is not a directory: %w", clip.String(path), ErrConfig)
 	}
 	return &fileLedger{path: path}, nil
 }
@@ -69,7 +74,17 @@ func (l *fileLedger) Load(ctx context.Context) ([]byte, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	return b, err
+	return b, clipPath(err)
+}
+
+// clipPath clips the path of err if it is an *fs.PathError, so that a long
+// path does not make every error long; errors.Is still sees the cause.
+func clipPath(err error) error {
+	pe, ok := err.(*fs.PathError)
+	if !ok || len(pe.Path) <= clip.Runes {
+		return err
+	}
+	return &fs.PathError{Op: pe.Op, Path: clip.String(pe.Path), Err: pe.Err}
 }
 
 // Store replaces the ledger file atomically and durably.

@@ -82,6 +82,8 @@ func (m *instruments) action(ctx context.Context, a Action, result string) {
 func (m *instruments) sweep(ctx context.Context, s *sweep, err error) {
 	outcome := "ok"
 	switch {
+	case s.held == nil && errors.Is(err, ErrLeaseHeld):
+		outcome = "not_leader" // another replica sweeps: the normal state of a non-holder
 	case errors.Is(err, ErrHalted):
 		outcome = "halted"
 	case errors.Is(err, ErrBlastRadius):

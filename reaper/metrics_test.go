@@ -3,6 +3,7 @@ package reaper
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -123,6 +124,57 @@ func TestBrokenMeterProviderNeverFailsASweep(t *testing.T) {
 		sweepOK(t, r)
 		if n := strings.Count(logged.String(), "some metrics are not recorded"); n != 1 {
 			t.Fatalf("instrument errors reported %d times:\n%s", n, logged.String())
+		}
+	})
+}
+
+// fakeLease is a Lease made of functions; a nil function succeeds.
+type fakeLease struct {
+	acquire func() error
+}
+
+func (l fakeLease) Acquire(context.Context) error {
+	if l.acquire == nil {
+		return nil
+	}
+	return l.acquire()
+}
+func (fakeLease) Check(context.Context) error   { return nil }
+func (fakeLease) Release(context.Context) error { return nil }
+
+// A sweep refused by the lease is outcome=not_leader, never error: an alert
+// on errors must not fire on every replica that does not hold the lease.
+// A lease that cannot be asked (its server is down) is still an error.
+func TestMetricsOfASweepRefusedByTheLease(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		reader := sdkmetric.NewManualReader()
+		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+		var acquireErr error
+		lease := fakeLease{acquire: func() error { return acquireErr }}
+		r := mustNew(t, oneOrphanFleet(), []Observer{truthObs("a", nil)}, newDep(), newMemLedger(),
+			append(fast(nil), MeterProvider(mp), Quorum(1, 1), Elect(lease))...)
+		ctx := context.Background()
+		acquireErr = fmt.Errorf("test lease: held by replica-2: %w", ErrLeaseHeld)
+		for range 3 {
+			if rep, err := r.Sweep(ctx); !errors.Is(err, ErrLeaseHeld) || rep != nil {
+				t.Fatalf("Sweep = %v, %v; want no report and ErrLeaseHeld", rep, err)
+			}
+		}
+		acquireErr = errors.New("test lease: connection refused")
+		if _, err := r.Sweep(ctx); err == nil || errors.Is(err, ErrLeaseHeld) {
+			t.Fatalf("Sweep = %v, want the lease's own error", err)
+		}
+		acquireErr = nil
+		sweepOK(t, r)
+		got := telemetrytest.Points(t, reader)
+		for k, want := range map[string]float64{
+			"deploysafe.reaper.sweep.duration.count{outcome=not_leader}": 3,
+			"deploysafe.reaper.sweep.duration.count{outcome=error}":      1,
+			"deploysafe.reaper.sweep.duration.count{outcome=ok}":         1,
+		} {
+			if got[k] != want {
+				t.Errorf("%s = %v, want %v (all: %v)", k, got[k], want, got)
+			}
 		}
 	})
 }

@@ -128,7 +128,10 @@ func Elect(l Lease) Option {
 
 // Clock replaces time.Now as the replica's wall clock: audit timestamps,
 // Precondition.JudgedAt, and, unless the ledger keeps time (see "Clocks"),
-// grace, quarantine and the listing's age.
+// grace, quarantine and the listing's age. A jump of a clock whose readings
+// carry a monotonic reading, as time.Now's do, is detected (see "Clocks");
+// one without (a simulation) is believed as it is: a simulation that starts
+// from time.Now should start from time.Now().Round(0).
 func Clock(now func() time.Time) Option {
 	return optionFunc(func(c *config) {
 		if now == nil {

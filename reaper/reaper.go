@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // Reaper finds orphaned resources and, once enough independent evidence has
@@ -23,6 +25,7 @@ type Reaper struct {
 	limiter *rate.Limiter
 	metrics *instruments
 	mu      sync.Mutex
+	ref     clockRef // where this process last read its clock (jump.go)
 }
 
 const maxObservers = 64
@@ -73,7 +76,7 @@ func New(inv Inventory, observers []Observer, dep Deprovisioner, ledger Ledger, 
 			return nil, fmt.Errorf("reaper: observer %d has empty Name or Source: %w", i, ErrConfig)
 		}
 		if names[n] {
-			return nil, fmt.Errorf("reaper: two observers named %q: %w", n, ErrConfig)
+			return nil, fmt.Errorf("reaper: two observers named %q: %w", clip.String(n), ErrConfig)
 		}
 		names[n] = true
 		if _, ok := sources[s]; !ok {
@@ -115,7 +118,7 @@ func (c *config) validate(observers, sources int) error {
 	seen := map[string]bool{}
 	for _, k := range c.strata {
 		if k == "" || seen[k] {
-			return bad("Strata: key %q is empty or repeated", k)
+			return bad("Strata: key %q is empty or repeated", clip.String(k))
 		}
 		seen[k] = true
 	}

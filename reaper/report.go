@@ -1,5 +1,7 @@
 package reaper
 
+import "time"
+
 // Report is what one sweep saw and did.
 type Report struct {
 	Sweep uint64 // this sweep's number (1 for the first)
@@ -25,6 +27,11 @@ type Report struct {
 	Pruned []string
 	// Acknowledged lists breaker trips let through by an acknowledgement.
 	Acknowledged []Trip
+	// ClockJump is how far the replica's clock jumped (ahead if positive)
+	// since this process last read it, when the jump exceeds five minutes;
+	// the ledger's stamps were moved by it so that no wait counts it (see
+	// "Clocks" in the package doc). Zero when none was seen.
+	ClockJump time.Duration
 }
 
 // Status is a read-only view of the ledger.

@@ -8,6 +8,8 @@ import (
 	"hash/crc32"
 	"strconv"
 	"time"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // stage is where a resource is in the reaper's pipeline.
@@ -126,12 +128,12 @@ func decodeState(b []byte) (*state, error) {
 	}
 	for id, e := range s.Entries {
 		if id == "" || e == nil || !e.Stage.valid() || e.Streak < 0 {
-			return nil, fmt.Errorf("%w: invalid entry %q", ErrLedger, id)
+			return nil, fmt.Errorf("%w: invalid entry %q", ErrLedger, clip.String(id))
 		}
 	}
 	for k, n := range s.Shadow {
 		if n < 0 {
-			return nil, fmt.Errorf("%w: negative shadow count for %q", ErrLedger, k)
+			return nil, fmt.Errorf("%w: negative shadow count for %q", ErrLedger, clip.String(k))
 		}
 	}
 	if s.LastInventory < 0 {

@@ -102,9 +102,22 @@ func (s *sweep) load(ctx context.Context) error {
 	}
 	s.st, s.now, s.n = st, now, st.Sweeps+1
 	s.rep = &Report{Sweep: s.n}
+	j, ref := s.r.jumpOf(now)
+	if j != 0 {
+		s.rep.ClockJump = j
+		if err := s.r.rebase(ctx, st, j, s.n); err != nil {
+			return err
+		}
+	}
 	if err := checkSkew(st, now); err != nil {
 		return err
 	}
+	if j != 0 {
+		if err := s.r.store(ctx, st, now); err != nil {
+			return err
+		}
+	}
+	s.r.ref = ref
 	if st.Halt != nil {
 		be := &BreakerError{HaltID: st.Halt.ID, Sweep: st.Halt.Sweep, Trips: st.Halt.Trips}
 		return fmt.Errorf("%w: %w", ErrHalted, be)
@@ -149,13 +162,51 @@ func (s *sweep) commit(ctx context.Context) error {
 		}
 	}
 	s.rep.Pruned = s.plan.pruned
-	st.Entries, st.Sweeps, st.LastInventory, st.Allow = s.plan.entries, s.n, len(s.list.Resources), nil
+	st.Entries, st.Sweeps, st.LastInventory = s.plan.entries, s.n, len(s.list.Resources)
+	st.Allow = s.keptAllowance()
 	if s.mode == 0 {
 		for _, name := range s.strata.names {
 			st.Shadow[name]++
 		}
 	}
 	return r.store(ctx, st, s.now)
+}
+
+// keptAllowance is what remains of an operator's acknowledgement once this
+// sweep is committed. A sweep that acts (not shadow, with a quarantine or
+// delete its mode lets it take) spends it all. Any other sweep, a shadow
+// sweep or one whose orphans are still in grace, keeps the allowance of
+// each trip it raised again, so that the acknowledgement reaches the sweep
+// that acts on what it allowed, and drops the rest: a condition that went
+// away is not excused when it comes back.
+func (s *sweep) keptAllowance() map[string]int {
+	if len(s.st.Allow) == 0 || s.acts() {
+		return nil
+	}
+	var kept map[string]int
+	for _, t := range s.rep.Acknowledged {
+		if a, ok := s.st.Allow[t.key()]; ok {
+			if kept == nil {
+				kept = map[string]int{}
+			}
+			kept[t.key()] = a
+		}
+	}
+	return kept
+}
+
+// acts reports whether the sweep's plan holds a quarantine or delete that
+// its mode lets it take rather than only record.
+func (s *sweep) acts() bool {
+	if s.mode == 0 {
+		return false
+	}
+	for _, a := range s.plan.acts {
+		if a.act == Quarantine || a.act == Delete && s.mode == Delete {
+			return true
+		}
+	}
+	return false
 }
 
 // finish writes the sweep's summary and returns its error.

@@ -23,21 +23,21 @@ func (l *lease) Acquire(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.conn != nil {
-		return fmt.Errorf("pgreaper: lease %s: already held by this process: %w", s.name, reaper.ErrLeaseHeld)
+		return fmt.Errorf("pgreaper: lease %s: already held by this process: %w", s.label, reaper.ErrLeaseHeld)
 	}
 	pc, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return s.fail("connect for lease "+s.name, err)
+		return s.fail("connect for lease "+s.label, err)
 	}
 	conn := pc.Hijack() // the lock dies with this connection, never returns to the pool
 	var ok bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", s.key).Scan(&ok); err != nil {
 		conn.Close(context.WithoutCancel(ctx))
-		return s.fail("lock lease "+s.name, err)
+		return s.fail("lock lease "+s.label, err)
 	}
 	if !ok {
 		conn.Close(context.WithoutCancel(ctx))
-		return fmt.Errorf("pgreaper: lease %s on %s: %w", s.name, s.server, reaper.ErrLeaseHeld)
+		return fmt.Errorf("pgreaper: lease %s on %s: %w", s.label, s.server, reaper.ErrLeaseHeld)
 	}
 	s.conn = conn
 	return nil
@@ -61,10 +61,10 @@ func (l *lease) Check(ctx context.Context) error {
 	}
 	var ok bool
 	if err := s.conn.QueryRow(ctx, checkSQL, s.key).Scan(&ok); err != nil {
-		return s.fail("check lease "+s.name, err)
+		return s.fail("check lease "+s.label, err)
 	}
 	if !ok {
-		return fmt.Errorf("pgreaper: lease %s on %s no longer held by this session", s.name, s.server)
+		return fmt.Errorf("pgreaper: lease %s on %s no longer held by this session", s.label, s.server)
 	}
 	return nil
 }

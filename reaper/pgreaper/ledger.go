@@ -15,6 +15,7 @@ import (
 type store struct {
 	pool   *pgxpool.Pool
 	name   string
+	label  string // name as error messages quote it: clipped
 	server string // host:port, for errors
 	key    int64  // advisory lock
 
@@ -35,7 +36,7 @@ func (l *ledger) Load(ctx context.Context) ([]byte, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, s.fail("load ledger "+s.name, err)
+		return nil, s.fail("load ledger "+s.label, err)
 	}
 	return blob, nil
 }
@@ -50,7 +51,7 @@ func (l *ledger) Store(ctx context.Context, blob []byte) error {
 		 ON CONFLICT (name) DO UPDATE SET blob = excluded.blob, stored_at = excluded.stored_at
 		 RETURNING true`, s.name, blob)
 	if err != nil {
-		return s.fail("store ledger "+s.name, err)
+		return s.fail("store ledger "+s.label, err)
 	}
 	return nil
 }

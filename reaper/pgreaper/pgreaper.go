@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 
+	"github.com/deploysafe/deploysafe/internal/clip"
 	"github.com/deploysafe/deploysafe/reaper"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -31,7 +32,7 @@ func Open(ctx context.Context, pool *pgxpool.Pool, name string) (reaper.Ledger, 
 		return nil, nil, errors.New("pgreaper: Open: empty reaper name")
 	}
 	cc := pool.Config().ConnConfig
-	st := &store{pool: pool, name: name, server: net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port))), key: lockKey(name)}
+	st := &store{pool: pool, name: name, label: clip.String(name), server: net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port))), key: lockKey(name)}
 	if err := st.migrate(ctx); err != nil {
 		return nil, nil, err
 	}

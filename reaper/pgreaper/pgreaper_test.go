@@ -265,3 +265,33 @@ func TestReplicaStopsWhenLeaseLost(t *testing.T) {
 		t.Fatalf("acted after losing the lease: %v", d.calls)
 	}
 }
+
+// A 10,000-character reaper name is quoted clipped, in every error.
+func TestErrorsClipTheName(t *testing.T) {
+	pool, _ := database(t)
+	ctx := context.Background()
+	long := strings.Repeat("n", 10000)
+	led, a, err := pgreaper.Open(ctx, pool, long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, b, _ := pgreaper.Open(ctx, pool, long)
+	if err := a.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release(ctx)
+	short := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: no error", what)
+		}
+		if msg := err.Error(); len(msg) > 400 || !strings.Contains(msg, strings.Repeat("n", 64)+"…(10000 bytes)") {
+			t.Fatalf("%s: %d-byte error, want the name clipped:\n%.300s", what, len(msg), msg)
+		}
+	}
+	short("acquire twice", a.Acquire(ctx))
+	short("second replica", b.Acquire(ctx))
+	if err := led.Store(ctx, []byte("blob")); err != nil {
+		t.Fatalf("store under the long name: %v", err)
+	}
+}
