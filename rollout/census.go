@@ -110,10 +110,12 @@ func (r *run) census(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// putBack returns every off-plan target to the version the baseline census
-// recorded, when the plan allows it (PutBack). The guard permits exactly
-// that version for exactly that target; each one is journalled and
-// confirmed like a rollback.
+// putBack returns every off-plan target (in the plan or outside it) to the
+// version the baseline census recorded, when the plan allows it (PutBack).
+// The guard permits exactly that version for exactly that target; each one
+// is journalled and confirmed like a rollback. A target that cannot be put
+// back (the put back fails, or the baseline did not list it) is recorded as
+// left where it is: the rollout does not end "rolled back".
 func (r *run) putBack(ctx context.Context) error {
 	if !r.p.putBack {
 		return nil
@@ -123,7 +125,7 @@ func (r *run) putBack(ctx context.Context) error {
 	r.mu.Unlock()
 	var errs []error
 	for _, t := range todo {
-		if t.putBack || t.prev == absent {
+		if t.putBack {
 			continue
 		}
 		if err := r.putBackOne(ctx, t); err != nil {
@@ -137,26 +139,41 @@ func (r *run) putBack(ctx context.Context) error {
 }
 
 func (r *run) putBackOne(ctx context.Context, t *tstate) error {
+	if t.prev == absent {
+		te := &TargetError{Target: t.target, Op: "put back", Err: errors.New("the first census did not list it: there is no version to put back")}
+		return r.notPutBack(t, te)
+	}
 	r.dep.PermitPutBack(t.target, t.prev)
 	if err := r.record(record{Kind: recRollingBack, Target: t.target}); err != nil {
 		return err
 	}
-	cur, err := r.version(ctx, t.target)
-	if err == nil && cur != t.prev {
-		if err = r.call(ctx, "Deploy", func(c context.Context) error { return r.dep.Deploy(c, t.target, t.prev) }); err == nil {
-			cur, err = r.confirm(ctx, t.target, t.prev)
-		}
-	}
-	if err != nil {
+	if cur, err := r.putBackTo(ctx, t.target, t.prev); err != nil {
 		if stopNow(ctx, err) {
 			return err
 		}
-		te := &TargetError{Target: t.target, Op: "put back", Want: t.prev, Found: cur, Err: err}
-		if rerr := r.recordEmit(record{Kind: recUnknown, Target: t.target, Note: te.Error()},
-			Event{Kind: "rollback failed", Wave: -1, Target: t.target, Err: te}); rerr != nil {
-			return rerr
-		}
-		return te
+		return r.notPutBack(t, &TargetError{Target: t.target, Op: "put back", Want: t.prev, Found: cur, Err: err})
 	}
-	return r.recordEmit(record{Kind: recPutBack, Target: t.target}, Event{Kind: "put back", Wave: -1, Target: t.target})
+	return r.recordEmit(record{Kind: recPutBack, Target: t.target}, Event{Kind: "put back", Wave: t.wave, Target: t.target})
+}
+
+// putBackTo deploys version to target unless it runs it already, then
+// confirms it with Version. The caller permitted the put back.
+func (r *run) putBackTo(ctx context.Context, target, version string) (cur string, err error) {
+	cur, err = r.version(ctx, target)
+	if err == nil && cur != version {
+		if err = r.call(ctx, "Deploy", func(c context.Context) error { return r.dep.Deploy(c, target, version) }); err == nil {
+			cur, err = r.confirm(ctx, target, version)
+		}
+	}
+	return cur, err
+}
+
+// notPutBack records that off-plan target t stays where something else
+// moved it.
+func (r *run) notPutBack(t *tstate, te *TargetError) error {
+	if rerr := r.recordEmit(record{Kind: recUnknown, Target: t.target, Note: te.Error()},
+		Event{Kind: "rollback failed", Wave: t.wave, Target: t.target, Err: te}); rerr != nil {
+		return rerr
+	}
+	return te
 }

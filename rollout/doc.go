@@ -44,9 +44,14 @@
 // a rollback and at the end. A target the rollout did not touch whose
 // version changed stops the rollout: it rolls back, and the report lists the
 // target as StateOffPlan with its Previous and Now versions. With PutBack the
-// executor returns such targets to their recorded version, through a guard
-// that permits exactly that. A census that fails or cannot be believed
-// (duplicates, empty) stops the rollout (ErrCensus).
+// executor returns every target a census finds changed to its recorded
+// version, through a guard that permits exactly that: off-plan targets, and
+// targets of the plan, whether in a wave not reached yet or in one deployed
+// that something else moved. The report says which were put back
+// (TargetResult.PutBack) and which were not (their Err); a put back that
+// does not happen ends the rollout OutcomeUnknown, never "rolled back". A
+// census that fails or cannot be believed (duplicates, empty) stops the
+// rollout (ErrCensus).
 //
 // # Gates and deadlines
 //

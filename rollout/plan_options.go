@@ -149,10 +149,12 @@ func CallDeadline(d time.Duration) PlanOption {
 	})
 }
 
-// PutBack lets a failed rollout return every off-plan target a census found
-// changed to the version the first census recorded, through a guard that
-// permits exactly that version for exactly those targets. Without it the
-// report lists them and nothing is done to them.
+// PutBack lets a failed rollout return every target a census found changed
+// to the version recorded before the rollout touched it (off-plan targets,
+// targets of waves not reached, deployed targets something else moved),
+// through a guard that permits exactly that version for exactly those
+// targets. A target it cannot put back leaves the rollout OutcomeUnknown.
+// Without it the report lists them and nothing is done to them.
 func PutBack() PlanOption {
 	return planOptionFunc(func(c *planConfig) { c.putBack = true })
 }

@@ -114,6 +114,9 @@ func (r *run) rollbackTarget(ctx context.Context, t *tstate) error {
 		return r.rolledBack(t) // never deployed, or already back
 	case r.p.version:
 	default:
+		if r.p.putBack { // something else moved it: put it back like an off-plan target
+			return r.putBackTouched(ctx, t, cur)
+		}
 		return r.unknown(ctx, t, "version", fmt.Errorf("target reports version %q, neither previous %q nor new %q; not rolled back", cur, t.prev, r.p.version))
 	}
 	rbErr := r.call(ctx, "Rollback", func(c context.Context) error { return r.dep.Rollback(c, t.target) })
@@ -132,6 +135,24 @@ func (r *run) rollbackTarget(ctx context.Context, t *tstate) error {
 		return r.unknown(ctx, t, "rollback", fmt.Errorf("%w (target reports version %q)", rbErr, after))
 	}
 	return r.unknown(ctx, t, "confirm", fmt.Errorf("after Rollback the target reports version %q, want previous %q", after, t.prev))
+}
+
+// putBackTouched returns a deployed target that something else moved to
+// cur (neither its previous version nor the plan's) to its previous
+// version, through the guard's put-back permission (PutBack).
+func (r *run) putBackTouched(ctx context.Context, t *tstate, cur string) error {
+	r.dep.PermitPutBack(t.target, t.prev)
+	if found, err := r.putBackTo(ctx, t.target, t.prev); err != nil {
+		if found == "" {
+			found = cur
+		}
+		return r.unknown(ctx, t, "put back", fmt.Errorf("target moved to version %q by something else; put back to %q failed (found %q): %w", cur, t.prev, found, err))
+	}
+	if err := r.record(record{Kind: recPutBack, Target: t.target}); err != nil {
+		return err
+	}
+	return r.recordEmit(record{Kind: recRolledBack, Target: t.target},
+		Event{Kind: "put back", Wave: t.wave, Target: t.target})
 }
 
 func (r *run) rolledBack(t *tstate) error {
