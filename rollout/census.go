@@ -54,7 +54,7 @@ func (r *run) baseline(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return r.recordEmit(record{Kind: recCensus, Census: now}, Event{Kind: "census"})
+	return r.recordEmit(record{Kind: recCensus, Census: now}, Event{Kind: "census", Wave: r.cur})
 }
 
 // census compares the fleet with the baseline: a target the rollout did not
@@ -99,11 +99,11 @@ func (r *run) census(ctx context.Context) error {
 	}
 	r.mu.Unlock()
 	slices.SortFunc(recs, func(a, b record) int { return strings.Compare(a.Target, b.Target) }) // a stable report
-	r.event(Event{Kind: "census"})
+	r.event(Event{Kind: "census", Wave: r.cur})
 	for _, rec := range recs {
 		err := &OffPlanError{Op: "census", Target: rec.Target, Before: rec.Version, Version: rec.Note}
 		errs = append(errs, err)
-		if jerr := r.recordEmit(rec, Event{Kind: "off-plan", Wave: -1, Target: rec.Target, Err: err}); jerr != nil {
+		if jerr := r.recordEmit(rec, Event{Kind: "off-plan", Wave: r.waveNum(rec.Target), Target: rec.Target, Err: err}); jerr != nil {
 			return jerr
 		}
 	}
@@ -153,7 +153,7 @@ func (r *run) putBackOne(ctx context.Context, t *tstate) error {
 		}
 		return r.notPutBack(t, &TargetError{Target: t.target, Op: "put back", Want: t.prev, Found: cur, Err: err})
 	}
-	return r.recordEmit(record{Kind: recPutBack, Target: t.target}, Event{Kind: "put back", Wave: t.wave, Target: t.target})
+	return r.recordEmit(record{Kind: recPutBack, Target: t.target}, Event{Kind: "put back", Wave: r.waveNum(t.target), Target: t.target})
 }
 
 // putBackTo deploys version to target unless it runs it already, then
@@ -172,7 +172,7 @@ func (r *run) putBackTo(ctx context.Context, target, version string) (cur string
 // moved it.
 func (r *run) notPutBack(t *tstate, te *TargetError) error {
 	if rerr := r.recordEmit(record{Kind: recUnknown, Target: t.target, Note: te.Error()},
-		Event{Kind: "rollback failed", Wave: t.wave, Target: t.target, Err: te}); rerr != nil {
+		Event{Kind: "rollback failed", Wave: r.waveNum(t.target), Target: t.target, Err: te}); rerr != nil {
 		return rerr
 	}
 	return te

@@ -124,7 +124,7 @@ func (e *TargetError) Unwrap() error { return e.Err }
 type GateError struct {
 	Gate      string
 	Phase     string // see GateInput.Phase
-	Wave      int
+	Wave      int    // the wave's number, 1 for the canary (see GateInput.Wave)
 	Deadline  time.Duration
 	TimedOut  bool  // the deadline passed before the check passed
 	Abandoned bool  // the check ignored its context and was left running
@@ -135,11 +135,11 @@ type GateError struct {
 func (e *GateError) Error() string {
 	switch {
 	case e.Abandoned:
-		return fmt.Sprintf("rollout: gate %q (%s, wave %d) hung: no answer within its %v deadline; abandoned", e.Gate, e.Phase, e.Wave+1, e.Deadline)
+		return fmt.Sprintf("rollout: gate %q (%s, wave %d) hung: no answer within its %v deadline; abandoned", e.Gate, e.Phase, e.Wave, e.Deadline)
 	case e.TimedOut:
-		return fmt.Sprintf("rollout: gate %q (%s, wave %d) did not pass within its %v deadline: %v", e.Gate, e.Phase, e.Wave+1, e.Deadline, e.Err)
+		return fmt.Sprintf("rollout: gate %q (%s, wave %d) did not pass within its %v deadline: %v", e.Gate, e.Phase, e.Wave, e.Deadline, e.Err)
 	}
-	return fmt.Sprintf("rollout: gate %q (%s, wave %d) failed: %v", e.Gate, e.Phase, e.Wave+1, e.Err)
+	return fmt.Sprintf("rollout: gate %q (%s, wave %d) failed: %v", e.Gate, e.Phase, e.Wave, e.Err)
 }
 
 // Unwrap returns ErrGateFailed and the check's error.

@@ -107,8 +107,10 @@ func BakeEach(b Bake) PlanOption {
 	return planOptionFunc(func(c *planConfig) { c.bake = b })
 }
 
-// Wave sets the bake of the wave with index i (0 is the canary wave),
-// overriding BakeEach, and adds gates to it. A zero Bake keeps BakeEach's.
+// Wave sets the bake of the wave with index i into Plan.Waves (0 is the
+// canary wave, the preview's "wave 1"; events and gate inputs carry the
+// wave's number, i+1), overriding BakeEach, and adds gates to it. A zero
+// Bake keeps BakeEach's.
 func Wave(i int, b Bake, gates ...Gate) PlanOption {
 	return planOptionFunc(func(c *planConfig) {
 		c.waveGates[i] = append(c.waveGates[i], gates...)

@@ -68,7 +68,7 @@ const (
 // TargetResult is the final known state of one touched target.
 type TargetResult struct {
 	Target   string
-	Wave     int    // index into Plan.Waves; -1 for a target outside the plan
+	Wave     int    // the target's wave, 1 for the canary (see Event.Wave); 0 for a target outside the plan
 	Previous string // version before the rollout touched it
 	State    TargetState
 	// Now is the version a census found it changed to (StateOffPlan).

@@ -11,7 +11,7 @@ import (
 // puts off-plan targets back (PutBack), runs the gates again on the rolled
 // back targets, and ends the rollout with ok (or OutcomeUnknown).
 func (r *run) rollback(ctx context.Context, cause error, ok Outcome) (*Report, error) {
-	r.event(Event{Kind: "rollback", Err: cause})
+	r.event(Event{Kind: "rollback", Wave: r.cur, Err: cause})
 	rbErr, stop := r.rollbackTargets(ctx, r.toRollBack(-1))
 	if stop != nil {
 		return r.interrupted(stop)
@@ -51,7 +51,7 @@ func (r *run) verify(ctx context.Context) (verifyErr, stop error) {
 	if len(gates) == 0 || len(rolled) == 0 {
 		return nil, nil
 	}
-	err := r.runGates(ctx, gates, GateInput{Phase: phaseVerify, Wave: last, Targets: rolled, Pass: 1})
+	err := r.runGates(ctx, gates, GateInput{Phase: phaseVerify, Wave: last + 1, Targets: rolled, Pass: 1})
 	if err == nil {
 		return nil, nil
 	}
@@ -152,12 +152,12 @@ func (r *run) putBackTouched(ctx context.Context, t *tstate, cur string) error {
 		return err
 	}
 	return r.recordEmit(record{Kind: recRolledBack, Target: t.target},
-		Event{Kind: "put back", Wave: t.wave, Target: t.target})
+		Event{Kind: "put back", Wave: r.waveNum(t.target), Target: t.target})
 }
 
 func (r *run) rolledBack(t *tstate) error {
 	return r.recordEmit(record{Kind: recRolledBack, Target: t.target},
-		Event{Kind: "rolled back", Wave: t.wave, Target: t.target})
+		Event{Kind: "rolled back", Wave: r.waveNum(t.target), Target: t.target})
 }
 
 func (r *run) unknown(ctx context.Context, t *tstate, op string, err error) error {
@@ -166,7 +166,7 @@ func (r *run) unknown(ctx context.Context, t *tstate, op string, err error) erro
 	}
 	te := &TargetError{Target: t.target, Op: op, Err: err}
 	if rerr := r.recordEmit(record{Kind: recUnknown, Target: t.target, Note: te.Error()},
-		Event{Kind: "rollback failed", Wave: t.wave, Target: t.target, Err: te}); rerr != nil {
+		Event{Kind: "rollback failed", Wave: r.waveNum(t.target), Target: t.target, Err: te}); rerr != nil {
 		return rerr
 	}
 	return te

@@ -150,6 +150,19 @@ func (s *runState) hasUnknown() bool {
 	return s.leftDrifted()
 }
 
+// reached is the number of the latest wave the journal shows started
+// (1 = canary), 0 when none.
+func (s *runState) reached() int {
+	n := 0
+	for w := range s.wavePassed {
+		n = max(n, w+1)
+	}
+	for _, t := range s.order {
+		n = max(n, t.wave+1)
+	}
+	return n
+}
+
 func (s *runState) leftDrifted() bool {
 	for _, t := range s.offPlan {
 		if t.left {
