@@ -54,6 +54,49 @@ func TestLeaseRefusesASecondExecutor(t *testing.T) {
 	}
 }
 
+// cancelFleet is an instant deployer whose first Deploy ends the run's
+// context: the rollout stops, unfinished, in the journal.
+type cancelFleet struct {
+	memFleet
+	cancel context.CancelFunc
+}
+
+func (c *cancelFleet) Deploy(ctx context.Context, t, v string) error {
+	c.cancel()
+	return c.memFleet.Deploy(ctx, t, v)
+}
+
+// A lease held by another live executor and a journal holding an
+// unfinished rollout are different conditions with different messages;
+// both match rollout.ErrInProgress, only the first ErrLeaseHeld.
+func TestLeaseHeldIsNotAnUnfinishedRollout(t *testing.T) {
+	dsn := schemaDSN(t)
+	ctx := context.Background()
+	a, err := pgjournal.Open(ctx, dsn, "checkout-v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	_, held := pgjournal.Open(ctx, dsn, "checkout-v2")
+	if !errors.Is(held, pgjournal.ErrLeaseHeld) || !errors.Is(held, rollout.ErrInProgress) ||
+		!strings.HasPrefix(held.Error(), "pgjournal: lease held by another executor: ") || strings.Contains(held.Error(), "unfinished") {
+		t.Errorf("second Open while held: %v", held)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ts := targets(8)
+	p := plan(t, ts)
+	ex, _ := rollout.New(&cancelFleet{memFleet: memFleet{cur: map[string]string{}}, cancel: cancel}, rollout.Journal(a))
+	if rep, err := ex.Run(rctx, p, p.Fingerprint()); rep == nil || rep.Outcome != rollout.OutcomeInterrupted {
+		t.Fatalf("interrupted Run: %v", err)
+	}
+	_, unfinished := ex.Run(ctx, p, p.Fingerprint())
+	if !errors.Is(unfinished, rollout.ErrInProgress) || errors.Is(unfinished, pgjournal.ErrLeaseHeld) ||
+		!strings.HasPrefix(unfinished.Error(), "rollout: unfinished rollout in journal: ") || strings.Contains(unfinished.Error(), "lease") {
+		t.Errorf("Run on an unfinished journal: %v", unfinished)
+	}
+}
+
 func TestRefusesANewerSchema(t *testing.T) {
 	dsn := schemaDSN(t)
 	ctx := context.Background()
