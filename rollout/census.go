@@ -74,10 +74,16 @@ func (r *run) census(ctx context.Context) error {
 	r.mu.Lock()
 	var recs []record
 	var errs []error
-	for _, ts := range r.st.order { // the rollout's own deploys must still hold
-		if got := now[ts.target]; ts.state == StateDeployed && got != r.p.version {
+	var moved []*TargetError
+	for _, ts := range r.st.order { // the rollout's own deploys and rollbacks must still hold
+		got := now[ts.target]
+		switch {
+		case ts.state == StateDeployed && got != r.p.version:
 			errs = append(errs, &TargetError{Target: ts.target, Op: "confirm", Want: r.p.version, Found: got,
 				Err: fmt.Errorf("%w: the census finds it off the version it was deployed", ErrConfirm)})
+		case ts.state == StateRolledBack && r.st.rollingBack && got != ts.prev:
+			moved = append(moved, &TargetError{Target: ts.target, Op: "confirm", Want: ts.prev, Found: got,
+				Err: errors.New("the census finds it moved off the version it was rolled back to")})
 		}
 	}
 	for t, before := range r.st.census {
@@ -99,43 +105,104 @@ func (r *run) census(ctx context.Context) error {
 	}
 	r.mu.Unlock()
 	slices.SortFunc(recs, func(a, b record) int { return strings.Compare(a.Target, b.Target) }) // a stable report
-	r.event(Event{Kind: "census", Wave: r.cur})
-	for _, rec := range recs {
-		err := &OffPlanError{Op: "census", Target: rec.Target, Before: rec.Version, Version: rec.Note}
-		errs = append(errs, err)
-		if jerr := r.recordEmit(rec, Event{Kind: "off-plan", Wave: r.waveNum(rec.Target), Target: rec.Target, Err: err}); jerr != nil {
+	offs := make([]error, len(recs))
+	for i, rec := range recs {
+		offs[i] = &OffPlanError{Op: "census", Target: rec.Target, Before: rec.Version, Version: rec.Note}
+		errs = append(errs, offs[i])
+	}
+	for _, te := range moved {
+		errs = append(errs, te)
+		if jerr := r.recordEmit(record{Kind: recUnknown, Target: te.Target, Note: te.Error()},
+			Event{Kind: "rollback failed", Wave: r.waveNum(te.Target), Target: te.Target, Err: te}); jerr != nil {
 			return jerr
+		}
+	}
+	found := errors.Join(errs...)
+	r.event(Event{Kind: "census", Wave: r.cur, Err: found}) // Warn when it found a change
+	for i, rec := range recs {
+		if jerr := r.recordEmit(rec, Event{Kind: "off-plan", Wave: r.waveNum(rec.Target), Target: rec.Target, Err: offs[i]}); jerr != nil {
+			return jerr
+		}
+	}
+	return found
+}
+
+// putBackRounds bounds the rounds of census and put back after a rollback:
+// a put back that moves other targets (a wrong selector) is censused and
+// those are put back in turn, at most this many times.
+const putBackRounds = 3
+
+// censusAndPutBack takes a census after the rollback and, when the plan
+// allows it (PutBack), returns every off-plan target (in the plan or outside
+// it) to the version the baseline census recorded, then takes a census
+// again: a put back is a deploy, and can move something else. The guard
+// permits exactly that version for exactly that target; each one is
+// journalled and confirmed like a rollback. A target that cannot be put back
+// (the put back fails, the baseline did not list it, it is still moving
+// after putBackRounds) is recorded as left where it is: the rollout does not
+// end "rolled back". Off-plan changes are in the report, not the error.
+func (r *run) censusAndPutBack(ctx context.Context) error {
+	var errs []error
+	tried := map[*tstate]bool{}
+	for round := 0; ; round++ {
+		if err := r.census(ctx); err != nil {
+			if stopNow(ctx, err) {
+				return err
+			}
+			errs = append(errs, withoutOffPlan(err)...)
+		}
+		if !r.p.putBack {
+			break
+		}
+		r.mu.Lock()
+		var todo []*tstate
+		for _, t := range r.st.offPlan {
+			if !t.putBack && !tried[t] {
+				todo = append(todo, t)
+			}
+		}
+		r.mu.Unlock()
+		if len(todo) == 0 {
+			break
+		}
+		for _, t := range todo {
+			tried[t] = true
+			var err error
+			if round == putBackRounds {
+				err = r.notPutBack(t, &TargetError{Target: t.target, Op: "put back",
+					Err: fmt.Errorf("it changed while other targets were put back (%d rounds); left for the operator", putBackRounds)})
+			} else {
+				err = r.putBackOne(ctx, t)
+			}
+			if err != nil {
+				if stopNow(ctx, err) {
+					return err
+				}
+				errs = append(errs, err)
+			}
+		}
+		if round == putBackRounds {
+			break
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// putBack returns every off-plan target (in the plan or outside it) to the
-// version the baseline census recorded, when the plan allows it (PutBack).
-// The guard permits exactly that version for exactly that target; each one
-// is journalled and confirmed like a rollback. A target that cannot be put
-// back (the put back fails, or the baseline did not list it) is recorded as
-// left where it is: the rollout does not end "rolled back".
-func (r *run) putBack(ctx context.Context) error {
-	if !r.p.putBack {
-		return nil
+// withoutOffPlan returns the errors of a census that are not off-plan
+// changes (those are in the report): census failures, moved targets.
+func withoutOffPlan(err error) []error {
+	var out []error
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
 	}
-	r.mu.Lock()
-	todo := append([]*tstate(nil), r.st.offPlan...)
-	r.mu.Unlock()
-	var errs []error
-	for _, t := range todo {
-		if t.putBack {
-			continue
-		}
-		if err := r.putBackOne(ctx, t); err != nil {
-			if stopNow(ctx, err) {
-				return err
-			}
-			errs = append(errs, err)
+	for _, e := range errs {
+		var ope *OffPlanError
+		if !errors.As(e, &ope) {
+			out = append(out, e)
 		}
 	}
-	return errors.Join(errs...)
+	return out
 }
 
 func (r *run) putBackOne(ctx context.Context, t *tstate) error {

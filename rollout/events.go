@@ -26,7 +26,7 @@ type Event struct {
 	Gate    string
 	Phase   string // see GateInput.Phase
 	Outcome Outcome
-	Err     error // the failure (on "gate", Err is nil when the gate passed)
+	Err     error // the failure (on "gate", nil when the gate passed; on "census", what it found changed)
 	// Elapsed is how long the gate ran ("gate").
 	Elapsed time.Duration
 	// Measured is what a failed gate measured, when its check's error
@@ -96,7 +96,7 @@ func (r *run) emit(e Event) {
 		level = slog.LevelError
 	case e.Err != nil || e.Kind == "rollback":
 		level = slog.LevelWarn
-	case e.Target != "" || e.Kind == "census":
+	case e.Target != "":
 		level = slog.LevelDebug
 	}
 	if !l.Enabled(context.Background(), level) {

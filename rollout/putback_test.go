@@ -122,3 +122,30 @@ func TestPutBackNotDoneIsSaid(t *testing.T) {
 		})
 	}
 }
+
+// A put back is a deploy, and a wrong selector can land it elsewhere: the
+// census after it finds the target it moved, which is put back in turn and
+// reported; the target the put back missed is reported not put back.
+func TestPutBackThatMovesAnotherTarget(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFleet("v1", append(names("t", 6), "x00")...)
+		f.cur["x00"] = "v0"
+		f.redirect["t00"] = "t04" // the canary's deploy lands on t04
+		f.redirect["t04"] = "x00" // and t04's put back on x00
+		p := putBackPlan(t)
+		ex, _ := rollout.New(&censusFleet{fleet: f})
+		rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+		if !errors.Is(err, rollout.ErrUnknownState) || rep.Outcome != rollout.OutcomeUnknown {
+			t.Fatalf("Run: %v", err)
+		}
+		if r, ok := stateOf(rep, "x00"); !ok || !r.PutBack || r.Previous != "v0" || f.version("x00") != "v0" {
+			t.Errorf("x00, moved by the put back of t04: %+v, runs %s", r, f.version("x00"))
+		}
+		if r, _ := stateOf(rep, "t04"); r.PutBack || r.Err == nil || f.version("t04") != "v2" {
+			t.Errorf("t04: %+v, runs %s", r, f.version("t04"))
+		}
+		if !strings.Contains(err.Error(), "NOT put back: t04 (left on v2)") || !strings.Contains(err.Error(), "put back: x00") {
+			t.Errorf("error: %v", err)
+		}
+	})
+}

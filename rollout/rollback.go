@@ -16,17 +16,11 @@ func (r *run) rollback(ctx context.Context, cause error, ok Outcome) (*Report, e
 	if stop != nil {
 		return r.interrupted(stop)
 	}
-	if err := r.census(ctx); err != nil && !errors.Is(err, ErrOffPlan) {
+	if err := r.censusAndPutBack(ctx); err != nil {
 		if stopNow(ctx, err) {
 			return r.interrupted(err)
 		}
 		rbErr = errors.Join(rbErr, err) // the fleet's state after the rollback is unknown
-	}
-	if err := r.putBack(ctx); err != nil {
-		if stopNow(ctx, err) {
-			return r.interrupted(err)
-		}
-		rbErr = errors.Join(rbErr, err)
 	}
 	verifyErr, stop := r.verify(ctx)
 	if stop != nil {
