@@ -146,17 +146,34 @@ func TestLostConnectionStopsTheHolderAndAnotherResumes(t *testing.T) {
 	ctx := context.Background()
 	ts := targets(8)
 	f := newPGFleet(t, dsn, ts)
-	j, err := pgjournal.Open(ctx, dsn, "cut")
+	// The holder's lease connection carries an application name of its own,
+	// and only that backend is terminated: the server may be shared.
+	holderApp := appName(t, "holder")
+	j, err := pgjournal.Open(ctx, withParam(dsn, "application_name", holderApp), "cut")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	admin, _ := pgx.Connect(ctx, dsn)
+	// A bystander: another application's session on the same server whose
+	// last query mentions the journal table. It must survive the test.
+	bystander, err := pgx.Connect(ctx, withParam(dsn, "application_name", appName(t, "bystander")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bystander.Close(ctx)
+	if _, err := bystander.Exec(ctx, `SELECT count(*) FROM deploysafe_rollout_journal`); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer admin.Close(ctx)
+	var cut int
 	f.onApply = func(target string) {
-		if target == "site05" { // mid-wave 3: cut every other session of the journal's
-			_, _ = admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-				WHERE pid <> pg_backend_pid() AND query LIKE '%deploysafe_rollout_journal%'`)
+		if target == "site05" { // mid-wave 3: cut the holder's lease connection, and only it
+			_ = admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+				WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()`, holderApp).Scan(&cut)
 		}
 	}
 	p := plan(t, ts)
@@ -166,6 +183,12 @@ func TestLostConnectionStopsTheHolderAndAnotherResumes(t *testing.T) {
 		t.Fatalf("Run after losing the lease: %v", err)
 	}
 	f.onApply = nil
+	if cut != 1 {
+		t.Fatalf("terminated %d backends named %s, want the holder's 1", cut, holderApp)
+	}
+	if err := bystander.Ping(ctx); err != nil {
+		t.Errorf("the bystander's session was cut: %v", err)
+	}
 	j2 := openRetry(t, dsn, "cut")
 	defer j2.Close()
 	ex2, _ := rollout.New(f, rollout.Journal(j2))
