@@ -39,6 +39,14 @@
 // preview says so). A deploy that lands elsewhere fails with a *TargetError
 // (Op "confirm", Want, Found; ErrConfirm) and the rollout rolls back.
 //
+// Confirmation lasts: after each wave's gates and bake, before the wave
+// counts as passed, and again at the end, the executor asks Version once more
+// for every target it deployed, with or without a census. A target that no
+// longer runs the plan's version (another controller reverted it) fails the
+// same way, every such target is named, and no later wave is deployed; a
+// rollout never succeeds with a target off the plan's version. Settle(0)
+// turns this off too.
+//
 // A Deployer that also has a Census method (see Deployer) is asked for every
 // target its tool reaches, before the first deploy, after every wave, after
 // a rollback and at the end. A target the rollout did not touch whose
@@ -62,8 +70,9 @@
 // returns, its result discarded). Any error fails a gate: inconclusive and
 // no-data results never pass. So a failing rollout ends within: for each
 // touched target, 3 calls to deploy (Version, Deploy, Version) plus Settle,
-// and 3 to roll back; plus each gate's Deadline in the deploy phase and
-// again in the verify phase; each with its grace; plus the census calls.
+// one Version per later wave (the lasting confirmation, Concurrency at a
+// time), and 3 to roll back; plus each gate's Deadline in the deploy phase
+// and again in the verify phase; each with its grace; plus the census calls.
 //
 // # Rollback
 //

@@ -10,8 +10,9 @@ import (
 
 // run is one Run, Resume or Abort call. All deployer calls go through dep.
 // Its stages, in order: begin, census (the baseline), then per wave deploy
-// → census → (rehearse → deploy → census) → gates and bake, then a last
-// census and the end; on any failure: roll back → census → put back →
+// → census → (rehearse → deploy → census) → gates and bake → confirm every
+// deployed target again, then a last census, a last confirmation and the
+// end; on any failure: roll back → census → put back (→ census …) →
 // verify → end.
 type run struct {
 	e   *Executor
@@ -60,7 +61,7 @@ func recBeginOf(p *Plan) record {
 }
 
 // forward takes the baseline census, then runs every wave not yet passed,
-// then takes the last census.
+// then takes the last census and confirms every target again.
 func (r *run) forward(ctx context.Context) error {
 	if err := r.baseline(ctx); err != nil {
 		return err
@@ -73,7 +74,10 @@ func (r *run) forward(ctx context.Context) error {
 			return err
 		}
 	}
-	return r.census(ctx)
+	if err := r.census(ctx); err != nil {
+		return err
+	}
+	return r.reconfirm(ctx)
 }
 
 // wave deploys wave w, checks the fleet, rehearses the rollback on the
@@ -102,6 +106,9 @@ func (r *run) wave(ctx context.Context, w int) error {
 		}
 	}
 	if err := r.gatesAndBake(ctx, w); err != nil {
+		return err
+	}
+	if err := r.reconfirm(ctx); err != nil { // every deployed target, this wave's and earlier ones
 		return err
 	}
 	return r.recordEmit(record{Kind: recWavePassed, Wave: w}, Event{Kind: "wave passed", Wave: w + 1})
