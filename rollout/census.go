@@ -98,8 +98,8 @@ func (r *run) census(ctx context.Context) error {
 		if after == before && prior == nil {
 			continue
 		}
-		if prior != nil && prior.now == after {
-			continue
+		if prior != nil && (prior.now == after || prior.putBack && after == before) {
+			continue // seen before, or where the put back left it
 		}
 		recs = append(recs, record{Kind: recOffPlan, Target: t, Version: before, Note: after})
 	}
@@ -152,40 +152,45 @@ func (r *run) censusAndPutBack(ctx context.Context) error {
 			errs = append(errs, withoutOffPlan(err)...)
 		}
 		if !r.p.putBack {
-			break
+			return errors.Join(errs...)
 		}
-		r.mu.Lock()
-		var todo []*tstate
-		for _, t := range r.st.offPlan {
-			if !t.putBack && !tried[t] {
-				todo = append(todo, t)
-			}
-		}
-		r.mu.Unlock()
-		if len(todo) == 0 {
+		todo := r.offPlanWhere(func(t *tstate) bool { return !t.putBack && !tried[t] })
+		if len(todo) == 0 || round == putBackRounds {
 			break
 		}
 		for _, t := range todo {
 			tried[t] = true
-			var err error
-			if round == putBackRounds {
-				err = r.notPutBack(t, &TargetError{Target: t.target, Op: "put back",
-					Err: fmt.Errorf("it changed while other targets were put back (%d rounds); left for the operator", putBackRounds)})
-			} else {
-				err = r.putBackOne(ctx, t)
-			}
-			if err != nil {
+			if err := r.putBackOne(ctx, t); err != nil {
 				if stopNow(ctx, err) {
 					return err
 				}
 				errs = append(errs, err)
 			}
 		}
-		if round == putBackRounds {
-			break
+	}
+	// Still moving after the rounds, or moved again once put back.
+	for _, t := range r.offPlanWhere(func(t *tstate) bool { return !t.putBack && !t.left }) {
+		err := r.notPutBack(t, &TargetError{Target: t.target, Op: "put back", Found: t.now,
+			Err: fmt.Errorf("it changed again while targets were put back (%d rounds); left for the operator", putBackRounds)})
+		if stopNow(ctx, err) {
+			return err
 		}
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// offPlanWhere returns the off-plan targets for which keep is true.
+func (r *run) offPlanWhere(keep func(*tstate) bool) []*tstate {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []*tstate
+	for _, t := range r.st.offPlan {
+		if keep(t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // withoutOffPlan returns the errors of a census that are not off-plan

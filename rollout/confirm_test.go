@@ -120,7 +120,7 @@ func testPutBackRestoresOffPlanTargets(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 	r, _ := stateOf(rep, "x00")
-	if r.State != rollout.StateOffPlan || !r.PutBack || r.Previous != "v1" || r.Wave != 0 || f.version("x00") != "v1" {
+	if r.State != rollout.StateOffPlan || !r.PutBack || r.Previous != "v1" || r.Now != "v2" || r.Wave != 0 || f.version("x00") != "v1" {
 		t.Fatalf("x00: %+v, runs %s", r, f.version("x00"))
 	}
 	if f.version("x01") != "v1" || f.touched()["x01"] {

@@ -88,6 +88,7 @@ func (s *runState) apply(r record) {
 			s.offPlan = append(s.offPlan, t)
 		}
 		t.now = r.Note
+		t.putBack = t.putBack && r.Note == t.prev // moved again once put back: no longer put back
 	case recPutBack:
 		if t != nil {
 			t.putBack, t.left = true, false
