@@ -100,7 +100,7 @@
 // A service that runs as several replicas keeps the journal in PostgreSQL
 // (package rollout/pgjournal) instead of a file. pgjournal.Open takes the
 // rollout's ownership lease: only one replica drives it at a time (the
-// others get ErrInProgress), and when that replica dies its lease ends with
+// others get pgjournal.ErrLeaseHeld, which matches ErrInProgress), and when that replica dies its lease ends with
 // its database session, so another replica Opens the journal and calls
 // Resume. Every replica must run the same approved plan; the journal's
 // fingerprint check refuses any other.

@@ -43,7 +43,9 @@ var (
 	// Resume or Abort it once the journal works.
 	ErrJournal = errors.New("rollout: journal")
 	// ErrInProgress: the journal holds an unfinished rollout (call Resume or
-	// Abort), or another executor holds the journal's lease.
+	// Abort), or another executor holds the journal's lease (a JournalStore
+	// says which: pgjournal.ErrLeaseHeld matches ErrInProgress and has its
+	// own message).
 	ErrInProgress = errors.New("rollout: unfinished rollout in journal")
 	// ErrNothingToResume: the journal holds no unfinished rollout of this plan.
 	ErrNothingToResume = errors.New("rollout: nothing to resume")
