@@ -62,7 +62,8 @@ func (r *run) baseline(ctx context.Context) error {
 // (with its before and after versions) and returned as an *OffPlanError;
 // a change seen before is recorded again only when it moved on. A target
 // the rollout deployed that no longer runs the plan's version is a failed
-// deploy (*TargetError, Op "confirm").
+// deploy (*TargetError, Op "confirm"); during a rollback, a target rolled
+// back that no longer runs its previous version is recorded unknown.
 func (r *run) census(ctx context.Context) error {
 	if r.e.fleet == nil || r.st.census == nil {
 		return nil
