@@ -115,7 +115,7 @@ func TestFailingRolloutEndsWithinTheDocumentedWorstCase(t *testing.T) {
 func TestRolledBackButUnhealthyIsReported(t *testing.T) {
 	f := newFleet("v1", "a", "b")
 	gate := rollout.Gate{Name: "api", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-		if in.Phase == "deploy" && in.Wave == 1 || in.Phase == "verify" {
+		if in.Phase == "deploy" && in.Wave == 2 || in.Phase == "verify" {
 			return errors.New("500s")
 		}
 		return nil
@@ -134,7 +134,7 @@ func TestRolledBackButUnhealthyIsReported(t *testing.T) {
 	// The same rollout whose verify gates pass: clean, not unhealthy.
 	f2 := newFleet("v1", "a", "b")
 	clean := rollout.Gate{Name: "api", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-		if in.Phase == "deploy" && in.Wave == 1 {
+		if in.Phase == "deploy" && in.Wave == 2 {
 			return errors.New("500s")
 		}
 		return nil

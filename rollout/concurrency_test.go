@@ -66,7 +66,7 @@ func testWaveBakeOverridesBakeEach(t *testing.T) {
 	if _, err := ex.Run(context.Background(), p, p.Fingerprint()); err != nil {
 		t.Fatal(err)
 	}
-	if runs[0] != 2 || runs[1] != 5 || runs[2] != 2 {
+	if runs[1] != 2 || runs[2] != 5 || runs[3] != 2 {
 		t.Fatalf("gate runs per wave %v, want 2, 5, 2", runs)
 	}
 	if slept := time.Since(start); slept != time.Minute+time.Hour+time.Minute {

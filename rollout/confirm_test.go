@@ -120,7 +120,7 @@ func testPutBackRestoresOffPlanTargets(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 	r, _ := stateOf(rep, "x00")
-	if r.State != rollout.StateOffPlan || !r.PutBack || r.Previous != "v1" || r.Wave != -1 || f.version("x00") != "v1" {
+	if r.State != rollout.StateOffPlan || !r.PutBack || r.Previous != "v1" || r.Now != "v2" || r.Wave != 0 || f.version("x00") != "v1" {
 		t.Fatalf("x00: %+v, runs %s", r, f.version("x00"))
 	}
 	if f.version("x01") != "v1" || f.touched()["x01"] {
@@ -236,8 +236,8 @@ func (v *versionFails) Version(ctx context.Context, t string) (string, error) {
 }
 
 // A put back that fails is reported, as a TargetError with Op "put back"
-// and as a "rollback failed" event. Events outside any wave (off-plan,
-// put back, rollback failed) carry Wave -1.
+// and as a "rollback failed" event. Events of a target outside the plan
+// (off-plan, put back, rollback failed) carry Wave 0.
 func TestPutBackFailureReported(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		for _, failPutBack := range []bool{false, true} {
@@ -257,8 +257,8 @@ func TestPutBackFailureReported(t *testing.T) {
 				switch e.Kind {
 				case "off-plan", "put back", "rollback failed":
 					kinds[e.Kind] = true
-					if e.Wave != -1 || e.Target != "x00" {
-						t.Errorf("put back failing %v: event %q has Wave %d, target %q; want -1, x00", failPutBack, e.Kind, e.Wave, e.Target)
+					if e.Wave != 0 || e.Target != "x00" {
+						t.Errorf("put back failing %v: event %q has Wave %d, target %q; want 0 (no wave), x00", failPutBack, e.Kind, e.Wave, e.Target)
 					}
 				}
 			}
@@ -317,7 +317,7 @@ func TestCensusFailingAfterRollbackReported(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		targets := names("t", 4)
 		c := &censusFleet{fleet: newFleet("v1", targets...)}
-		gate := failsWave(1, errors.New("error rate up"))
+		gate := failsWave(2, errors.New("error rate up"))
 		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.NoRehearsal())
 		ex, _ := rollout.New(c, rollout.OnEvent(func(e rollout.Event) {
 			if e.Kind == "rollback" {
@@ -375,7 +375,7 @@ func TestRollbackIsJournaledAhead(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		targets := names("t", 4)
 		f := newFleet("v1", targets...)
-		gate := failsWave(1, errors.New("error rate up"))
+		gate := failsWave(2, errors.New("error rate up"))
 		path := filepath.Join(t.TempDir(), "journal")
 		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.NoRehearsal())
 		ex, _ := rollout.New(f, rollout.FileJournal(path))
@@ -448,7 +448,7 @@ func TestTargetResultErr(t *testing.T) {
 		targets := names("t", 4)
 		f := newFleet("v1", targets...)
 		f.rollbackErr["t01"] = true
-		gate := failsWave(1, errors.New("error rate up"))
+		gate := failsWave(2, errors.New("error rate up"))
 		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(gate), rollout.NoRehearsal(), rollout.Waves([]string{"t00"}, []string{"t01", "t02", "t03"}))
 		ex, _ := rollout.New(f)
 		rep, err := ex.Run(context.Background(), p, p.Fingerprint())

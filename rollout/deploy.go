@@ -74,7 +74,7 @@ func (r *run) deployTarget(ctx context.Context, w int, t string) error {
 		switch cur {
 		case r.p.version:
 			return r.recordEmit(record{Kind: recDeployed, Target: t, Note: "confirmed by Version after an interrupted deploy"},
-				Event{Kind: "deployed", Wave: w, Target: t})
+				Event{Kind: "deployed", Wave: w + 1, Target: t})
 		case prev: // the deploy had no effect: do it now
 		default:
 			err := fmt.Errorf("target reports version %q, neither previous %q nor new %q", cur, prev, r.p.version)
@@ -91,13 +91,13 @@ func (r *run) deployTarget(ctx context.Context, w int, t string) error {
 			return err
 		}
 		if cur == r.p.version {
-			return r.recordEmit(record{Kind: recDeployed, Target: t}, Event{Kind: "deployed", Wave: w, Target: t})
+			return r.recordEmit(record{Kind: recDeployed, Target: t}, Event{Kind: "deployed", Wave: w + 1, Target: t})
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return &interruptError{err: context.Cause(ctx)}
 	}
-	r.event(Event{Kind: "deploy", Wave: w, Target: t})
+	r.event(Event{Kind: "deploy", Wave: w + 1, Target: t})
 	if err := r.call(ctx, "Deploy", func(c context.Context) error { return r.dep.Deploy(c, t, r.p.version) }); err != nil {
 		return r.deployFailed(w, &TargetError{Target: t, Op: "deploy", Err: err})
 	}
@@ -110,13 +110,13 @@ func (r *run) deployTarget(ctx context.Context, w int, t string) error {
 			return r.deployFailed(w, &TargetError{Target: t, Op: "confirm", Want: r.p.version, Found: found, Err: err})
 		}
 	}
-	return r.recordEmit(record{Kind: recDeployed, Target: t}, Event{Kind: "deployed", Wave: w, Target: t})
+	return r.recordEmit(record{Kind: recDeployed, Target: t}, Event{Kind: "deployed", Wave: w + 1, Target: t})
 }
 
 // deployFailed records a deploy whose effect is unknown until Version says.
 func (r *run) deployFailed(w int, te *TargetError) error {
 	if rerr := r.recordEmit(record{Kind: recDeployFailed, Target: te.Target, Note: te.Error()},
-		Event{Kind: "deploy failed", Wave: w, Target: te.Target, Err: te}); rerr != nil {
+		Event{Kind: "deploy failed", Wave: w + 1, Target: te.Target, Err: te}); rerr != nil {
 		return rerr
 	}
 	return te

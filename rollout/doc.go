@@ -39,14 +39,27 @@
 // preview says so). A deploy that lands elsewhere fails with a *TargetError
 // (Op "confirm", Want, Found; ErrConfirm) and the rollout rolls back.
 //
+// Confirmation lasts: after each wave's gates and bake, before the wave
+// counts as passed, and again at the end, the executor asks Version once more
+// for every target it deployed, with or without a census. A target that no
+// longer runs the plan's version (another controller reverted it) fails the
+// same way, every such target is named, and no later wave is deployed; a
+// rollout never succeeds with a target off the plan's version. Settle(0)
+// turns this off too.
+//
 // A Deployer that also has a Census method (see Deployer) is asked for every
 // target its tool reaches, before the first deploy, after every wave, after
 // a rollback and at the end. A target the rollout did not touch whose
 // version changed stops the rollout: it rolls back, and the report lists the
 // target as StateOffPlan with its Previous and Now versions. With PutBack the
-// executor returns such targets to their recorded version, through a guard
-// that permits exactly that. A census that fails or cannot be believed
-// (duplicates, empty) stops the rollout (ErrCensus).
+// executor returns every target a census finds changed to its recorded
+// version, through a guard that permits exactly that: off-plan targets, and
+// targets of the plan, whether in a wave not reached yet or in one deployed
+// that something else moved. The report says which were put back
+// (TargetResult.PutBack) and which were not (their Err); a put back that
+// does not happen ends the rollout OutcomeUnknown, never "rolled back". A
+// census that fails or cannot be believed (duplicates, empty) stops the
+// rollout (ErrCensus).
 //
 // # Gates and deadlines
 //
@@ -57,8 +70,9 @@
 // returns, its result discarded). Any error fails a gate: inconclusive and
 // no-data results never pass. So a failing rollout ends within: for each
 // touched target, 3 calls to deploy (Version, Deploy, Version) plus Settle,
-// and 3 to roll back; plus each gate's Deadline in the deploy phase and
-// again in the verify phase; each with its grace; plus the census calls.
+// one Version per later wave (the lasting confirmation, Concurrency at a
+// time), and 3 to roll back; plus each gate's Deadline in the deploy phase
+// and again in the verify phase; each with its grace; plus the census calls.
 //
 // # Rollback
 //
@@ -86,7 +100,7 @@
 // A service that runs as several replicas keeps the journal in PostgreSQL
 // (package rollout/pgjournal) instead of a file. pgjournal.Open takes the
 // rollout's ownership lease: only one replica drives it at a time (the
-// others get ErrInProgress), and when that replica dies its lease ends with
+// others get pgjournal.ErrLeaseHeld, which matches ErrInProgress), and when that replica dies its lease ends with
 // its database session, so another replica Opens the journal and calls
 // Resume. Every replica must run the same approved plan; the journal's
 // fingerprint check refuses any other.
@@ -94,8 +108,9 @@
 // # Logs and metrics
 //
 // Logger logs per-target steps at Debug, waves, censuses and the outcome at
-// Info, failures and rollbacks at Warn, targets left unknown, off-plan
-// changes and failed rollouts at Error. A failed gate whose error implements
+// Info, failures, rollbacks and a census that finds a change (with the
+// change) at Warn, targets left unknown, off-plan changes and failed
+// rollouts at Error. A failed gate whose error implements
 // slog.LogValuer is logged (and its Event carries, in Measured) with the
 // values it measured.
 //

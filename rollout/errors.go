@@ -43,7 +43,9 @@ var (
 	// Resume or Abort it once the journal works.
 	ErrJournal = errors.New("rollout: journal")
 	// ErrInProgress: the journal holds an unfinished rollout (call Resume or
-	// Abort), or another executor holds the journal's lease.
+	// Abort), or another executor holds the journal's lease (a JournalStore
+	// says which: pgjournal.ErrLeaseHeld matches ErrInProgress and has its
+	// own message).
 	ErrInProgress = errors.New("rollout: unfinished rollout in journal")
 	// ErrNothingToResume: the journal holds no unfinished rollout of this plan.
 	ErrNothingToResume = errors.New("rollout: nothing to resume")
@@ -124,7 +126,7 @@ func (e *TargetError) Unwrap() error { return e.Err }
 type GateError struct {
 	Gate      string
 	Phase     string // see GateInput.Phase
-	Wave      int
+	Wave      int    // the wave's number, 1 for the canary (see GateInput.Wave)
 	Deadline  time.Duration
 	TimedOut  bool  // the deadline passed before the check passed
 	Abandoned bool  // the check ignored its context and was left running
@@ -135,11 +137,11 @@ type GateError struct {
 func (e *GateError) Error() string {
 	switch {
 	case e.Abandoned:
-		return fmt.Sprintf("rollout: gate %q (%s, wave %d) hung: no answer within its %v deadline; abandoned", e.Gate, e.Phase, e.Wave+1, e.Deadline)
+		return fmt.Sprintf("rollout: gate %q (%s, wave %d) hung: no answer within its %v deadline; abandoned", e.Gate, e.Phase, e.Wave, e.Deadline)
 	case e.TimedOut:
-		return fmt.Sprintf("rollout: gate %q (%s, wave %d) did not pass within its %v deadline: %v", e.Gate, e.Phase, e.Wave+1, e.Deadline, e.Err)
+		return fmt.Sprintf("rollout: gate %q (%s, wave %d) did not pass within its %v deadline: %v", e.Gate, e.Phase, e.Wave, e.Deadline, e.Err)
 	}
-	return fmt.Sprintf("rollout: gate %q (%s, wave %d) failed: %v", e.Gate, e.Phase, e.Wave+1, e.Err)
+	return fmt.Sprintf("rollout: gate %q (%s, wave %d) failed: %v", e.Gate, e.Phase, e.Wave, e.Err)
 }
 
 // Unwrap returns ErrGateFailed and the check's error.

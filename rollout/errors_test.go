@@ -11,7 +11,7 @@ import (
 // TestGateErrorMessages: waves are counted from 1 in every message, as in
 // the preview.
 func TestGateErrorMessages(t *testing.T) {
-	base := rollout.GateError{Gate: "health", Phase: "deploy", Wave: 2, Deadline: time.Second, Err: errors.New("503")}
+	base := rollout.GateError{Gate: "health", Phase: "deploy", Wave: 3, Deadline: time.Second, Err: errors.New("503")}
 	abandoned, timedOut := base, base
 	abandoned.Abandoned, abandoned.Err = true, nil
 	timedOut.TimedOut = true

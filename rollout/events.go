@@ -11,14 +11,22 @@ import (
 // "rehearsal", "rollback", "rolled back", "rollback failed", "put back",
 // "done". Fields that do not apply are zero.
 type Event struct {
-	Time    time.Time
-	Kind    string
-	Wave    int // index into Plan.Waves; -1 for a target outside every wave (off-plan, and its put back)
+	Time time.Time
+	Kind string
+	// Wave is a wave's number, counted from 1 (the canary) as in the plan's
+	// preview and every message. A target's events ("deploy", "deployed",
+	// "deploy failed", "off-plan", "rolled back", "rollback failed", "put
+	// back") carry the wave the target belongs to in the plan, 0 for a
+	// target outside the plan. The others carry the wave the rollout has
+	// reached: "census" the wave after which it was taken, "rollback" the
+	// wave whose failure caused it. 0 means no wave: before the first wave
+	// ("start" and the baseline "census" of a Run) and outside the plan.
+	Wave    int
 	Target  string
 	Gate    string
 	Phase   string // see GateInput.Phase
 	Outcome Outcome
-	Err     error // the failure (on "gate", Err is nil when the gate passed)
+	Err     error // the failure (on "gate", nil when the gate passed; on "census", what it found changed)
 	// Elapsed is how long the gate ran ("gate").
 	Elapsed time.Duration
 	// Measured is what a failed gate measured, when its check's error
@@ -88,13 +96,13 @@ func (r *run) emit(e Event) {
 		level = slog.LevelError
 	case e.Err != nil || e.Kind == "rollback":
 		level = slog.LevelWarn
-	case e.Target != "" || e.Kind == "census":
+	case e.Target != "":
 		level = slog.LevelDebug
 	}
 	if !l.Enabled(context.Background(), level) {
 		return
 	}
-	attrs := []slog.Attr{slog.String("fingerprint", short(r.p.fingerprint)), slog.Int("wave", e.Wave+1)}
+	attrs := []slog.Attr{slog.String("fingerprint", short(r.p.fingerprint)), slog.Int("wave", e.Wave)}
 	if e.Target != "" {
 		attrs = append(attrs, slog.String("target", e.Target))
 	}

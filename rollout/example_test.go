@@ -131,7 +131,7 @@ func ExampleExecutor_Run() {
 	ex, _ := rollout.New(fleet, rollout.OnEvent(func(e rollout.Event) {
 		switch e.Kind {
 		case "wave passed", "rehearsal":
-			fmt.Printf("%s: wave %d\n", e.Kind, e.Wave+1)
+			fmt.Printf("%s: wave %d\n", e.Kind, e.Wave)
 		case "done":
 			fmt.Println(e.Kind, e.Outcome)
 		}

@@ -255,7 +255,7 @@ func pass(name string) rollout.Gate {
 }
 
 // failsWave is a gate named "g" that fails after the deploy of wave w
-// (counted from 0) with err, and passes everywhere else.
+// (counted from 1, the canary) with err, and passes everywhere else.
 func failsWave(w int, err error) rollout.Gate {
 	return rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
 		if in.Phase == "deploy" && in.Wave == w {

@@ -22,7 +22,7 @@ type GateInput struct {
 	// a rehearsal) or "verify" (the rollout was rolled back). In the last
 	// two the targets run their previous version.
 	Phase   string
-	Wave    int      // index into Plan.Waves
+	Wave    int      // the wave's number, 1 for the canary (Plan.Waves()[Wave-1]); in "verify" the latest wave rolled back
 	Targets []string // the wave's targets, or the rolled-back targets; do not modify
 	Version string   // the plan's version (the targets run it in "deploy" and "bake")
 	Pass    int      // 1 for the first run of a wave, then 2, 3, ... while baking
@@ -91,7 +91,7 @@ func (r *run) runGates(ctx context.Context, gates []Gate, in GateInput) error {
 // Bake.Every until both Bake.Min has passed and they passed Bake.Passes times.
 func (r *run) gatesAndBake(ctx context.Context, w int) error {
 	wave := r.p.waves[w]
-	in := GateInput{Phase: phaseDeploy, Wave: w, Targets: wave.targets, Version: r.p.version, Pass: 1}
+	in := GateInput{Phase: phaseDeploy, Wave: w + 1, Targets: wave.targets, Version: r.p.version, Pass: 1}
 	if err := r.runGates(ctx, wave.gates, in); err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func (m *meters) record(e Event) {
 		}
 	case "wave":
 		if m.wave != nil {
-			m.wave.Record(ctx, int64(e.Wave+1))
+			m.wave.Record(ctx, int64(e.Wave))
 		}
 	case "rollback":
 		one(m.aborts, "cause", abortCause(e.Err))

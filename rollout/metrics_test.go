@@ -34,7 +34,7 @@ func TestMetricsOfARolloutWithAFailingGateAndARollback(t *testing.T) {
 	f := newFleet("v1", "a", "b")
 	var waveGauge float64 // the wave gauge while wave 2's gate runs
 	gate := rollout.Gate{Name: "canary", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-		if in.Phase == "deploy" && in.Wave == 1 {
+		if in.Phase == "deploy" && in.Wave == 2 {
 			waveGauge = telemetrytest.Points(t, reader)["deploysafe.rollout.wave{}"]
 			return judgement{canary: 0.09, baseline: 0.01}
 		}

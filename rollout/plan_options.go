@@ -107,8 +107,10 @@ func BakeEach(b Bake) PlanOption {
 	return planOptionFunc(func(c *planConfig) { c.bake = b })
 }
 
-// Wave sets the bake of the wave with index i (0 is the canary wave),
-// overriding BakeEach, and adds gates to it. A zero Bake keeps BakeEach's.
+// Wave sets the bake of the wave with index i into Plan.Waves (0 is the
+// canary wave, the preview's "wave 1"; events and gate inputs carry the
+// wave's number, i+1), overriding BakeEach, and adds gates to it. A zero
+// Bake keeps BakeEach's.
 func Wave(i int, b Bake, gates ...Gate) PlanOption {
 	return planOptionFunc(func(c *planConfig) {
 		c.waveGates[i] = append(c.waveGates[i], gates...)
@@ -149,10 +151,12 @@ func CallDeadline(d time.Duration) PlanOption {
 	})
 }
 
-// PutBack lets a failed rollout return every off-plan target a census found
-// changed to the version the first census recorded, through a guard that
-// permits exactly that version for exactly those targets. Without it the
-// report lists them and nothing is done to them.
+// PutBack lets a failed rollout return every target a census found changed
+// to the version recorded before the rollout touched it (off-plan targets,
+// targets of waves not reached, deployed targets something else moved),
+// through a guard that permits exactly that version for exactly those
+// targets. A target it cannot put back leaves the rollout OutcomeUnknown.
+// Without it the report lists them and nothing is done to them.
 func PutBack() PlanOption {
 	return planOptionFunc(func(c *planConfig) { c.putBack = true })
 }

@@ -44,7 +44,7 @@ func propertyRandomFailuresAndKills(rt *rapid.T) {
 			}
 		}
 		failAt := map[string]bool{}
-		for _, k := range rapid.SliceOfN(rapid.StringMatching(`[1-4]/[0-4]/[1-3]`), 0, 3).Draw(rt, "gateFailures") {
+		for _, k := range rapid.SliceOfN(rapid.StringMatching(`[1-4]/[1-5]/[1-3]`), 0, 3).Draw(rt, "gateFailures") {
 			failAt[k] = true
 		}
 		gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {

@@ -18,11 +18,11 @@ func (e *rehearsalError) Unwrap() error { return e.err }
 func (r *run) rehearse(ctx context.Context, w int) error {
 	wave := r.p.waves[w]
 	if !r.st.rehearsalStarted {
-		in := GateInput{Phase: phaseDeploy, Wave: w, Targets: wave.targets, Version: r.p.version, Pass: 1}
+		in := GateInput{Phase: phaseDeploy, Wave: w + 1, Targets: wave.targets, Version: r.p.version, Pass: 1}
 		if err := r.runGates(ctx, wave.gates, in); err != nil {
 			return err // an ordinary failure: roll back
 		}
-		if err := r.recordEmit(record{Kind: recRehearsalStart, Wave: w}, Event{Kind: "rehearsal", Wave: w}); err != nil {
+		if err := r.recordEmit(record{Kind: recRehearsalStart, Wave: w}, Event{Kind: "rehearsal", Wave: w + 1}); err != nil {
 			return err
 		}
 	}
@@ -33,7 +33,7 @@ func (r *run) rehearse(ctx context.Context, w int) error {
 	if rbErr != nil {
 		return &rehearsalError{err: fmt.Errorf("%w: rollback of wave %d: %w", ErrRehearsal, w+1, rbErr), rollback: rbErr}
 	}
-	in := GateInput{Phase: phaseRehearsal, Wave: w, Targets: wave.targets, Pass: 1}
+	in := GateInput{Phase: phaseRehearsal, Wave: w + 1, Targets: wave.targets, Pass: 1}
 	if err := r.runGates(ctx, r.verifyGates(w), in); err != nil {
 		if stopNow(ctx, err) {
 			return err

@@ -14,13 +14,15 @@ const (
 	// gates and bake, and no census found an off-plan change.
 	OutcomeSucceeded Outcome = "succeeded"
 	// OutcomeRolledBack: a deploy, confirmation, census or gate failed;
-	// every touched target was confirmed back on its previous version.
+	// every touched target was confirmed back on its previous version, and
+	// with PutBack every off-plan change was put back.
 	OutcomeRolledBack Outcome = "rolled back"
 	// OutcomeRehearsalFailed: the rollback rehearsal failed; the rollout
 	// stopped before the next wave. See Report.Targets for each target.
 	OutcomeRehearsalFailed Outcome = "stopped: rollback rehearsal failed"
-	// OutcomeUnknown: a rollback left at least one target unconfirmed;
-	// Report.Targets lists it with its error.
+	// OutcomeUnknown: a rollback left at least one target unconfirmed, or
+	// (PutBack) did not put back an off-plan change; Report.Targets lists
+	// each one with its error.
 	OutcomeUnknown Outcome = "failed with targets in unknown state"
 	// OutcomeAborted: Abort rolled back every touched target.
 	OutcomeAborted Outcome = "aborted"
@@ -66,16 +68,20 @@ const (
 // TargetResult is the final known state of one touched target.
 type TargetResult struct {
 	Target   string
-	Wave     int    // index into Plan.Waves; -1 for a target outside the plan
+	Wave     int    // the target's wave, 1 for the canary (see Event.Wave); 0 for a target outside the plan
 	Previous string // version before the rollout touched it
 	State    TargetState
 	// Now is the version a census found it changed to (StateOffPlan).
 	Now string
 	// Unhealthy: rolled back, but the gates failed afterwards (PhaseVerify).
 	Unhealthy bool
-	// PutBack: an off-plan target confirmed back on Previous (PutBack option).
+	// PutBack: the target was confirmed back on Previous by a put back
+	// (PutBack option): an off-plan change, or a deployed target something
+	// else moved (then State is StateRolledBack). An off-plan target with
+	// PutBack false and a non-nil Err was due to be put back and was not: it
+	// stays on Now.
 	PutBack bool
-	Err     error // why the state is unknown, or the last error seen
+	Err     error // why the state is unknown or a put back did not happen, or the last error seen
 }
 
 // Report describes a finished (or interrupted) rollout.
@@ -112,17 +118,29 @@ func (f *failure) Error() string {
 	if r.Verify != nil {
 		fmt.Fprintf(&b, "; rolled back but UNHEALTHY: %s", strings.ReplaceAll(r.Verify.Error(), "\n", "; "))
 	}
-	var unknown, off []string
+	var unknown, off, put, left []string
 	for _, t := range r.Targets {
 		switch {
 		case t.State == StateOffPlan:
 			off = append(off, fmt.Sprintf("%s %s→%s", t.Target, t.Previous, t.Now))
+			if !t.PutBack && t.Err != nil { // a put back was due and did not happen
+				left = append(left, fmt.Sprintf("%s (left on %s)", t.Target, t.Now))
+			}
 		case unknownState(t.State):
 			unknown = append(unknown, t.Target)
+		}
+		if t.PutBack {
+			put = append(put, t.Target)
 		}
 	}
 	if len(off) > 0 {
 		fmt.Fprintf(&b, "; %d off-plan change(s): %s", len(off), list(off))
+	}
+	if len(put) > 0 {
+		fmt.Fprintf(&b, "; put back: %s", list(put))
+	}
+	if len(left) > 0 {
+		fmt.Fprintf(&b, "; NOT put back: %s", list(left))
 	}
 	if len(unknown) > 0 {
 		fmt.Fprintf(&b, "; %d target(s) in unknown state: %s", len(unknown), strings.Join(unknown, ", "))

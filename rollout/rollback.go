@@ -11,22 +11,16 @@ import (
 // puts off-plan targets back (PutBack), runs the gates again on the rolled
 // back targets, and ends the rollout with ok (or OutcomeUnknown).
 func (r *run) rollback(ctx context.Context, cause error, ok Outcome) (*Report, error) {
-	r.event(Event{Kind: "rollback", Err: cause})
+	r.event(Event{Kind: "rollback", Wave: r.cur, Err: cause})
 	rbErr, stop := r.rollbackTargets(ctx, r.toRollBack(-1))
 	if stop != nil {
 		return r.interrupted(stop)
 	}
-	if err := r.census(ctx); err != nil && !errors.Is(err, ErrOffPlan) {
+	if err := r.censusAndPutBack(ctx); err != nil {
 		if stopNow(ctx, err) {
 			return r.interrupted(err)
 		}
 		rbErr = errors.Join(rbErr, err) // the fleet's state after the rollback is unknown
-	}
-	if err := r.putBack(ctx); err != nil {
-		if stopNow(ctx, err) {
-			return r.interrupted(err)
-		}
-		rbErr = errors.Join(rbErr, err)
 	}
 	verifyErr, stop := r.verify(ctx)
 	if stop != nil {
@@ -51,7 +45,7 @@ func (r *run) verify(ctx context.Context) (verifyErr, stop error) {
 	if len(gates) == 0 || len(rolled) == 0 {
 		return nil, nil
 	}
-	err := r.runGates(ctx, gates, GateInput{Phase: phaseVerify, Wave: last, Targets: rolled, Pass: 1})
+	err := r.runGates(ctx, gates, GateInput{Phase: phaseVerify, Wave: last + 1, Targets: rolled, Pass: 1})
 	if err == nil {
 		return nil, nil
 	}
@@ -114,6 +108,9 @@ func (r *run) rollbackTarget(ctx context.Context, t *tstate) error {
 		return r.rolledBack(t) // never deployed, or already back
 	case r.p.version:
 	default:
+		if r.p.putBack { // something else moved it: put it back like an off-plan target
+			return r.putBackTouched(ctx, t, cur)
+		}
 		return r.unknown(ctx, t, "version", fmt.Errorf("target reports version %q, neither previous %q nor new %q; not rolled back", cur, t.prev, r.p.version))
 	}
 	rbErr := r.call(ctx, "Rollback", func(c context.Context) error { return r.dep.Rollback(c, t.target) })
@@ -134,9 +131,27 @@ func (r *run) rollbackTarget(ctx context.Context, t *tstate) error {
 	return r.unknown(ctx, t, "confirm", fmt.Errorf("after Rollback the target reports version %q, want previous %q", after, t.prev))
 }
 
+// putBackTouched returns a deployed target that something else moved to
+// cur (neither its previous version nor the plan's) to its previous
+// version, through the guard's put-back permission (PutBack).
+func (r *run) putBackTouched(ctx context.Context, t *tstate, cur string) error {
+	r.dep.PermitPutBack(t.target, t.prev)
+	if found, err := r.putBackTo(ctx, t.target, t.prev); err != nil {
+		if found == "" {
+			found = cur
+		}
+		return r.unknown(ctx, t, "put back", fmt.Errorf("target moved to version %q by something else; put back to %q failed (found %q): %w", cur, t.prev, found, err))
+	}
+	if err := r.record(record{Kind: recPutBack, Target: t.target}); err != nil {
+		return err
+	}
+	return r.recordEmit(record{Kind: recRolledBack, Target: t.target},
+		Event{Kind: "put back", Wave: r.waveNum(t.target), Target: t.target})
+}
+
 func (r *run) rolledBack(t *tstate) error {
 	return r.recordEmit(record{Kind: recRolledBack, Target: t.target},
-		Event{Kind: "rolled back", Wave: t.wave, Target: t.target})
+		Event{Kind: "rolled back", Wave: r.waveNum(t.target), Target: t.target})
 }
 
 func (r *run) unknown(ctx context.Context, t *tstate, op string, err error) error {
@@ -145,7 +160,7 @@ func (r *run) unknown(ctx context.Context, t *tstate, op string, err error) erro
 	}
 	te := &TargetError{Target: t.target, Op: op, Err: err}
 	if rerr := r.recordEmit(record{Kind: recUnknown, Target: t.target, Note: te.Error()},
-		Event{Kind: "rollback failed", Wave: t.wave, Target: t.target, Err: te}); rerr != nil {
+		Event{Kind: "rollback failed", Wave: r.waveNum(t.target), Target: t.target, Err: te}); rerr != nil {
 		return rerr
 	}
 	return te

@@ -10,8 +10,9 @@ import (
 
 // run is one Run, Resume or Abort call. All deployer calls go through dep.
 // Its stages, in order: begin, census (the baseline), then per wave deploy
-// → census → (rehearse → deploy → census) → gates and bake, then a last
-// census and the end; on any failure: roll back → census → put back →
+// → census → (rehearse → deploy → census) → gates and bake → confirm every
+// deployed target again, then a last census, a last confirmation and the
+// end; on any failure: roll back → census → put back (→ census …) →
 // verify → end.
 type run struct {
 	e   *Executor
@@ -20,6 +21,9 @@ type run struct {
 	dep *guard.Guard
 	mu  sync.Mutex // guards st, journal appends and events
 	st  *runState
+	// cur is the number of the wave the rollout has reached (1 = canary), 0
+	// before the first. Only the driving goroutine writes it.
+	cur int
 	// jctx carries the caller's values without its cancellation: a record
 	// describes work already done and is written even after ctx ends.
 	jctx context.Context
@@ -33,7 +37,8 @@ func (r *run) drive(ctx context.Context, m mode) (*Report, error) {
 			return nil, err
 		}
 	}
-	r.event(Event{Kind: "start"})
+	r.cur = r.st.reached()
+	r.event(Event{Kind: "start", Wave: r.cur})
 	switch {
 	case m == modeAbort && !r.st.needsRollback(): // interrupted before anything needed undoing
 		return r.end(OutcomeAborted, nil)
@@ -56,7 +61,7 @@ func recBeginOf(p *Plan) record {
 }
 
 // forward takes the baseline census, then runs every wave not yet passed,
-// then takes the last census.
+// then takes the last census and confirms every target again.
 func (r *run) forward(ctx context.Context) error {
 	if err := r.baseline(ctx); err != nil {
 		return err
@@ -69,13 +74,17 @@ func (r *run) forward(ctx context.Context) error {
 			return err
 		}
 	}
-	return r.census(ctx)
+	if err := r.census(ctx); err != nil {
+		return err
+	}
+	return r.reconfirm(ctx)
 }
 
 // wave deploys wave w, checks the fleet, rehearses the rollback on the
 // canary wave, then runs the gates and bakes.
 func (r *run) wave(ctx context.Context, w int) error {
-	r.event(Event{Kind: "wave", Wave: w})
+	r.cur = w + 1
+	r.event(Event{Kind: "wave", Wave: r.cur})
 	rehearse := w == 0 && r.p.rehearse && !r.st.rehearsed
 	if !(rehearse && r.st.rehearsalStarted) {
 		if err := r.deployWave(ctx, w); err != nil {
@@ -99,7 +108,10 @@ func (r *run) wave(ctx context.Context, w int) error {
 	if err := r.gatesAndBake(ctx, w); err != nil {
 		return err
 	}
-	return r.recordEmit(record{Kind: recWavePassed, Wave: w}, Event{Kind: "wave passed", Wave: w})
+	if err := r.reconfirm(ctx); err != nil { // every deployed target, this wave's and earlier ones
+		return err
+	}
+	return r.recordEmit(record{Kind: recWavePassed, Wave: w}, Event{Kind: "wave passed", Wave: w + 1})
 }
 
 // stop ends a failed forward pass: it stops at once when ctx ended or the
@@ -135,7 +147,7 @@ func (r *run) interrupted(cause error) (*Report, error) {
 	}
 	rep := r.report(OutcomeInterrupted)
 	rep.Cause = cause
-	r.event(Event{Kind: "done", Outcome: OutcomeInterrupted, Err: cause})
+	r.event(Event{Kind: "done", Wave: r.cur, Outcome: OutcomeInterrupted, Err: cause})
 	return rep, &failure{rep: rep}
 }
 
@@ -161,8 +173,17 @@ func (r *run) end(o Outcome, d *endDetail) (*Report, error) {
 	if o != OutcomeSucceeded && !(o == OutcomeAborted && d.verify == nil) {
 		err = &failure{rep: rep}
 	}
-	r.event(Event{Kind: "done", Outcome: o, Err: err})
+	r.event(Event{Kind: "done", Wave: r.cur, Outcome: o, Err: err})
 	return rep, err
+}
+
+// waveNum is the number of target's wave in the plan (1 = canary), or 0 for
+// a target outside the plan.
+func (r *run) waveNum(target string) int {
+	if w, ok := r.p.waveOf[target]; ok {
+		return w + 1
+	}
+	return 0
 }
 
 func (r *run) hasUnknown() bool {
@@ -182,7 +203,7 @@ func (r *run) report(o Outcome) *Report {
 		}
 	}
 	for _, t := range append(append([]*tstate(nil), r.st.order...), r.st.offPlan...) {
-		res := TargetResult{Target: t.target, Wave: t.wave, Previous: t.prev, State: t.state, Now: t.now, PutBack: t.putBack}
+		res := TargetResult{Target: t.target, Wave: r.waveNum(t.target), Previous: t.prev, State: t.state, Now: t.now, PutBack: t.putBack}
 		res.Unhealthy = t.state == StateRolledBack && r.st.unhealthy != ""
 		if t.note != "" {
 			res.Err = errors.New(t.note)

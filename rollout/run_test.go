@@ -162,7 +162,7 @@ func TestGateFailureDuringBakeRollsBack(t *testing.T) {
 func testGateFailureDuringBakeRollsBack(t *testing.T) {
 	f := newFleet("v1", "a", "b")
 	gate := rollout.Gate{Name: "errors", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-		if in.Phase == "bake" && in.Pass == 3 && in.Wave == 1 {
+		if in.Phase == "bake" && in.Pass == 3 && in.Wave == 2 {
 			return errors.New("error rate 4%")
 		}
 		return nil
@@ -229,7 +229,7 @@ func TestEventsForEveryStep(t *testing.T) {
 	f := newFleet("v1", "a", "b")
 	f.rollbackNoop["b"] = true
 	gate := rollout.Gate{Name: "g", Deadline: time.Second, Check: func(_ context.Context, in rollout.GateInput) error {
-		if in.Wave == 1 && in.Phase == "deploy" {
+		if in.Wave == 2 && in.Phase == "deploy" {
 			return errors.New("no")
 		}
 		return nil

@@ -8,7 +8,8 @@ type tstate struct {
 	state   TargetState
 	seq     int    // sequence of the latest deploying record: rollback goes in reverse
 	now     string // off-plan: the version the census found
-	putBack bool
+	putBack bool   // confirmed back on prev by a put back
+	left    bool   // off-plan: a put back was due and did not happen (note says why)
 	note    string
 }
 
@@ -87,9 +88,13 @@ func (s *runState) apply(r record) {
 			s.offPlan = append(s.offPlan, t)
 		}
 		t.now = r.Note
+		t.putBack = t.putBack && r.Note == t.prev // moved again once put back: no longer put back
 	case recPutBack:
 		if t != nil {
-			t.putBack = true
+			t.putBack, t.left = true, false
+			if t.state == StateOffPlan {
+				t.note = ""
+			}
 		}
 	case recRollbackStart:
 		s.rollingBack, s.rollbackReason = true, r.Note
@@ -108,7 +113,7 @@ func (s *runState) apply(r record) {
 			t.state = StateUnknown
 		}
 		if t != nil {
-			t.note = r.Note
+			t.note, t.left = r.Note, t.state == StateOffPlan
 		}
 	case recEnd:
 		s.ended, s.outcome = true, r.Note
@@ -122,19 +127,46 @@ func (s *runState) touched(t string) bool {
 	return ok && ts.state != StateOffPlan
 }
 
-// needsRollback reports targets that are not confirmed on their previous version.
+// needsRollback reports targets that are not confirmed on their previous
+// version, and off-plan targets a put back left where something else moved
+// them.
 func (s *runState) needsRollback() bool {
 	for _, t := range s.order {
 		if t.state != StateRolledBack {
 			return true
 		}
 	}
-	return false
+	return s.leftDrifted()
 }
 
+// hasUnknown reports targets the rollout could not confirm where it wanted
+// them: touched targets in an unknown state, and off-plan targets a put back
+// did not return.
 func (s *runState) hasUnknown() bool {
 	for _, t := range s.order {
 		if unknownState(t.state) {
+			return true
+		}
+	}
+	return s.leftDrifted()
+}
+
+// reached is the number of the latest wave the journal shows started
+// (1 = canary), 0 when none.
+func (s *runState) reached() int {
+	n := 0
+	for w := range s.wavePassed {
+		n = max(n, w+1)
+	}
+	for _, t := range s.order {
+		n = max(n, t.wave+1)
+	}
+	return n
+}
+
+func (s *runState) leftDrifted() bool {
+	for _, t := range s.offPlan {
+		if t.left {
 			return true
 		}
 	}

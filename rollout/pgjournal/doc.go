@@ -3,7 +3,7 @@
 // them can Resume it when the one driving it dies.
 //
 //	j, err := pgjournal.Open(ctx, dsn, "checkout-v2")
-//	if errors.Is(err, rollout.ErrInProgress) { /* another replica holds it */ }
+//	if errors.Is(err, pgjournal.ErrLeaseHeld) { /* another replica drives it */ }
 //	defer j.Close()
 //	ex, err := rollout.New(deployer, rollout.Journal(j))
 //	report, err := ex.Resume(ctx, plan, approved) // or Run for a new rollout
@@ -13,7 +13,9 @@
 // Open takes an ownership lease on the named rollout: a PostgreSQL
 // session-level advisory lock on a dedicated connection, which every Append
 // then uses. A second Open of the same name, from any replica, fails with an
-// error wrapping rollout.ErrInProgress while the lease is held. The lease
+// error wrapping ErrLeaseHeld (which also matches rollout.ErrInProgress)
+// while the lease is held; Run on a journal that holds an unfinished
+// rollout fails with rollout.ErrInProgress alone. The lease
 // lives exactly as long as that connection: when the holder dies (process
 // killed, connection lost, server restart, pg_terminate_backend) the server
 // ends its session and releases the lock, and the holder's next Append fails

@@ -38,6 +38,13 @@ func schemaDSN(tb testing.TB) string {
 	return withParam(dsn, "search_path", schema)
 }
 
+// appName is an application_name unique to this test and role, so that any
+// server-side action of the test finds exactly its own backends.
+func appName(tb testing.TB, role string) string {
+	tb.Helper()
+	return fmt.Sprintf("pgj-%d-%s", time.Now().UnixNano(), role)
+}
+
 func withParam(dsn, k, v string) string {
 	u, err := url.Parse(dsn)
 	if err != nil || u.Scheme == "" {

@@ -32,9 +32,23 @@ type Journal struct {
 
 var _ rollout.JournalStore = (*Journal)(nil)
 
+// ErrLeaseHeld: Open found the rollout's lease held by another live
+// executor (another Journal's connection), as opposed to a journal that
+// holds an unfinished rollout, which Run reports. errors.Is(err,
+// rollout.ErrInProgress) is true for it too: both mean "not now, not here".
+var ErrLeaseHeld error = leaseHeld{}
+
+type leaseHeld struct{}
+
+func (leaseHeld) Error() string { return "pgjournal: lease held by another executor" }
+
+// Is makes ErrLeaseHeld match rollout.ErrInProgress.
+func (leaseHeld) Is(target error) bool { return target == rollout.ErrInProgress }
+
 // Open connects to the database dsn names, creates or checks the schema,
 // and takes the lease of the rollout called name. It fails with an error
-// wrapping rollout.ErrInProgress when another executor holds the lease, and
+// wrapping ErrLeaseHeld (and so rollout.ErrInProgress) when another
+// executor holds the lease, and
 // wrapping rollout.ErrJournal when the database cannot be reached or its
 // schema is newer than this package.
 func Open(ctx context.Context, dsn, name string) (*Journal, error) {
@@ -70,7 +84,7 @@ func (j *Journal) open(ctx context.Context) error {
 		return err
 	}
 	if !held {
-		return fmt.Errorf("%w: pgjournal: rollout %q on %s is held by another executor (its lease ends with its connection)", rollout.ErrInProgress, j.name, j.where)
+		return fmt.Errorf("%w: rollout %q on %s is driven by another live connection; Open again once it ends (the lease ends with that connection)", ErrLeaseHeld, j.name, j.where)
 	}
 	return j.row(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM deploysafe_rollout_journal WHERE rollout = $1`, []any{j.name}, &j.next)
 }

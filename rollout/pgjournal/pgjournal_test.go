@@ -54,6 +54,49 @@ func TestLeaseRefusesASecondExecutor(t *testing.T) {
 	}
 }
 
+// cancelFleet is an instant deployer whose first Deploy ends the run's
+// context: the rollout stops, unfinished, in the journal.
+type cancelFleet struct {
+	memFleet
+	cancel context.CancelFunc
+}
+
+func (c *cancelFleet) Deploy(ctx context.Context, t, v string) error {
+	c.cancel()
+	return c.memFleet.Deploy(ctx, t, v)
+}
+
+// A lease held by another live executor and a journal holding an
+// unfinished rollout are different conditions with different messages;
+// both match rollout.ErrInProgress, only the first ErrLeaseHeld.
+func TestLeaseHeldIsNotAnUnfinishedRollout(t *testing.T) {
+	dsn := schemaDSN(t)
+	ctx := context.Background()
+	a, err := pgjournal.Open(ctx, dsn, "checkout-v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	_, held := pgjournal.Open(ctx, dsn, "checkout-v2")
+	if !errors.Is(held, pgjournal.ErrLeaseHeld) || !errors.Is(held, rollout.ErrInProgress) ||
+		!strings.HasPrefix(held.Error(), "pgjournal: lease held by another executor: ") || strings.Contains(held.Error(), "unfinished") {
+		t.Errorf("second Open while held: %v", held)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ts := targets(8)
+	p := plan(t, ts)
+	ex, _ := rollout.New(&cancelFleet{memFleet: memFleet{cur: map[string]string{}}, cancel: cancel}, rollout.Journal(a))
+	if rep, err := ex.Run(rctx, p, p.Fingerprint()); rep == nil || rep.Outcome != rollout.OutcomeInterrupted {
+		t.Fatalf("interrupted Run: %v", err)
+	}
+	_, unfinished := ex.Run(ctx, p, p.Fingerprint())
+	if !errors.Is(unfinished, rollout.ErrInProgress) || errors.Is(unfinished, pgjournal.ErrLeaseHeld) ||
+		!strings.HasPrefix(unfinished.Error(), "rollout: unfinished rollout in journal: ") || strings.Contains(unfinished.Error(), "lease") {
+		t.Errorf("Run on an unfinished journal: %v", unfinished)
+	}
+}
+
 func TestRefusesANewerSchema(t *testing.T) {
 	dsn := schemaDSN(t)
 	ctx := context.Background()
@@ -103,17 +146,34 @@ func TestLostConnectionStopsTheHolderAndAnotherResumes(t *testing.T) {
 	ctx := context.Background()
 	ts := targets(8)
 	f := newPGFleet(t, dsn, ts)
-	j, err := pgjournal.Open(ctx, dsn, "cut")
+	// The holder's lease connection carries an application name of its own,
+	// and only that backend is terminated: the server may be shared.
+	holderApp := appName(t, "holder")
+	j, err := pgjournal.Open(ctx, withParam(dsn, "application_name", holderApp), "cut")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	admin, _ := pgx.Connect(ctx, dsn)
+	// A bystander: another application's session on the same server whose
+	// last query mentions the journal table. It must survive the test.
+	bystander, err := pgx.Connect(ctx, withParam(dsn, "application_name", appName(t, "bystander")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bystander.Close(ctx)
+	if _, err := bystander.Exec(ctx, `SELECT count(*) FROM deploysafe_rollout_journal`); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer admin.Close(ctx)
+	var cut int
 	f.onApply = func(target string) {
-		if target == "site05" { // mid-wave 3: cut every other session of the journal's
-			_, _ = admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-				WHERE pid <> pg_backend_pid() AND query LIKE '%deploysafe_rollout_journal%'`)
+		if target == "site05" { // mid-wave 3: cut the holder's lease connection, and only it
+			_ = admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+				WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()`, holderApp).Scan(&cut)
 		}
 	}
 	p := plan(t, ts)
@@ -123,6 +183,12 @@ func TestLostConnectionStopsTheHolderAndAnotherResumes(t *testing.T) {
 		t.Fatalf("Run after losing the lease: %v", err)
 	}
 	f.onApply = nil
+	if cut != 1 {
+		t.Fatalf("terminated %d backends named %s, want the holder's 1", cut, holderApp)
+	}
+	if err := bystander.Ping(ctx); err != nil {
+		t.Errorf("the bystander's session was cut: %v", err)
+	}
 	j2 := openRetry(t, dsn, "cut")
 	defer j2.Close()
 	ex2, _ := rollout.New(f, rollout.Journal(j2))

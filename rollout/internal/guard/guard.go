@@ -7,8 +7,8 @@
 // for a target outside the plan.
 //
 // The one exception is a put-back: [Guard.PermitPutBack] lets the executor
-// return one off-plan target to the version a census recorded for it, and
-// nothing else.
+// return one target that something else changed to the version recorded for
+// it before the rollout, and nothing else.
 package guard
 
 import (
@@ -59,9 +59,9 @@ type Guard struct {
 	putBack map[string]string // off-plan target -> the only version it may get
 }
 
-// PermitPutBack allows Deploy(target, version) and Version(target) for a
-// target outside the plan: a rollback-only permission to restore the version
-// a census recorded before the rollout.
+// PermitPutBack allows Deploy(target, version) and Version(target): a
+// rollback-only permission to restore the version a census (or the journal)
+// recorded before the rollout, for a target outside the plan or in it.
 func (g *Guard) PermitPutBack(target, version string) {
 	g.mu.Lock()
 	g.putBack[target] = version
@@ -76,19 +76,20 @@ func (g *Guard) putBackVersion(target string) (string, bool) {
 }
 
 // Deploy forwards to the deployer when target is allowed and version is the
-// plan's, or when it is a permitted put-back of exactly that version.
+// plan's, or when it is a permitted put-back of exactly that version (for a
+// target in the plan or outside it).
 func (g *Guard) Deploy(ctx context.Context, target, version string) error {
+	if v, ok := g.putBackVersion(target); ok && version == v {
+		return g.d.Deploy(ctx, target, version)
+	}
 	if _, ok := g.allowed[target]; ok {
 		if version != g.version {
 			return g.refuse("deploy", target, version)
 		}
 		return g.d.Deploy(ctx, target, version)
 	}
-	if v, ok := g.putBackVersion(target); ok {
-		if version != v {
-			return g.refuse("deploy", target, version)
-		}
-		return g.d.Deploy(ctx, target, version)
+	if _, ok := g.putBackVersion(target); ok {
+		return g.refuse("deploy", target, version)
 	}
 	return g.refuse("deploy", target, "")
 }

@@ -123,3 +123,24 @@ func TestSealNil(t *testing.T) {
 		t.Fatal("Bind without Refuse accepted")
 	}
 }
+
+// A put-back permission for a target in the plan (a wave not deployed yet,
+// or one something else moved) permits its recorded version besides the
+// plan's, and nothing else.
+func TestPutBackOfAnOnPlanTarget(t *testing.T) {
+	d := &recorder{}
+	g := bind(t, d)
+	ctx := context.Background()
+	g.PermitPutBack("a", "v1")
+	if err := g.Deploy(ctx, "a", "v3"); !errors.Is(err, errRefused) {
+		t.Errorf("a v3: %v", err)
+	}
+	if len(d.calls) != 0 {
+		t.Fatalf("refused calls reached the deployer: %v", d.calls)
+	}
+	for _, v := range []string{"v1", "v2"} {
+		if err := g.Deploy(ctx, "a", v); err != nil {
+			t.Errorf("a %s: %v", v, err)
+		}
+	}
+}
