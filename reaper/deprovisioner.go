@@ -76,11 +76,12 @@ func (p Precondition) Check(current map[string]string) error {
 // error wrapping ErrPrecondition if any of them differs between the judged
 // attributes and current, or is in one and not the other. Attributes that
 // change in the normal course (a last-seen time, a counter) are left out
-// by not naming them. It panics when given no key: checking nothing is
-// never what a deprovisioner means.
+// by not naming them. Given no key it returns an error wrapping
+// ErrPrecondition: a check of nothing cannot fail, so it never lets an
+// action through.
 func (p Precondition) CheckKeys(current map[string]string, keys ...string) error {
 	if len(keys) == 0 {
-		panic("reaper: Precondition.CheckKeys needs at least one key")
+		return fmt.Errorf("reaper: Precondition.CheckKeys: no attribute named: a check of nothing cannot fail: %w", ErrPrecondition)
 	}
 	for _, k := range keys {
 		v, judged := p.Attrs[k]
