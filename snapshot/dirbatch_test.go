@@ -254,7 +254,7 @@ func TestTakeCommitsChunksBeforeManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(rb.log, ", "); got != "commit, put manifests" {
+	if got := strings.Join(rb.log, ", "); got != "put takes, commit, put manifests" {
 		t.Errorf("Take's store calls: %s; want the chunk batch committed, then the manifest", got)
 	}
 	if _, err := Verify(context.Background(), rb.Store, m); err != nil {

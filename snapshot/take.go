@@ -41,6 +41,11 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 		return nil, err
 	}
 	start := time.Now()
+	endTake, err := beginTake(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	defer endTake()
 	tables, err := describeTables(ctx, src, sel)
 	if err != nil {
 		return nil, err

@@ -74,7 +74,7 @@ func main() {
 
 // run executes the command line args and returns its exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const usage = "usage: deploysafe snapshot <take|list|verify|check|diff|restore|rehearse> [flags]\n" +
+	const usage = "usage: deploysafe snapshot <take|list|verify|check|diff|restore|rehearse|forget|prune> [flags]\n" +
 		"       deploysafe snapshot <subcommand> -h   the subcommand's flags"
 	if len(args) == 1 && isHelp(args[0]) || len(args) == 2 && args[0] == "snapshot" && isHelp(args[1]) {
 		fmt.Fprintln(stdout, usage)

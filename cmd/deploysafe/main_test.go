@@ -211,6 +211,22 @@ func TestSQLiteEndToEnd(t *testing.T) {
 	if !strings.Contains(r.stdout, "6 restored into scratch tables and verified") {
 		t.Errorf("rehearse printed %q", r.stdout)
 	}
+	// Retention: a second snapshot, the older forgotten by --keep-last 1,
+	// and prune marks the chunks only the forgotten one used.
+	want(t, deploysafe(t, nil, append([]string{"snapshot", "take", "--table", "orders:site", "--all", "--id", "later"}, common...)...), 0, "take later")
+	r = deploysafe(t, nil, "snapshot", "forget", "--store", store, "--keep-last", "1")
+	want(t, r, 0, "forget --keep-last 1")
+	if !strings.Contains(r.stdout, "forgot pre-deploy") || strings.Contains(r.stdout, "forgot later") {
+		t.Errorf("forget printed %q, want pre-deploy forgotten and later kept", r.stdout)
+	}
+	r = deploysafe(t, nil, "snapshot", "prune", "--store", store, "--json")
+	want(t, r, 0, "prune")
+	var pr struct{ Snapshots, Unused, Deleted, Pending int }
+	if err := json.Unmarshal([]byte(r.stdout), &pr); err != nil || pr.Snapshots != 1 || pr.Unused == 0 || pr.Deleted != 0 || pr.Pending != pr.Unused {
+		t.Errorf("prune --json = %q (%v): want unused chunks marked, none deleted yet", r.stdout, err)
+	}
+	want(t, deploysafe(t, nil, "snapshot", "verify", "--store", store, "--id", "later"), 0, "verify after prune")
+	want(t, deploysafe(t, nil, "snapshot", "forget", "--store", store), 2, "forget without --id")
 }
 
 // TestTenantAcrossTables: --key-column finds the tenant's tables (orders

@@ -120,10 +120,10 @@ func (f *flags) par() []snapshot.TakeOption {
 
 func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("snapshot: want a subcommand: take, list, verify, check, diff, restore, rehearse")
+		return usagef("snapshot: want a subcommand: take, list, verify, check, diff, restore, rehearse, forget, prune")
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"take": take, "list": list, "verify": verify, "check": check, "diff": diff, "restore": restore, "rehearse": rehearse,
+		"take": take, "list": list, "forget": forget, "prune": prune, "verify": verify, "check": check, "diff": diff, "restore": restore, "rehearse": rehearse,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -239,6 +239,90 @@ func list(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%-*s  %-20s  %10s  %12s  %10s\n", w, "ID", "CREATED (UTC)", "PARTITIONS", "ROWS", "STORED")
 	for _, e := range out {
 		fmt.Fprintf(stdout, "%-*s  %-20s  %10d  %12d  %10s\n", w, e.ID, e.Created.UTC().Format(time.RFC3339), e.Partitions, e.Rows, size(e.StoredBytes))
+	}
+	return nil
+}
+
+// forget removes --id, or every snapshot but the --keep-last newest.
+func forget(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("forget", stderr)
+	f.storeFlag()
+	f.idFlag()
+	keep := f.fs.Int("keep-last", 0, "instead of --id: forget all but this many newest snapshots")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if (f.id == "") == (*keep == 0) {
+		return usagef("forget: give --id or --keep-last")
+	}
+	if *keep < 0 {
+		return usagef("--keep-last %d: must be at least 1", *keep)
+	}
+	if err := existingDir(f.store); err != nil {
+		return err
+	}
+	store, closeStore, err := openStore(ctx, f.store)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	ids := []string{f.id}
+	if *keep > 0 {
+		all, err := snapshot.ListManifests(ctx, store)
+		if err != nil {
+			return err
+		}
+		ms := make([]*snapshot.Manifest, 0, len(all))
+		for _, id := range all {
+			m, err := snapshot.LoadManifest(ctx, store, id)
+			if err != nil {
+				return err
+			}
+			ms = append(ms, m)
+		}
+		sort.SliceStable(ms, func(i, j int) bool { return ms[i].Created.After(ms[j].Created) })
+		ids = nil
+		for _, m := range ms[min(*keep, len(ms)):] {
+			ids = append(ids, m.ID)
+		}
+	}
+	for _, id := range ids {
+		if err := snapshot.Forget(ctx, store, id); err != nil {
+			return classify(err)
+		}
+		fmt.Fprintf(stdout, "forgot %s\n", id)
+	}
+	fmt.Fprintf(stdout, "%d snapshot(s) forgotten; their chunks go at the next prune a grace from now\n", len(ids))
+	return nil
+}
+
+// prune deletes the chunks no snapshot uses, a grace after it first finds them unused.
+func prune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("prune", stderr)
+	f.storeFlag()
+	grace := f.fs.Duration("grace", 24*time.Hour, "delete a chunk only when found unused this long ago, with no take younger than this running")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if err := existingDir(f.store); err != nil {
+		return err
+	}
+	store, closeStore, err := openStore(ctx, f.store)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	rep, err := snapshot.Prune(ctx, store, *grace)
+	if err != nil {
+		return classify(err)
+	}
+	if f.asJSON {
+		return printJSON(stdout, rep)
+	}
+	fmt.Fprintf(stdout, "%d snapshot(s), %d chunk(s): %d unused, %d deleted, %d kept until their grace has passed\n",
+		rep.Snapshots, rep.Chunks, rep.Unused, rep.Deleted, rep.Pending)
+	if rep.Busy {
+		fmt.Fprintln(stdout, "a take is in progress (or died less than the grace ago): nothing deleted")
 	}
 	return nil
 }
