@@ -130,6 +130,9 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 		}
 	}
 	if len(ch.changed) > 0 {
+		if err := s.checkUpdates(ctx, tx, m, key, ch.old, ch.changed, nil); err != nil {
+			return false, err
+		}
 		if err := s.updateRows(ctx, tx, m, key, ch.changed); err != nil {
 			return false, fmt.Errorf("update: %w", err)
 		}

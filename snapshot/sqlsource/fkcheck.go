@@ -21,14 +21,20 @@ var ErrDependents = errors.New("sqlsource: rows outside the partition depend on 
 type DependentError struct {
 	Constraint string // the foreign key's name
 	Table      string // the referencing (child) table
-	Action     string // ON DELETE action: "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"
-	Rows       int64  // referencing rows outside the partition that the delete would reach
+	Action     string // ON DELETE (or, for a changed key value, ON UPDATE) action: "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"
+	Rows       int64  // referencing rows outside the partition that the delete or update would reach
+
+	update bool // reached by updating a referenced column in place, not by a delete
 }
 
 // Error names the constraint, the child table, the action and the rows.
 func (e *DependentError) Error() string {
-	return fmt.Sprintf("%v: foreign key %q of table %s ON DELETE %s reaches %d of its rows; restore them with it (IncludeDependents; the command's --include-dependents) if the snapshot has them",
-		ErrDependents, trunc(e.Constraint), trunc(e.Table), e.Action, e.Rows)
+	on := "DELETE"
+	if e.update {
+		on = "UPDATE"
+	}
+	return fmt.Sprintf("%v: foreign key %q of table %s ON %s %s reaches %d of its rows; restore them with it (IncludeDependents; the command's --include-dependents) if the snapshot has them",
+		ErrDependents, trunc(e.Constraint), trunc(e.Table), on, e.Action, e.Rows)
 }
 
 // Unwrap returns ErrDependents.
@@ -52,9 +58,11 @@ type fkRef struct {
 	qname    string // quoted, qualified as meta.qname: to find the child among a group's tables
 	display  string // child as PostgreSQL prints it
 	action   string
-	deferred bool   // NO ACTION checked at commit: delete + re-insert passes
-	self     bool   // the table references itself
-	join     string // c.col = p.col AND …
+	onUpdate string   // the ON UPDATE action
+	pcols    []string // the referenced (parent) columns, unquoted
+	deferred bool     // NO ACTION checked at commit: delete + re-insert passes
+	self     bool     // the table references itself
+	join     string   // c.col = p.col AND …
 }
 
 // pgReferencing lists the foreign keys that reference table $1 (a quoted,
@@ -62,7 +70,10 @@ type fkRef struct {
 // quotes the names).
 const pgReferencing = `SELECT c.conname, format('%I.%I', n.nspname, cl.relname),
 	'"' || replace(n.nspname, '"', '""') || '"."' || replace(cl.relname, '"', '""') || '"', c.conrelid::regclass::text,
-	c.confdeltype::text, c.condeferred, c.conrelid = c.confrelid,
+	c.confdeltype::text, c.confupdtype::text, c.condeferred, c.conrelid = c.confrelid,
+	(SELECT string_agg(pa.attname, E'\x1f' ORDER BY k.o)
+	   FROM unnest(c.confkey) WITH ORDINALITY AS k(pk, o)
+	   JOIN pg_catalog.pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.pk),
 	(SELECT string_agg(format('c.%I = p.%I', ca.attname, pa.attname), ' AND ' ORDER BY k.o)
 	   FROM unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, pk, o)
 	   JOIN pg_catalog.pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = k.ck
@@ -85,11 +96,12 @@ func (s *Source) referencing(ctx context.Context, q queryer, m *meta) ([]fkRef, 
 		var refs []fkRef
 		for rows.Next() {
 			var r fkRef
-			if err := rows.Scan(&r.name, &r.child, &r.qname, &r.display, &r.action, &r.deferred, &r.self, &r.join); err != nil {
+			var pcols string
+			if err := rows.Scan(&r.name, &r.child, &r.qname, &r.display, &r.action, &r.onUpdate, &r.deferred, &r.self, &pcols, &r.join); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("read foreign keys: %w", err)
 			}
-			r.action = pgActions[r.action]
+			r.action, r.onUpdate, r.pcols = pgActions[r.action], pgActions[r.onUpdate], strings.Split(pcols, "\x1f")
 			refs = append(refs, r)
 		}
 		if err := closeRows(rows); err != nil {
@@ -117,19 +129,19 @@ func (s *Source) referencing(ctx context.Context, q queryer, m *meta) ([]fkRef, 
 	}
 	parent := strings.Trim(m.qname, `"`)
 	parent = strings.ReplaceAll(parent, `""`, `"`)
-	rows, err = q.QueryContext(ctx, `SELECT t.name, f.id, f."from", f."to", f.on_delete
+	rows, err = q.QueryContext(ctx, `SELECT t.name, f.id, f."from", f."to", f.on_delete, f.on_update
 		FROM sqlite_schema t, pragma_foreign_key_list(t.name) f
 		WHERE t.type = 'table' AND f."table" = ? COLLATE NOCASE ORDER BY t.name, f.id, f.seq`, parent)
 	if err != nil {
 		return nil, fmt.Errorf("read foreign keys: %w", err)
 	}
-	var pk []string // the parent's primary key, for a reference without columns
+	var pk []colMeta // the parent's primary key, for a reference without columns
 	for _, c := range m.cols {
 		if c.pkPos > 0 {
 			for len(pk) < c.pkPos {
-				pk = append(pk, "")
+				pk = append(pk, colMeta{})
 			}
-			pk[c.pkPos-1] = c.quoted
+			pk[c.pkPos-1] = c
 		}
 	}
 	var refs []fkRef
@@ -139,30 +151,31 @@ func (s *Source) referencing(ctx context.Context, q queryer, m *meta) ([]fkRef, 
 	}
 	seq := map[id]int{}
 	for rows.Next() {
-		var child, from, action string
+		var child, from, action, onUpdate string
 		var n int
 		var to *string
-		if err := rows.Scan(&child, &n, &from, &to, &action); err != nil {
+		if err := rows.Scan(&child, &n, &from, &to, &action, &onUpdate); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read foreign keys: %w", err)
 		}
 		k := id{child, n}
 		i, ok := seq[k]
-		pcol := ""
+		pname := ""
 		if to != nil {
-			pcol = quoteIdent(*to)
+			pname = *to
 		} else if i < len(pk) {
-			pcol = pk[i]
+			pname = pk[i].name
 		}
-		cond := "c." + quoteIdent(from) + " = p." + pcol
+		cond := "c." + quoteIdent(from) + " = p." + quoteIdent(pname)
 		if !ok {
 			refs = append(refs, fkRef{
 				name: fmt.Sprintf("%s#%d", child, n), child: quoteIdent(child), qname: quoteIdent(child), display: child,
-				action: strings.ToUpper(action), self: strings.EqualFold(child, parent), join: cond,
+				action: strings.ToUpper(action), onUpdate: strings.ToUpper(onUpdate), self: strings.EqualFold(child, parent), join: cond,
 			})
 		} else {
 			refs[len(refs)-1].join += " AND " + cond
 		}
+		refs[len(refs)-1].pcols = append(refs[len(refs)-1].pcols, pname)
 		seq[k] = i + 1
 	}
 	if err := closeRows(rows); err != nil {
@@ -209,7 +222,96 @@ func (s *Source) checkDependentsIn(ctx context.Context, q queryer, m *meta, key 
 			}
 		}
 	}
-	part := m.cols[m.part]
+	keyCond, args, err := s.staleFilter(m, key, stale)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		switch r.action {
+		case "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT":
+		case "NO ACTION":
+			if r.deferred || s.dialect == sqlite {
+				// SQLite's catalog does not say whether the key is
+				// deferred; an immediate one fails the delete, which
+				// rolls the whole Replace back.
+				continue
+			}
+		default:
+			continue
+		}
+		n, err := s.reach(ctx, q, m, r, keyCond, args, group)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &DependentError{Constraint: r.name, Table: r.display, Action: r.action, Rows: n}
+		}
+	}
+	return nil
+}
+
+// checkUpdates refuses, before changed rows are updated in place, an
+// update of a referenced column that a foreign key would carry to rows
+// outside what is restored (ON UPDATE CASCADE, SET NULL, SET DEFAULT) or
+// that it would block (RESTRICT, an immediate NO ACTION): the rows old
+// holds (COPY TEXT lines) are the changed rows before, changed after.
+func (s *Source) checkUpdates(ctx context.Context, q queryer, m *meta, key string, old []string, changed []rowcodec.Row, group map[string]string) error {
+	if len(changed) == 0 {
+		return nil
+	}
+	refs, err := s.referencing(ctx, q, m)
+	if err != nil || len(refs) == 0 {
+		return err
+	}
+	byName := make(map[string]int, len(m.cols))
+	for i, c := range m.cols {
+		byName[c.name] = i
+	}
+	for _, r := range refs {
+		switch r.onUpdate {
+		case "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT":
+		case "NO ACTION":
+			if r.deferred || s.dialect == sqlite {
+				continue // checked at commit, or (SQLite) fails the update itself
+			}
+		default:
+			continue
+		}
+		var moved []string // changed rows whose referenced value changes
+		for i, row := range changed {
+			before, err := rowcodec.Decode([]byte(old[i]))
+			if err != nil || len(before) != len(m.cols) {
+				return fmt.Errorf("live row %q: cannot read it (%v)", trunc(old[i]), err)
+			}
+			for _, c := range r.pcols {
+				if k, ok := byName[c]; !ok || before[k] != row[k] {
+					moved = append(moved, old[i])
+					break
+				}
+			}
+		}
+		if len(moved) == 0 {
+			continue
+		}
+		keyCond, args, err := s.staleFilter(m, key, moved)
+		if err != nil {
+			return err
+		}
+		n, err := s.reach(ctx, q, m, r, keyCond, args, group)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &DependentError{Constraint: r.name, Table: r.display, Action: r.onUpdate, Rows: n, update: true}
+		}
+	}
+	return nil
+}
+
+// staleFilter is the condition (on the parent, alias p) and the bind
+// arguments that select partition key's rows whose COPY TEXT lines stale
+// holds (all of the partition if stale is nil); args[0] is the key.
+func (s *Source) staleFilter(m *meta, key string, stale []string) (string, []any, error) {
 	var keyCond string
 	args := []any{s.keyArg(m, key)}
 	if stale != nil && s.dialect == sqlite && len(m.order) > 0 && len(stale)*len(m.order) < maxParams {
@@ -221,11 +323,11 @@ func (s *Source) checkDependentsIn(ctx context.Context, q queryer, m *meta, key 
 		for _, l := range stale {
 			vals, err := rowcodec.Decode([]byte(l))
 			if err != nil || len(vals) != len(m.cols) {
-				return fmt.Errorf("live row %q: cannot read its key (%v)", trunc(l), err)
+				return "", nil, fmt.Errorf("live row %q: cannot read its key (%v)", trunc(l), err)
 			}
 			for _, k := range m.order {
 				if !vals[k].Valid {
-					return fmt.Errorf("live row %q: NULL in key column %q", trunc(l), m.cols[k].name)
+					return "", nil, fmt.Errorf("live row %q: NULL in key column %q", trunc(l), m.cols[k].name)
 				}
 				args = append(args, parseSQLite(vals[k].String, m.cols[k].aff))
 			}
@@ -237,11 +339,11 @@ func (s *Source) checkDependentsIn(ctx context.Context, q queryer, m *meta, key 
 		for _, l := range stale {
 			row, err := rowcodec.Decode([]byte(l))
 			if err != nil || len(row) != len(m.cols) {
-				return fmt.Errorf("live row %q: cannot read its key (%v)", trunc(l), err)
+				return "", nil, fmt.Errorf("live row %q: cannot read its key (%v)", trunc(l), err)
 			}
 			for i, k := range m.order {
 				if !row[k].Valid {
-					return fmt.Errorf("live row %q: NULL in key column %q", trunc(l), m.cols[k].name)
+					return "", nil, fmt.Errorf("live row %q: NULL in key column %q", trunc(l), m.cols[k].name)
 				}
 				keys[i] = append(keys[i], row[k].String)
 			}
@@ -258,53 +360,44 @@ func (s *Source) checkDependentsIn(ctx context.Context, q queryer, m *meta, key 
 		keyCond = fmt.Sprintf(" AND (%s) IN (SELECT %s FROM unnest(%s) AS u(%s))",
 			strings.Join(cols, ", "), strings.Join(casts, ", "), strings.Join(arrays, ", "), strings.Join(names, ", "))
 	}
-	for _, r := range refs {
-		switch r.action {
-		case "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT":
-		case "NO ACTION":
-			if r.deferred || s.dialect == sqlite {
-				// SQLite's catalog does not say whether the key is
-				// deferred; an immediate one fails the delete, which
-				// rolls the whole Replace back.
-				continue
-			}
-		default:
-			continue
-		}
-		outside := ""
-		childPart, inGroup := group[r.qname]
-		if r.self {
-			childPart, inGroup = part.quoted, true
-		}
-		if inGroup {
-			outside = fmt.Sprintf(" AND c.%s IS DISTINCT FROM %s", childPart, s.param(part, 1))
-			if s.dialect == sqlite {
-				outside = fmt.Sprintf(" AND c.%s IS NOT ?", childPart)
-			}
-		}
-		query := fmt.Sprintf("SELECT count(*) FROM %s c WHERE EXISTS (SELECT 1 FROM %s p WHERE p.%s = %s AND %s%s)%s",
-			r.child, m.qname, part.quoted, s.param(part, 1), r.join, keyCond, outside)
-		qargs := args
-		if inGroup && s.dialect == sqlite {
-			qargs = append(append([]any(nil), args...), args[0]) // the last ?
-		}
-		rows, err := q.QueryContext(ctx, query, qargs...)
-		if err != nil {
-			return fmt.Errorf("count rows referencing the partition through %q: %w", r.name, err)
-		}
-		var n int64
-		for rows.Next() {
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		if err := closeRows(rows); err != nil {
-			return fmt.Errorf("count rows referencing the partition through %q: %w", r.name, err)
-		}
-		if n > 0 {
-			return &DependentError{Constraint: r.name, Table: r.display, Action: r.action, Rows: n}
+	return keyCond, args, nil
+}
+
+// reach counts the rows of r's child table, outside the group (and outside
+// the partition for a self reference), that reference the parent rows
+// keyCond selects.
+func (s *Source) reach(ctx context.Context, q queryer, m *meta, r fkRef, keyCond string, args []any, group map[string]string) (int64, error) {
+	part := m.cols[m.part]
+	outside := ""
+	childPart, inGroup := group[r.qname]
+	if r.self {
+		childPart, inGroup = part.quoted, true
+	}
+	if inGroup {
+		outside = fmt.Sprintf(" AND c.%s IS DISTINCT FROM %s", childPart, s.param(part, 1))
+		if s.dialect == sqlite {
+			outside = fmt.Sprintf(" AND c.%s IS NOT ?", childPart)
 		}
 	}
-	return nil
+	query := fmt.Sprintf("SELECT count(*) FROM %s c WHERE EXISTS (SELECT 1 FROM %s p WHERE p.%s = %s AND %s%s)%s",
+		r.child, m.qname, part.quoted, s.param(part, 1), r.join, keyCond, outside)
+	qargs := args
+	if inGroup && s.dialect == sqlite {
+		qargs = append(append([]any(nil), args...), args[0]) // the last ?
+	}
+	rows, err := q.QueryContext(ctx, query, qargs...)
+	if err != nil {
+		return 0, fmt.Errorf("count rows referencing the partition through %q: %w", r.name, err)
+	}
+	var n int64
+	for rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return 0, err
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return 0, fmt.Errorf("count rows referencing the partition through %q: %w", r.name, err)
+	}
+	return n, nil
 }

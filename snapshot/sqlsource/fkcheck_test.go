@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/deploysafe/deploysafe/snapshot"
+	"github.com/deploysafe/deploysafe/snapshot/storetest"
 )
 
 // fkShop creates orders(site_id, id) and order_items(site_id, id, order_id
@@ -269,6 +270,65 @@ func TestRestoreUpdatesInPlace(t *testing.T) {
 			}
 			if ops != "DELETE,INSERT,UPDATE,UPDATE,UPDATE,UPDATE" {
 				t.Errorf("audit trigger saw %s, want DELETE,INSERT and 4 UPDATEs", ops)
+			}
+		})
+	}
+}
+
+// TestRestoreRefusesUpdateCascadeOutside: shipments reference orders by a
+// unique code ON UPDATE CASCADE. A deploy changed an order's code (and the
+// cascade its shipment's); restoring orders/3 alone would set the code back
+// and cascade into shipments, a table it does not restore: refused before
+// anything lands, naming ON UPDATE. An order whose note alone changed is
+// restored (its referenced code does not move).
+func TestRestoreRefusesUpdateCascadeOutside(t *testing.T) {
+	for _, pg := range []bool{true, false} {
+		t.Run(map[bool]string{true: "postgres", false: "sqlite"}[pg], func(t *testing.T) {
+			var db *sql.DB
+			prefix := ""
+			if pg {
+				var schema string
+				db, schema = pgDB(t)
+				prefix = schema + "."
+			} else {
+				db = sqliteDB(t)
+				db.SetMaxOpenConns(1)
+				mustExec(t, db, "PRAGMA foreign_keys = ON")
+			}
+			orders, ships := prefix+"orders", prefix+"shipments"
+			mustExec(t, db,
+				"CREATE TABLE "+orders+" (site_id INTEGER NOT NULL, id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, note TEXT)",
+				"CREATE TABLE "+ships+" (site_id INTEGER NOT NULL, id INTEGER PRIMARY KEY, order_code TEXT REFERENCES "+orders+" (code) ON UPDATE CASCADE)",
+				"INSERT INTO "+orders+" VALUES (3, 301, 'A', 'ok'), (3, 302, 'B', 'ok')",
+				"INSERT INTO "+ships+" VALUES (3, 1, 'A')")
+			src := mustNew(t, db, Table(orders, "site_id"))
+			ctx := context.Background()
+			store := storetest.NewMemStore()
+			sel := []snapshot.Partition{{Table: orders, Key: "3"}}
+			m, err := snapshot.Take(ctx, src, store, sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustExec(t, db, "UPDATE "+orders+" SET note = 'changed' WHERE id = 302")
+			if _, err := snapshot.Restore(ctx, src, store, m, sel); err != nil {
+				t.Fatalf("a note changed: %v", err)
+			}
+			mustExec(t, db, "UPDATE "+orders+" SET code = 'Z' WHERE id = 301")
+			before := string(dump(t, src, orders, "3"))
+			var ship string
+			if err := db.QueryRow("SELECT order_code FROM " + ships).Scan(&ship); err != nil || ship != "Z" {
+				t.Fatalf("set-up: shipment code %q (%v), want the cascade's Z", ship, err)
+			}
+			_, err = snapshot.Restore(ctx, src, store, m, sel, snapshot.RestoreID("again"))
+			var de *DependentError
+			if !errors.As(err, &de) || de.Action != "CASCADE" || de.Rows != 1 || !strings.Contains(err.Error(), "ON UPDATE CASCADE") {
+				t.Fatalf("Restore after a code change = %v, want a DependentError ON UPDATE CASCADE for 1 shipment", err)
+			}
+			if err := db.QueryRow("SELECT order_code FROM " + ships).Scan(&ship); err != nil || ship != "Z" {
+				t.Errorf("a refused restore changed the shipment to %q (%v)", ship, err)
+			}
+			if got := string(dump(t, src, orders, "3")); got != before {
+				t.Errorf("a refused restore wrote orders/3: %s", got)
 			}
 		})
 	}

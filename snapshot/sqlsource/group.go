@@ -117,6 +117,9 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 		}
 	}
 	for _, i := range order {
+		if err := s.checkUpdates(ctx, tx, g[i].m, key, g[i].ch.old, g[i].ch.changed, group); err != nil {
+			return fmt.Errorf("%s: %w", g[i].p, err)
+		}
 		if err := s.writeNew(ctx, conn, tx, &g[i], key); err != nil {
 			return fmt.Errorf("%s: %w", g[i].p, err)
 		}

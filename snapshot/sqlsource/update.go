@@ -18,6 +18,7 @@ import (
 type changes struct {
 	gone    []string
 	changed []rowcodec.Row
+	old     []string // the live row each changed row replaces
 	added   []byte
 }
 
@@ -53,7 +54,7 @@ func pairByKey(m *meta, stale []string, want *wantRows) (changes, error) {
 		}
 		if j, ok := live[keyOf(row)]; ok && !updated[j] {
 			updated[j] = true
-			ch.changed = append(ch.changed, row)
+			ch.changed, ch.old = append(ch.changed, row), append(ch.old, stale[j])
 			continue
 		}
 		added.WriteString(l)
