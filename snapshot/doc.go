@@ -34,6 +34,12 @@
 //	manifests/<id>.json.zst           one per snapshot (zstd of its JSON), written last
 //	restores/<restore id>/plan.json   a restore's journal: what it restores…
 //	restores/<restore id>/done/…      …and each partition it has committed
+//	takes/<start>-<random>            a Take in progress, so that Prune keeps its chunks
+//	prune/pending.json                when Prune first found each unused chunk unused
+//
+// [Forget] removes a snapshot's manifest (and its restores' journals);
+// [Prune] deletes the chunks no snapshot uses once two runs a grace apart
+// found them unused and no Take younger than the grace runs.
 //
 // Chunks are cut by content (a gear hash, 32 KiB–512 KiB, ~128 KiB on
 // average), so a snapshot of unchanged data writes nothing new, and a small
