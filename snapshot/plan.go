@@ -15,6 +15,11 @@ type Plan struct {
 	Restored   []Partition     // restored and journaled by this call
 	Skipped    []Partition     // restored by an earlier run under RestoreID and unchanged since
 	Failed     []Partition     // not restored; Restore's error says why
+	// Dependents are the snapshot's partitions of the selected keys in
+	// tables that reference a selected table, left out of the selection:
+	// a restore whose deletes reach their rows is refused
+	// ([IncludeDependents] adds them). Listed when the Source can tell.
+	Dependents []Partition
 }
 
 // A PartitionDiff compares one partition of a snapshot with the live data.
@@ -70,8 +75,25 @@ func (p *Plan) String() string {
 			b.WriteString("  … (more rows differ)\n")
 		}
 	}
+	if len(p.Dependents) > 0 {
+		fmt.Fprintf(&b, "not selected, but referencing the selection: %s; a delete that reaches their rows is refused (include them: IncludeDependents, --include-dependents)\n",
+			strings.Join(partitionStrings(p.Dependents, 5), ", "))
+	}
 	if journaled > 0 {
 		fmt.Fprintf(&b, "%d partition(s) were restored before under journal %s and still match the snapshot: skipped\n", journaled, p.RestoreID)
 	}
 	return b.String()
+}
+
+// partitionStrings renders up to n partitions, then how many more.
+func partitionStrings(ps []Partition, n int) []string {
+	var out []string
+	for i, p := range ps {
+		if i == n {
+			out = append(out, fmt.Sprintf("and %d more", len(ps)-n))
+			break
+		}
+		out = append(out, p.String())
+	}
+	return out
 }

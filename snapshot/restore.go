@@ -83,6 +83,7 @@ type restore struct {
 	sel    []Partition        // normalized selection
 	writes bool               // Restore, not Diff
 	added  map[Partition]bool // by IncludeDependents
+	left   []Partition        // dependents it would add, without it
 	cd     *codec
 	cache  *chunkCache // chunks the check verified, kept for the apply; nil for Diff
 
@@ -110,16 +111,28 @@ func newRestore(ctx context.Context, op string, src Source, store Store, m *Mani
 		return nil, err
 	}
 	var added map[Partition]bool
+	var left []Partition
 	if o.dependents {
 		if sel, added, err = withDependents(ctx, op, src, m, sel); err != nil {
 			return nil, err
+		}
+	} else if _, ok := src.(dependentser); ok {
+		// Only to show them: the same search, its additions left out.
+		all, more, err := withDependents(ctx, op, src, m, sel)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range all {
+			if more[p] {
+				left = append(left, p)
+			}
 		}
 	}
 	cd, err := newCodec(o.parallelism)
 	if err != nil {
 		return nil, err
 	}
-	r := &restore{op: op, src: src, store: store, m: m, o: o, log: logger{o.log}, sel: sel, cd: cd, writes: apply, added: added}
+	r := &restore{op: op, src: src, store: store, m: m, o: o, log: logger{o.log}, sel: sel, cd: cd, writes: apply, added: added, left: left}
 	if apply {
 		// The chunks the check reads and verifies are kept (up to a memory
 		// budget) for the restore itself, which then need not fetch,
@@ -186,16 +199,19 @@ func (r *restore) prepare(ctx context.Context) error {
 		diffs[i].Again = again[diffs[i].Partition]
 		diffs[i].Dependent = r.added[diffs[i].Partition]
 	}
-	r.plan = &Plan{Snapshot: r.m.ID, RestoreID: r.journal.id, Partitions: diffs}
+	r.plan = &Plan{Snapshot: r.m.ID, RestoreID: r.journal.id, Partitions: diffs, Dependents: r.left}
 	return nil
+}
+
+// dependentser is a Source that can tell which tables reference a table.
+type dependentser interface {
+	Dependents(ctx context.Context, table string) ([]string, error)
 }
 
 // withDependents adds to sel the snapshot's partitions of sel's keys in
 // the tables that depend on sel's tables (IncludeDependents).
 func withDependents(ctx context.Context, op string, src Source, m *Manifest, sel []Partition) ([]Partition, map[Partition]bool, error) {
-	dep, ok := src.(interface {
-		Dependents(ctx context.Context, table string) ([]string, error)
-	})
+	dep, ok := src.(dependentser)
 	if !ok {
 		return nil, nil, fmt.Errorf("snapshot: %s: IncludeDependents: the Source (%T) cannot tell a table's dependents: %w", op, src, ErrConfig)
 	}

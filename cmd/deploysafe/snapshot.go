@@ -706,16 +706,18 @@ func planJSON(p *snapshot.Plan, err error) map[string]any {
 	type part struct {
 		Table, Key              string
 		SnapshotRows, LiveRows  int64
-		Journaled               bool
+		Journaled, Again        bool
+		Identical, Dependent    bool
 		Added, Removed, Changed int
 		Rows                    []string `json:",omitempty"`
 	}
 	parts := []part{}
 	for _, d := range p.Partitions {
-		parts = append(parts, part{d.Partition.Table, d.Partition.Key, d.SnapshotRows, d.LiveRows, d.Journaled, d.Added, d.Removed, d.Changed, d.Rows})
+		parts = append(parts, part{d.Partition.Table, d.Partition.Key, d.SnapshotRows, d.LiveRows, d.Journaled, d.Again,
+			d.Identical, d.Dependent, d.Added, d.Removed, d.Changed, d.Rows})
 	}
 	out := map[string]any{"id": p.Snapshot, "restore_id": p.RestoreID, "applied": p.Applied, "partitions": parts,
-		"restored": keysOf(p.Restored), "skipped": keysOf(p.Skipped), "failed": keysOf(p.Failed)}
+		"restored": keysOf(p.Restored), "skipped": keysOf(p.Skipped), "failed": keysOf(p.Failed), "dependents": keysOf(p.Dependents)}
 	if err != nil {
 		out["error"] = oneLine(err)
 	}

@@ -128,11 +128,16 @@ func TestIncludeDependents(t *testing.T) {
 		fmt.Sprintf("INSERT INTO %s VALUES (2, 2991, 299)", items),
 		fmt.Sprintf("DELETE FROM %s WHERE id = 2011", items))
 	sel := []snapshot.Partition{{Table: orders, Key: "2"}}
+	plan, err := snapshot.Diff(ctx, src, store, m, sel)
+	if err != nil || len(plan.Dependents) != 1 || plan.Dependents[0] != (snapshot.Partition{Table: items, Key: "2"}) ||
+		!strings.Contains(plan.String(), "--include-dependents") {
+		t.Fatalf("Diff of orders/2 alone = %v, %v; want order_items/2 shown as a dependent left out", plan, err)
+	}
 	if _, err := snapshot.Restore(ctx, src, store, m, sel); !errors.Is(err, ErrDependents) {
 		t.Fatalf("Restore of orders/2 alone = %v, want ErrDependents", err)
 	}
-	plan, err := snapshot.Diff(ctx, src, store, m, sel, snapshot.IncludeDependents())
-	if err != nil || len(plan.Partitions) != 2 || !plan.Partitions[0].Dependent || plan.Partitions[1].Dependent ||
+	plan, err = snapshot.Diff(ctx, src, store, m, sel, snapshot.IncludeDependents())
+	if err != nil || len(plan.Dependents) != 0 || len(plan.Partitions) != 2 || !plan.Partitions[0].Dependent || plan.Partitions[1].Dependent ||
 		!strings.Contains(plan.String(), "restore (dependent)") {
 		t.Fatalf("Diff with IncludeDependents = %v, %v; want order_items/2 added as a dependent", plan, err)
 	}
