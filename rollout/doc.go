@@ -24,6 +24,20 @@
 // the confirmation (Settle), the CallDeadline and PutBack. Run refuses any
 // other fingerprint before deploying anything (ErrFingerprint).
 //
+// # Approve in a pull request, apply in CI
+//
+// Plan.WriteTo saves a plan as reviewable text (version, settings, each
+// wave's gates, bake and targets, one per line, and the fingerprint);
+// ReadPlan reads it in another process and refuses a file edited since it
+// was written. Gates are code, so a saved plan compares but does not run:
+//
+//	saved, err := rollout.ReadPlan(file)           // the plan approved in the PR
+//	plan, err := rollout.NewPlan("v2", sites, …)   // the same plan, built again in CI
+//	if ch := plan.Changes(saved); ch != nil {
+//		return fmt.Errorf("plan changed since approval: %v", ch)
+//	}
+//	report, err := ex.Run(ctx, plan, saved.Fingerprint())
+//
 // # The guard
 //
 // An Executor keeps the Deployer sealed; each Run binds it to the plan's

@@ -97,6 +97,9 @@ func (e *Executor) call(ctx context.Context, p *Plan, approved string, m mode) (
 	if p == nil || p.fingerprint == "" {
 		return nil, fmt.Errorf("%w: nil or unbuilt plan (use NewPlan)", ErrInvalidPlan)
 	}
+	if p.saved {
+		return nil, fmt.Errorf("%w: a plan read from a file has no gate code: build the plan in code, check plan.Changes(saved) is empty, and run it with saved.Fingerprint()", ErrInvalidPlan)
+	}
 	if approved != p.fingerprint {
 		return nil, fmt.Errorf("%w: approved fingerprint %q does not match plan fingerprint %q; nothing was deployed", ErrFingerprint, short(approved), short(p.fingerprint))
 	}

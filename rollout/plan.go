@@ -64,6 +64,7 @@ type Plan struct {
 	callDeadline time.Duration
 	putBack      bool
 	fingerprint  string
+	saved        bool // read by ReadPlan: its gates have no code, it cannot run
 }
 
 // defaultFractions are the cumulative fractions of the targets reached after
