@@ -22,7 +22,8 @@
 //
 // A [Source] is the database (snapshot/sqlsource implements it for
 // PostgreSQL and SQLite); a [Store] holds the snapshot ([NewDirStore] for a
-// local directory, snapshot/blobstore for S3, GCS, Azure and file:// URLs).
+// local directory, snapshot/blobstore for S3, GCS, Azure and file:// URLs, with the
+// gocloud driver of each scheme imported by the application).
 // Rows travel between them in PostgreSQL's COPY TEXT encoding (see
 // [Source]). On a directory store, Take makes a snapshot's chunks durable
 // together: flushed in the background while the dumps run, and committed,

@@ -11,6 +11,9 @@ import (
 	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // postgres:// DSNs
+	_ "gocloud.dev/blob/azureblob"     // --store azblob://
+	_ "gocloud.dev/blob/gcsblob"       // --store gs://
+	_ "gocloud.dev/blob/s3blob"        // --store s3://
 	_ "modernc.org/sqlite"             // SQLite files
 
 	"github.com/deploysafe/deploysafe/snapshot"

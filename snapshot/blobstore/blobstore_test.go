@@ -73,6 +73,15 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
+// TestOpenNamesTheMissingDriver: this package imports no driver, so a
+// scheme whose driver the program did not import says which to import.
+func TestOpenNamesTheMissingDriver(t *testing.T) {
+	_, err := blobstore.Open(context.Background(), "gs://bucket")
+	if err == nil || !strings.Contains(err.Error(), "gcsblob") || !strings.Contains(err.Error(), "import") {
+		t.Errorf("Open(gs://) without its driver = %v, want an error naming gocloud.dev/blob/gcsblob", err)
+	}
+}
+
 func TestOpenRedactsSecrets(t *testing.T) {
 	_, err := blobstore.Open(context.Background(), "nope://user:hunter2@bucket?sig=secret")
 	if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "secret") {

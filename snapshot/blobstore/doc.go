@@ -1,6 +1,8 @@
 // Package blobstore is a [snapshot.Store] on gocloud.dev/blob, so snapshots
 // can live in S3, Google Cloud Storage, Azure Blob Storage or a local directory.
 //
+//	import _ "gocloud.dev/blob/s3blob" // the driver of each scheme you use
+//
 //	store, err := blobstore.Open(ctx, "s3://my-snapshots?region=eu-west-1")
 //	if err != nil {
 //		return err
@@ -14,6 +16,7 @@
 //
 // PutIfAbsent is a conditional write (S3 If-None-Match: *, answered with 412
 // when the key exists), reported as [snapshot.ErrExist]. Keys follow
-// [storekey.Check]. This package pulls in the cloud SDKs; the core snapshot
-// package does not.
+// [storekey.Check]. This package imports no cloud driver: a service pays
+// only for the SDK of the scheme it imports, and the core snapshot package
+// for none.
 package blobstore

@@ -9,6 +9,7 @@ import (
 
 	"github.com/deploysafe/deploysafe/snapshot"
 	"github.com/deploysafe/deploysafe/snapshot/blobstore"
+	_ "gocloud.dev/blob/memblob" // the driver of each scheme the program opens
 )
 
 func ExampleOpen() {

@@ -10,13 +10,6 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/deploysafe/deploysafe/snapshot"
-
-	// The drivers behind Open's URL schemes. Importing them registers them
-	// on gocloud's blob.DefaultURLMux; this package registers nothing itself.
-	_ "gocloud.dev/blob/azureblob"
-	_ "gocloud.dev/blob/gcsblob"
-	_ "gocloud.dev/blob/memblob"
-	_ "gocloud.dev/blob/s3blob"
 )
 
 // Open opens the bucket at urlstr and returns a Store on it:
@@ -26,6 +19,12 @@ import (
 //   - azblob://container (Azure Blob Storage)
 //   - file:///abs/dir (a local directory)
 //   - mem:// (in memory, for tests)
+//
+// As gocloud's convention is, the application imports the drivers it uses,
+// which registers them (this package imports none, so a service on S3 does
+// not build the GCS and Azure SDKs): `import _ "gocloud.dev/blob/s3blob"`
+// for s3://, gcsblob for gs://, azureblob for azblob://, memblob for mem://.
+// file:// needs none.
 //
 // Credentials come from the environment, as each driver documents; the query
 // parameters are the driver's (gocloud.dev/aws lists them for s3://). A
@@ -41,7 +40,7 @@ func Open(ctx context.Context, urlstr string) (*Store, error) {
 		return openDir(u)
 	}
 	if u.Scheme == "" || !blob.DefaultURLMux().ValidBucketScheme(u.Scheme) {
-		return nil, fmt.Errorf("blobstore: open %q: unsupported scheme %q (want s3, gs, azblob, file or mem)", redact(u), u.Scheme)
+		return nil, fmt.Errorf("blobstore: open %q: no driver for scheme %q: import its gocloud driver (_ \"gocloud.dev/blob/s3blob\" for s3, gcsblob for gs, azureblob for azblob, memblob for mem)", redact(u), u.Scheme)
 	}
 	b, err := blob.OpenBucket(ctx, urlstr)
 	if err != nil {
