@@ -38,6 +38,14 @@
 //	}
 //	report, err := ex.Run(ctx, plan, saved.Fingerprint())
 //
+// # Acting per wave
+//
+// Hooks(before, after) runs user code ahead of each wave's first deploy and
+// after its gates passed: snapshot the wave's tenants, check them. A hook's
+// error fails the wave like a gate. Hooks are journalled: Resume does not
+// run a finished hook again, and HookInput.ID (from the fingerprint, the
+// wave and the phase) lets a hook find what it made before a crash.
+//
 // # The guard
 //
 // An Executor keeps the Deployer sealed; each Run binds it to the plan's

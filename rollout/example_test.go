@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -272,4 +273,33 @@ func Example_offPlanChange() {
 	// Output:
 	// true true site9 v1 v2
 	// rolled back site9 off-plan change true [v1×9]
+}
+
+// Snapshot each wave's tenants before it deploys and check them after (the
+// Productsup lesson), with Hooks; snapshots stands in for snapshot.Take and
+// snapshot.Check, keyed by the hook's id, which is the same after a crash.
+func ExampleHooks() {
+	snapshots := map[string][]string{} // id → tenants, as snapshot.Take would keep them
+	before := func(ctx context.Context, in rollout.HookInput) error {
+		snapshots[in.ID] = in.Targets // snapshot.Take(ctx, src, store, sel, snapshot.ID(in.ID))
+		return nil
+	}
+	after := func(ctx context.Context, in rollout.HookInput) error {
+		id := strings.Replace(in.ID, "-after", "-before", 1)
+		if len(snapshots[id]) != len(in.Targets) { // snapshot.Check(ctx, src, m, …)
+			return fmt.Errorf("wave %d: no snapshot %s", in.Wave, id)
+		}
+		fmt.Printf("wave %d: %d tenants snapshotted and checked\n", in.Wave, len(in.Targets))
+		return nil
+	}
+	fleet := newSites("v1", siteNames(10)...)
+	plan, _ := rollout.NewPlan("v2", siteNames(10), rollout.Gates(rollout.Gate{Name: "error-rate", Deadline: 30 * time.Second, Check: errorRate}))
+	ex, _ := rollout.New(fleet, rollout.Hooks(before, after))
+	_, err := ex.Run(context.Background(), plan, plan.Fingerprint())
+	fmt.Println(err, fleet.versions())
+	// Output:
+	// wave 1: 1 tenants snapshotted and checked
+	// wave 2: 4 tenants snapshotted and checked
+	// wave 3: 5 tenants snapshotted and checked
+	// <nil> [v2×10]
 }

@@ -22,6 +22,8 @@ type Executor struct {
 	path    string // FileJournal: opened per call
 	limit   int
 	onEvent func(Event)
+	before  WaveHook // Hooks
+	after   WaveHook
 	logger  *slog.Logger
 	mp      metric.MeterProvider
 	meters  *meters

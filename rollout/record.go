@@ -21,12 +21,15 @@ const (
 	recUnhealthy      recKind = "unhealthy"       // Note: the gates failed after the rollback
 	recUnknown        recKind = "unknown"         // Target, Note: state could not be confirmed
 	recEnd            recKind = "end"             // Note=outcome
+	recHookStart      recKind = "hook-start"      // Wave, Note=before|after: a wave hook begins
+	recHookDone       recKind = "hook-done"       // Wave, Note=before|after: it returned nil
 )
 
 var knownKinds = map[recKind]bool{
 	recBegin: true, recCensus: true, recDeploying: true, recDeployed: true, recDeployFailed: true,
 	recWavePassed: true, recRehearsalStart: true, recRehearsed: true, recOffPlan: true, recPutBack: true,
 	recRollbackStart: true, recRollingBack: true, recRolledBack: true, recUnhealthy: true, recUnknown: true, recEnd: true,
+	recHookStart: true, recHookDone: true,
 }
 
 // record is one journal entry. Time is when it was written (Unix

@@ -86,6 +86,9 @@ func (r *run) wave(ctx context.Context, w int) error {
 	r.cur = w + 1
 	r.event(Event{Kind: "wave", Wave: r.cur})
 	rehearse := w == 0 && r.p.rehearse && !r.st.rehearsed
+	if err := r.hook(ctx, w, "before", r.e.before); err != nil {
+		return err
+	}
 	if !(rehearse && r.st.rehearsalStarted) {
 		if err := r.deployWave(ctx, w); err != nil {
 			return err
@@ -109,6 +112,9 @@ func (r *run) wave(ctx context.Context, w int) error {
 		return err
 	}
 	if err := r.reconfirm(ctx); err != nil { // every deployed target, this wave's and earlier ones
+		return err
+	}
+	if err := r.hook(ctx, w, "after", r.e.after); err != nil {
 		return err
 	}
 	return r.recordEmit(record{Kind: recWavePassed, Wave: w}, Event{Kind: "wave passed", Wave: w + 1})

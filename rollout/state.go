@@ -30,10 +30,11 @@ type runState struct {
 	order            []*tstate // by first touch
 	offPlan          []*tstate
 	seq              int
+	hooks            map[string]int // hookKey → hookStarted or hookDone
 }
 
 func newRunState() *runState {
-	return &runState{wavePassed: map[int]bool{}, targets: map[string]*tstate{}}
+	return &runState{wavePassed: map[int]bool{}, targets: map[string]*tstate{}, hooks: map[string]int{}}
 }
 
 // fold replays recs; only the records after the last recBegin count.
@@ -117,6 +118,12 @@ func (s *runState) apply(r record) {
 		}
 	case recEnd:
 		s.ended, s.outcome = true, r.Note
+	case recHookStart:
+		if s.hooks[hookKey(r.Wave, r.Note)] != hookDone {
+			s.hooks[hookKey(r.Wave, r.Note)] = hookStarted
+		}
+	case recHookDone:
+		s.hooks[hookKey(r.Wave, r.Note)] = hookDone
 	}
 }
 
