@@ -19,6 +19,9 @@ var (
 	// ErrFingerprint: the approved fingerprint is not the plan's, or the
 	// journal belongs to another plan. Nothing was deployed.
 	ErrFingerprint = errors.New("rollout: fingerprint mismatch")
+	// ErrVacuousGate: a gate's calibration (Gate.Calibrate) found that it
+	// cannot fail, or could not tell; nothing was deployed.
+	ErrVacuousGate = errors.New("rollout: a gate cannot fail")
 	// ErrGateFailed: a gate returned an error (fail, inconclusive, anything)
 	// or did not pass within its deadline (GateError.TimedOut).
 	ErrGateFailed = errors.New("rollout: gate failed")

@@ -120,6 +120,11 @@ func (e *Executor) call(ctx context.Context, p *Plan, approved string, m mode) (
 	if err := admit(m, st, p); err != nil {
 		return nil, err
 	}
+	if m == modeRun {
+		if err := calibrate(ctx, p); err != nil {
+			return nil, err
+		}
+	}
 	dep, err := e.sealed.Bind(p.version, p.allowed, refuse)
 	if err != nil {
 		return nil, err
@@ -164,3 +169,24 @@ func admit(m mode, st *runState, p *Plan) error {
 }
 
 var errAborted = errors.New("aborted by operator")
+
+// calibrate runs every gate's calibration once (by name), before anything
+// is deployed: a gate that cannot fail refuses the plan.
+func calibrate(ctx context.Context, p *Plan) error {
+	done := map[string]bool{}
+	for _, w := range p.waves {
+		for _, g := range w.gates {
+			if g.Calibrate == nil || done[g.Name] {
+				continue
+			}
+			done[g.Name] = true
+			cctx, cancel := context.WithTimeout(ctx, g.Deadline)
+			err := g.Calibrate(cctx)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("%w: gate %q: %w; nothing was deployed", ErrVacuousGate, g.Name, err)
+			}
+		}
+	}
+	return nil
+}

@@ -46,6 +46,12 @@ type Gate struct {
 	// SkipVerify leaves the gate out of the checks run after a rollback
 	// ("rehearsal", "verify"), e.g. canary analysis, which needs a canary.
 	SkipVerify bool
+	// Calibrate, if set, proves that the gate can fail: it runs the gate's
+	// judgement on a known-bad input, which must fail, and on an A/A input,
+	// which must pass, and returns an error otherwise. Run calibrates every
+	// gate before the first deploy and refuses the plan (ErrVacuousGate)
+	// when one cannot fail. canary.Gate sets it.
+	Calibrate func(ctx context.Context) error
 }
 
 func (g Gate) validate() error {

@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +32,11 @@ func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 	for i, wv := range p.waves {
 		fmt.Fprintf(&b, "wave %d\n  bake min=%v passes=%d every=%v\n", i+1, wv.bake.Min, wv.bake.passes(), wv.bake.Every)
 		for _, g := range wv.gates {
-			fmt.Fprintf(&b, "  gate %s deadline=%v skip-verify=%t\n", strconv.Quote(g.Name), g.Deadline, g.SkipVerify)
+			cal := ""
+			if g.Calibrate != nil {
+				cal = " calibrated=true"
+			}
+			fmt.Fprintf(&b, "  gate %s deadline=%v skip-verify=%t%s\n", strconv.Quote(g.Name), g.Deadline, g.SkipVerify, cal)
 		}
 		for _, t := range wv.targets {
 			fmt.Fprintf(&b, "  target %s\n", strconv.Quote(t))
@@ -159,6 +164,11 @@ func readWaveLine(p *Plan, w *wave, word, rest string) error {
 				g.Deadline, err = parseDuration(v)
 			case "skip-verify":
 				g.SkipVerify, err = strconv.ParseBool(v)
+			case "calibrated":
+				var on bool
+				if on, err = strconv.ParseBool(v); on {
+					g.Calibrate = savedCalibration
+				}
 			default:
 				err = fmt.Errorf("unknown field %q", clip.String(k))
 			}
@@ -193,6 +203,12 @@ func readWaveLine(p *Plan, w *wave, word, rest string) error {
 		}
 	}
 	return nil
+}
+
+// savedCalibration marks a saved plan's calibrated gate (for its
+// fingerprint); a saved plan never runs, so it is never called.
+func savedCalibration(context.Context) error {
+	return errors.New("rollout: a saved plan's gate has no code")
 }
 
 func parseDuration(s string) (time.Duration, error) {

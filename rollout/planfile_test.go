@@ -124,3 +124,27 @@ func FuzzReadPlan(f *testing.F) {
 		}
 	})
 }
+
+// TestSavedPlanCalibratedGate: a gate's calibration is part of what is
+// approved: the file says so, and the fingerprint read back matches;
+// without the calibration the fingerprint differs.
+func TestSavedPlanCalibratedGate(t *testing.T) {
+	g := pass("canary")
+	g.Calibrate = func(context.Context) error { return nil }
+	p, err := rollout.NewPlan("v2", names("s", 2), rollout.Gates(g))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := rollout.NewPlan("v2", names("s", 2), rollout.Gates(pass("canary")))
+	if p.Fingerprint() == plain.Fingerprint() {
+		t.Error("a calibrated gate and an uncalibrated one give the same fingerprint")
+	}
+	var file bytes.Buffer
+	if _, err := p.WriteTo(&file); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := rollout.ReadPlan(&file)
+	if err != nil || saved.Fingerprint() != p.Fingerprint() {
+		t.Fatalf("read back: %v, %v", saved, err)
+	}
+}

@@ -21,6 +21,10 @@ func fingerprint(p *Plan) string {
 			fmt.Fprintf(h, "t %s\n", strconv.Quote(t))
 		}
 		for _, g := range w.gates {
+			if g.Calibrate != nil { // approved with a calibration: part of what was approved
+				fmt.Fprintf(h, "g %s %d %t calibrated\n", strconv.Quote(g.Name), int64(g.Deadline), g.SkipVerify)
+				continue
+			}
 			fmt.Fprintf(h, "g %s %d %t\n", strconv.Quote(g.Name), int64(g.Deadline), g.SkipVerify)
 		}
 		fmt.Fprintf(h, "b %d %d %d\n", int64(w.bake.Min), w.bake.passes(), int64(w.bake.Every))

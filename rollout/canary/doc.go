@@ -16,6 +16,13 @@
 //
 //	gate := rollout.Check("canary", 5*time.Minute, canary.Analysis(fetch))
 //
+// Gate builds that gate calibrated: before the first deploy the executor
+// checks that the judgement, with its options, fails a canary three times
+// worse than its baseline and passes an A/A one, and refuses a plan whose
+// gate cannot fail (rollout.ErrVacuousGate).
+//
+//	gate := canary.Gate("canary", 5*time.Minute, fetch, canary.Tolerance(0.25))
+//
 // # Verdicts
 //
 //   - Inconclusive (the zero Verdict) when either side has fewer than
