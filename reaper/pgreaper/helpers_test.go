@@ -31,6 +31,9 @@ func database(t testing.TB, params ...string) (*pgxpool.Pool, *pgx.Conn) {
 		t.Fatal(err)
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	// The test's own sessions carry its schema's name, so that holderPID
+	// finds them and no other application's on a shared server.
+	cfg.ConnConfig.RuntimeParams["application_name"] = schema
 	for i := 0; i+1 < len(params); i += 2 {
 		cfg.ConnConfig.RuntimeParams[params[i]] = params[i+1]
 	}
@@ -56,13 +59,15 @@ func admin(t testing.TB, dsn string) *pgx.Conn {
 	return c
 }
 
-// holderPIDs are the backends holding advisory locks taken in this schema's
-// tests: the newest first.
+// holderPID is the newest of this test's own backends (application_name
+// is its schema, adm's search_path) holding an advisory lock: never another
+// test's or application's on the same server.
 func holderPID(t testing.TB, adm *pgx.Conn, since time.Time) int {
 	t.Helper()
 	var pid int
 	err := adm.QueryRow(context.Background(), `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-		WHERE l.locktype = 'advisory' AND l.granted AND a.backend_start >= $1 ORDER BY a.backend_start DESC LIMIT 1`, since).Scan(&pid)
+		WHERE l.locktype = 'advisory' AND l.granted AND a.backend_start >= $1
+		AND a.application_name = current_setting('search_path') ORDER BY a.backend_start DESC LIMIT 1`, since).Scan(&pid)
 	if err != nil {
 		t.Fatalf("find lock holder: %v", err)
 	}
