@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"time"
 )
@@ -125,7 +126,7 @@ func (r Rule) slots(p Policy, from, to time.Time) ([]*slot, error) {
 	var out []*slot
 	start := wallOf(from.In(r.Zone)).date().naive().AddDate(0, 0, -1)
 	for d := start; ; d = d.AddDate(0, 0, 1) {
-		if r.Day != 0 && d.Day() != r.Day {
+		if r.Day != 0 && d.Day() != r.Day || len(r.Weekdays) > 0 && !slices.Contains(r.Weekdays, d.Weekday()) {
 			continue
 		}
 		w := wallOf(d)

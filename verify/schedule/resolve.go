@@ -29,6 +29,11 @@ const (
 	// Rezone, an error wrapping ErrOffset for a stored offset that no longer
 	// matches).
 	Reject Policy = "reject"
+	// SkipGap is what most cron implementations document: a wall time in a
+	// gap does not happen (a *LocalTimeError wrapping ErrGap, so
+	// CheckScheduler expects no occurrence that day), one in an overlap
+	// happens once, at its first occurrence.
+	SkipGap Policy = "skip-gap"
 	// UseOffset keeps a stored event's instant when its offset no longer
 	// matches, so that its wall time moves (Temporal's offset: "use").
 	// Only Rezone accepts it.
@@ -45,7 +50,7 @@ func (p Policy) disambiguation() (Policy, error) {
 	switch p {
 	case "":
 		return Compatible, nil
-	case Compatible, Earlier, Later, Reject:
+	case Compatible, Earlier, Later, Reject, SkipGap:
 		return p, nil
 	case UseOffset, PreferOffset:
 		return "", badInput("policy %s applies only to Rezone", p)
@@ -78,9 +83,9 @@ func Resolve(w Wall, loc *time.Location, p Policy) (time.Time, error) {
 		return t, nil
 	}
 	switch {
-	case p == Reject:
+	case p == Reject, p == SkipGap && lerr.kind == gapShift:
 		return time.Time{}, lerr
-	case p == Earlier, p == Compatible && lerr.kind == overlapShift:
+	case p == Earlier, p == SkipGap, p == Compatible && lerr.kind == overlapShift:
 		return lerr.Earlier, nil
 	default:
 		return lerr.Later, nil

@@ -11,8 +11,11 @@ import (
 // occurrence): Rule{Zone: berlin, Hour: 2, Minute: 30} is "daily at 02:30
 // Europe/Berlin".
 type Rule struct {
-	Zone                 *time.Location
-	Day                  int // day of the month, 1–31; 0 for every day
+	Zone *time.Location
+	Day  int // day of the month, 1–31; 0 for every day
+	// Weekdays, if any, are the days of the week the rule fires on, in
+	// the rule's zone (a cron day-of-week field); not with Day.
+	Weekdays             []time.Weekday
 	Hour, Minute, Second int
 }
 
@@ -21,6 +24,13 @@ func (r Rule) describe() string {
 	when := "daily"
 	if r.Day > 0 {
 		when = fmt.Sprintf("monthly on day %d", r.Day)
+	}
+	if len(r.Weekdays) > 0 {
+		days := make([]string, len(r.Weekdays))
+		for i, d := range r.Weekdays {
+			days[i] = d.String()[:3]
+		}
+		when = "weekly on " + strings.Join(days, ",")
 	}
 	return fmt.Sprintf("%s %02d:%02d:%02d %s", when, r.Hour, r.Minute, r.Second, r.Zone)
 }
@@ -31,6 +41,14 @@ func (r Rule) validate() error {
 	}
 	if r.Day < 0 || r.Day > 31 {
 		return badInput("rule Day %d (want 0 for daily, or 1–31)", r.Day)
+	}
+	if r.Day != 0 && len(r.Weekdays) > 0 {
+		return badInput("rule has both Day %d and Weekdays %v: give one", r.Day, r.Weekdays)
+	}
+	for _, d := range r.Weekdays {
+		if d < time.Sunday || d > time.Saturday {
+			return badInput("rule Weekday %d (want time.Sunday … time.Saturday)", int(d))
+		}
 	}
 	return Wall{2000, 1, 1, r.Hour, r.Minute, r.Second, 0}.validate()
 }
