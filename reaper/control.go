@@ -17,7 +17,7 @@ func (r *Reaper) Status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	s := Status{Sweeps: st.Sweeps, Shadow: st.Shadow}
+	s := Status{Sweeps: st.Sweeps, Last: st.Last, Shadow: st.Shadow, Entries: map[string]Entry{}}
 	if st.Halt != nil {
 		s.Halt = &BreakerError{HaltID: st.Halt.ID, Sweep: st.Halt.Sweep, Trips: st.Halt.Trips}
 	}
@@ -31,6 +31,13 @@ func (r *Reaper) Status(ctx context.Context) (Status, error) {
 			s.Parked = append(s.Parked, id)
 		default:
 			s.Quarantined = append(s.Quarantined, id)
+		}
+		if e.Stage != stCandidate && e.Stage != stDeleted {
+			d := Entry{Stage: string(e.Stage), QuarantinedAt: e.QuarantinedAt, Attempts: e.Attempts, Err: e.Failed, Parked: e.Parked}
+			if !e.QuarantinedAt.IsZero() {
+				d.Deadline = e.QuarantinedAt.Add(r.cfg.quarantineWindow)
+			}
+			s.Entries[id] = d
 		}
 	}
 	sort.Strings(s.Candidates)

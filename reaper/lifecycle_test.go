@@ -138,6 +138,31 @@ func TestQuarantineModeNeverDeletes(t *testing.T) {
 	})
 }
 
+// TestStatusDetail: Status says when the last sweep ran, in which mode,
+// what it counted, and when a quarantined resource's delete may follow.
+func TestStatusDetail(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		truth := map[string]bool{"o": true}
+		r := mustNew(t, oneOrphanFleet(), []Observer{truthObs("a", truth), truthObs("b", truth)}, newDep(), newMemLedger(),
+			append(fast(&memSink{}), Act(Quarantine, 0), Grace(1, 0), QuarantineWindow(72*time.Hour))...)
+		began := time.Now()
+		rep := sweepOK(t, r)
+		st, err := r.Status(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := SweepSummary{At: began, Mode: Quarantine, Resources: rep.Resources, Alive: rep.Alive, Orphan: 1, Unknown: rep.Unknown}
+		if st.Last == nil || !st.Last.At.Equal(want.At) || st.Last.Mode != want.Mode || st.Last.Resources != want.Resources ||
+			st.Last.Alive != want.Alive || st.Last.Orphan != 1 || st.Last.Unknown != want.Unknown {
+			t.Fatalf("Last = %+v, want %+v", st.Last, want)
+		}
+		e := st.Entries["o"]
+		if e.Stage != "quarantined" || !e.QuarantinedAt.Equal(began) || !e.Deadline.Equal(began.Add(72*time.Hour)) || len(st.Entries) != 1 {
+			t.Fatalf("Entries = %+v, want o quarantined now with its delete 72h later", st.Entries)
+		}
+	})
+}
+
 func TestShadowNeverActs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		truth := map[string]bool{"o": true}

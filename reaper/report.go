@@ -37,10 +37,40 @@ type Report struct {
 // Status is a read-only view of the ledger.
 type Status struct {
 	Sweeps      uint64         // completed sweeps
+	Last        *SweepSummary  // the last completed sweep; nil before the first, or on a ledger older than this field
 	Halt        *BreakerError  // the unacknowledged halt, if any
 	Candidates  []string       // judged orphaned, still in grace
 	Quarantined []string       // quarantined, or quarantine/delete/restore in flight
 	Deleted     []string       // deleted and still listed by the inventory
 	Parked      []string       // given up on after Limits.MaxAttempts failures
 	Shadow      map[string]int // stratum → shadow sweeps observed
+	// Entries holds the detail of every Quarantined and Parked resource.
+	Entries map[string]Entry
+}
+
+// SweepSummary is what the ledger keeps of a completed sweep.
+type SweepSummary struct {
+	At   time.Time `json:"at"`             // its start, on the measuring clock (the ledger's if it keeps time)
+	Mode Action    `json:"mode,omitempty"` // as in Report.Mode
+	// Resources listed, and the verdict counts.
+	Resources int `json:"resources"`
+	Alive     int `json:"alive"`
+	Orphan    int `json:"orphan"`
+	Unknown   int `json:"unknown"`
+}
+
+// Entry is what Status knows of one quarantined or parked resource.
+type Entry struct {
+	// Stage is "quarantining", "quarantined", "restoring" or "deleting"
+	// (an action issued, its outcome not yet recorded), or "parked".
+	Stage string
+	// QuarantinedAt is when the quarantine succeeded (zero before), and
+	// Deadline is QuarantinedAt plus the QuarantineWindow: the earliest a
+	// delete may follow, if the resource is still judged orphaned.
+	QuarantinedAt, Deadline time.Time
+	// Attempts counts failed tries of the pending action, Err is the last
+	// one's error, and Parked the action given up on (for "parked").
+	Attempts int
+	Err      string
+	Parked   Action
 }

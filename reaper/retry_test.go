@@ -66,6 +66,9 @@ func TestFailedActionBacksOffThenParks(t *testing.T) {
 		if !slices.Equal(st.Parked, []string{"o"}) || len(st.Quarantined) != 0 {
 			t.Fatalf("status: %+v", st)
 		}
+		if e := st.Entries["o"]; e.Stage != "parked" || e.Parked != Quarantine || e.Err != "api: 500" || e.Attempts != 3 {
+			t.Fatalf("status of the parked resource: %+v, want parked quarantine with its last error", e)
+		}
 		var parked []record
 		for _, rec := range sink.Records(KindAction) {
 			if rec.Msg == "reaper: action: quarantine parked" {

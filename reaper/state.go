@@ -72,6 +72,7 @@ type state struct {
 	Halt          *halt             `json:"halt,omitempty"`
 	Allow         map[string]int    `json:"allow,omitempty"` // acknowledged trip key → count
 	At            time.Time         `json:"at,omitzero"`     // measuring clock when last stored
+	Last          *SweepSummary     `json:"last,omitempty"`  // the last completed sweep
 }
 
 func newState() *state {

@@ -164,6 +164,8 @@ func (s *sweep) commit(ctx context.Context) error {
 	s.rep.Pruned = s.plan.pruned
 	st.Entries, st.Sweeps, st.LastInventory = s.plan.entries, s.n, len(s.list.Resources)
 	st.Allow = s.keptAllowance()
+	rep := s.rep
+	st.Last = &SweepSummary{At: s.now, Mode: s.mode, Resources: rep.Resources, Alive: rep.Alive, Orphan: rep.Orphan, Unknown: rep.Unknown}
 	if s.mode == 0 {
 		for _, name := range s.strata.names {
 			st.Shadow[name]++

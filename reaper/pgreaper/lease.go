@@ -4,8 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
+	"time"
 
+	"github.com/deploysafe/deploysafe/internal/clip"
 	"github.com/deploysafe/deploysafe/reaper"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // lease is a reaper.Lease: a session-level advisory lock on a connection
@@ -83,4 +89,44 @@ func (l *lease) Release(ctx context.Context) error {
 	s.conn = nil
 	_, uerr := conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", s.key)
 	return errors.Join(uerr, conn.Close(ctx))
+}
+
+// holderSQL finds the session holding a reaper's advisory lock, and what
+// pg_stat_activity says of it.
+const holderSQL = `SELECT l.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local'), a.backend_start
+ FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+ WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+   AND ((l.classid::bigint << 32) | l.objid::bigint) = $1
+ LIMIT 1`
+
+// Holder describes the session that holds the lease of the reaper called
+// name, in the database of pool: "pid 4242 (application api, client
+// 10.0.0.3, connected 2026-12-07T13:00:00Z)"; "" when no session holds
+// it. It only reads: it creates no table and takes no lock.
+func Holder(ctx context.Context, pool *pgxpool.Pool, name string) (string, error) {
+	if pool == nil || name == "" {
+		return "", errors.New("pgreaper: Holder: nil pool or empty reaper name")
+	}
+	var (
+		pid         int
+		app, client string
+		since       *time.Time
+	)
+	err := pool.QueryRow(ctx, holderSQL, lockKey(name)).Scan(&pid, &app, &client, &since)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		cc := pool.Config().ConnConfig
+		return "", fmt.Errorf("pgreaper: read the lease holder of %s on %s: %w", clip.String(name), net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port))), err)
+	}
+	desc := fmt.Sprintf("pid %d (", pid)
+	if app != "" {
+		desc += "application " + clip.String(app) + ", "
+	}
+	desc += "client " + client
+	if since != nil {
+		desc += ", connected " + since.UTC().Format(time.RFC3339)
+	}
+	return desc + ")", nil
 }

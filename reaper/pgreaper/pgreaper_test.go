@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -293,5 +294,41 @@ func TestErrorsClipTheName(t *testing.T) {
 	short("second replica", b.Acquire(ctx))
 	if err := led.Store(ctx, []byte("blob")); err != nil {
 		t.Fatalf("store under the long name: %v", err)
+	}
+}
+
+// TestHolder: Holder names the session holding a reaper's lease, and only
+// that reaper's: nobody before Acquire, the lock's backend while held,
+// nobody after Release.
+func TestHolder(t *testing.T) {
+	pool, adm := database(t, "application_name", "holder-test")
+	ctx := context.Background()
+	_, lease, err := pgreaper.Open(ctx, pool, "servos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := pgreaper.Holder(ctx, pool, "servos"); h != "" || err != nil {
+		t.Fatalf("before Acquire: %q %v, want nobody", h, err)
+	}
+	since := time.Now().Add(-time.Minute)
+	if err := lease.Acquire(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pid := holderPID(t, adm, since)
+	h, err := pgreaper.Holder(ctx, pool, "servos")
+	if err != nil || !strings.HasPrefix(h, fmt.Sprintf("pid %d (application holder-test, client ", pid)) || !strings.Contains(h, ", connected ") {
+		t.Fatalf("while held: %q %v, want pid %d", h, err, pid)
+	}
+	if h, err := pgreaper.Holder(ctx, pool, "volumes"); h != "" || err != nil {
+		t.Fatalf("another reaper's name: %q %v, want nobody", h, err)
+	}
+	if err := lease.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := pgreaper.Holder(ctx, pool, "servos"); h != "" || err != nil {
+		t.Fatalf("after Release: %q %v, want nobody", h, err)
+	}
+	if _, err := pgreaper.Holder(ctx, pool, ""); err == nil {
+		t.Fatal("an empty name was accepted")
 	}
 }
