@@ -1,14 +1,25 @@
 // Command deploysafe runs deploysafe's snapshot primitives from a shell,
-// for the bad day when an operator needs a command, not a Go program.
+// and shows and acknowledges a reaper's state, for the bad day when an
+// operator needs a command, not a Go program.
 //
 //	deploysafe snapshot take     --db DSN --store URL --table orders:site_id --all --id pre-deploy-1234
 //	deploysafe snapshot check    --db DSN --store URL --id pre-deploy-1234 --max-drop 0.05
 //	deploysafe snapshot restore  --db DSN --store URL --id pre-deploy-1234 --from-check          # a dry run: the plan
 //	deploysafe snapshot restore  --db DSN --store URL --id pre-deploy-1234 --from-check --apply  # restores, verified
 //	deploysafe snapshot rehearse --db DSN --store URL --id pre-deploy-1234                       # restores into scratch tables, drops them
+//	deploysafe reaper status     --db postgres://… --ledger servos                               # last sweep, halt, quarantine, parked, lease
+//	deploysafe reaper ack HALT_ID --by alice --db postgres://… --ledger servos                   # Reaper.Acknowledge
 //
-// Subcommands: take, list, verify, check, diff, restore, rehearse; run
-// one with -h for its flags.
+// Subcommands: snapshot take, list, verify, check, diff, restore,
+// rehearse, forget, prune; reaper status, ack. Run one with -h for its
+// flags.
+//
+// The reaper subcommands read the ledger package pgreaper keeps, by the
+// reaper's name (--ledger), in the schema the DSN's search_path names.
+// reaper status exits 1 while the reaper is halted or has parked
+// resources; reaper ack takes the reaper's lease for the acknowledgement
+// (refused while a sweep holds it) and is refused (exit 1) for a halt that
+// is not the current one.
 //
 // The database is a DSN: postgres:// or postgresql:// (through pgx), or a
 // SQLite file path (or sqlite:// / file: URL). The store is a directory
@@ -23,11 +34,12 @@
 //
 // # Exit codes
 //
-//	0  done; nothing damaged, no violation
-//	1  damage or violations found, or the operation failed (an unreachable
+//	0  done; nothing damaged, no violation, the reaper healthy
+//	1  damage or violations found, the reaper halted or with parked
+//	   resources, or the operation failed (an unreachable
 //	   database or store, a missing manifest, a partition that did not restore)
 //	2  usage: a bad flag, DSN or URL, an unknown table, a column that is
-//	   not the table's partition column
+//	   not the table's partition column, an unknown reaper ledger
 //
 // An error is one line on stderr. Nothing is written before every input
 // has been checked.
@@ -75,16 +87,20 @@ func main() {
 // run executes the command line args and returns its exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const usage = "usage: deploysafe snapshot <take|list|verify|check|diff|restore|rehearse|forget|prune> [flags]\n" +
-		"       deploysafe snapshot <subcommand> -h   the subcommand's flags"
-	if len(args) == 1 && isHelp(args[0]) || len(args) == 2 && args[0] == "snapshot" && isHelp(args[1]) {
+		"       deploysafe reaper <status|ack> [flags]\n" +
+		"       deploysafe <snapshot|reaper> <subcommand> -h   the subcommand's flags"
+	groups := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"snapshot": runSnapshot, "reaper": runReaper,
+	}
+	if len(args) == 1 && isHelp(args[0]) || len(args) == 2 && groups[args[0]] != nil && isHelp(args[1]) {
 		fmt.Fprintln(stdout, usage)
 		return exitOK
 	}
-	if len(args) < 1 || args[0] != "snapshot" {
+	if len(args) < 1 || groups[args[0]] == nil {
 		fmt.Fprintln(stderr, usage)
 		return exitUsage
 	}
-	err := runSnapshot(ctx, args[1:], stdout, stderr)
+	err := groups[args[0]](ctx, args[1:], stdout, stderr)
 	var ue usageError
 	switch {
 	case err == nil, errors.Is(err, errHelp):
