@@ -161,10 +161,13 @@ type (
 		Lease       reaperLeaseJSON `json:"lease"`
 	}
 	lastSweepJSON struct {
-		Number                            uint64    `json:"number"`
-		At                                time.Time `json:"at"`
-		Mode                              string    `json:"mode"`
-		Resources, Alive, Orphan, Unknown int
+		Number    uint64    `json:"number"`
+		At        time.Time `json:"at"`
+		Mode      string    `json:"mode"`
+		Resources int       `json:"resources"`
+		Alive     int       `json:"alive"`
+		Orphan    int       `json:"orphan"`
+		Unknown   int       `json:"unknown"`
 	}
 	haltJSON struct {
 		ID    string     `json:"id"`
@@ -173,11 +176,13 @@ type (
 		Ack   string     `json:"acknowledge"` // the command that acknowledges it
 	}
 	tripJSON struct {
-		Limit                 string `json:"limit"`
-		Stratum               string `json:"stratum,omitempty"`
-		Observer              string `json:"observer,omitempty"`
-		Count, Allowed, Total int
-		Detail                string `json:"detail,omitempty"`
+		Limit    string `json:"limit"`
+		Stratum  string `json:"stratum,omitempty"`
+		Observer string `json:"observer,omitempty"`
+		Count    int    `json:"count"`
+		Allowed  int    `json:"allowed"`
+		Total    int    `json:"total,omitempty"`
+		Detail   string `json:"detail,omitempty"`
 	}
 	heldJSON struct {
 		ID            string     `json:"id"`
@@ -276,7 +281,7 @@ func printReaperStatus(w io.Writer, s reaperStatusJSON) {
 		fmt.Fprintf(w, "last sweep: #%d at %s, mode %s: %d resources, %d alive, %d orphan, %d unknown\n",
 			l.Number, at(l.At), l.Mode, l.Resources, l.Alive, l.Orphan, l.Unknown)
 	} else {
-		fmt.Fprintf(w, "last sweep: none completed (%d)\n", s.Sweeps)
+		fmt.Fprintln(w, "last sweep: none completed yet, or written by a build that did not record it")
 	}
 	if h := s.Halt; h != nil {
 		fmt.Fprintf(w, "HALTED: halt %s at sweep %d, nothing acted on since; %d limit(s) exceeded:\n", h.ID, h.Sweep, len(h.Trips))

@@ -17,6 +17,8 @@
 // the lock's connection, so a replica that lost the lease cannot overwrite
 // the next holder's state. The dedicated connection also keeps the lock
 // working behind pgbouncer in transaction mode.
+// [Holder] names the session that holds a reaper's lease, for an operator
+// (deploysafe reaper status shows it).
 //
 // # Clock
 //
