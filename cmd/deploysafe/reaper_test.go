@@ -223,6 +223,17 @@ func TestReaperStatusAndAck(t *testing.T) {
 	if _, err := s.r.Sweep(ctx); errors.Is(err, reaper.ErrHalted) || errors.Is(err, reaper.ErrBlastRadius) {
 		t.Fatalf("sweep after the command's ack: %v", err)
 	}
+	// A new halt: the old one's command is now stale, and refused.
+	s.orphans["r006"] = true
+	var be2 *reaper.BreakerError
+	if _, err := s.r.Sweep(ctx); !errors.As(err, &be2) || be2.HaltID == be.HaltID {
+		t.Fatalf("sweep with a 7th orphan: %v, want a new halt", err)
+	}
+	r = deploysafe(t, nil, ackArgs...)
+	want(t, r, 1, "ack of the previous halt")
+	if !strings.Contains(r.stderr, "refused") || !strings.Contains(r.stderr, "the current halt is "+be2.HaltID) {
+		t.Errorf("stale ack: %q, want it refused naming the current halt", r.stderr)
+	}
 }
 
 // TestReaperStatusHealthy: a reaper whose sweeps went through exits 0.
