@@ -9,17 +9,20 @@
 //	deploysafe snapshot rehearse --db DSN --store URL --id pre-deploy-1234                       # restores into scratch tables, drops them
 //	deploysafe reaper status     --db postgres://… --ledger servos                               # last sweep, halt, quarantine, parked, lease
 //	deploysafe reaper ack HALT_ID --by alice --db postgres://… --ledger servos                   # Reaper.Acknowledge
+//	deploysafe rollout status    --db postgres://… --rollout deploy-1234                         # waves, targets, outcome, lease
 //
 // Subcommands: snapshot take, list, verify, check, diff, restore,
-// rehearse, forget, prune; reaper status, ack. Run one with -h for its
-// flags.
+// rehearse, forget, prune; reaper status, ack; rollout status. Run one
+// with -h for its flags.
 //
 // The reaper subcommands read the ledger package pgreaper keeps, by the
 // reaper's name (--ledger), in the schema the DSN's search_path names.
 // reaper status exits 1 while the reaper is halted or has parked
 // resources; reaper ack takes the reaper's lease for the acknowledgement
 // (refused while a sweep holds it) and is refused (exit 1) for a halt that
-// is not the current one.
+// is not the current one. rollout status reads a pgjournal journal
+// without its lease, and exits 1 unless the rollout succeeded or a live
+// executor is running it.
 //
 // The database is a DSN: postgres:// or postgresql:// (through pgx), or a
 // SQLite file path (or sqlite:// / file: URL). The store is a directory
@@ -88,9 +91,10 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const usage = "usage: deploysafe snapshot <take|list|verify|check|diff|restore|rehearse|forget|prune> [flags]\n" +
 		"       deploysafe reaper <status|ack> [flags]\n" +
-		"       deploysafe <snapshot|reaper> <subcommand> -h   the subcommand's flags"
+		"       deploysafe rollout status [flags]\n" +
+		"       deploysafe <snapshot|reaper|rollout> <subcommand> -h   the subcommand's flags"
 	groups := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"snapshot": runSnapshot, "reaper": runReaper,
+		"snapshot": runSnapshot, "reaper": runReaper, "rollout": runRollout,
 	}
 	if len(args) == 1 && isHelp(args[0]) || len(args) == 2 && groups[args[0]] != nil && isHelp(args[1]) {
 		fmt.Fprintln(stdout, usage)
