@@ -116,6 +116,8 @@
 // touched targets. Interrupting ctx stops a rollout without rolling back;
 // Resume or Abort it later. Records stamped more than 5 minutes in the
 // future of this machine's clock stop the call (ErrJournal, naming the skew).
+// [Inspect] reads a journal's latest rollout as a Report, acting on nothing
+// (deploysafe rollout status shows it).
 //
 // # Several replicas
 //

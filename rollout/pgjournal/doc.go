@@ -33,4 +33,7 @@
 // package. Every statement is bounded (10 s); an unreachable database or a
 // statement that times out fails the call, and the rollout does not
 // proceed. Errors name the host, never the password.
+//
+// [Inspect] reads a rollout's journal without its lease and without
+// creating anything, and says whether a live executor holds the lease.
 package pgjournal
