@@ -48,6 +48,10 @@
 //	                          i I İ ı, a A b B
 //	normalization  string     é/e+◌́, Å/A+◌̊/Å(Angstrom), ñ/n+◌̃            NFC vs NFD spellings of one text
 //	numeric        string     1 01 +1 1.0 1e0 1.1 1.10 1.9 1.09 10 2 0 -0 numerically equal spellings, versions
+//	radix          string     010 08 0x1F 0X1f 0x10 0o17 0b11 1_000 1e3  Atoi vs ParseInt(s, 0, 64): octal, hex, _
+//	digits         string     ٣ ۳ ３ 3 ٣٣                                  unicode.IsDigit vs '0'..'9'
+//	version        string     v1.2 V1.2 1.2 v1.2.0 1.2.3 1-2 1_2 1/2 1:2 a "v" prefix or separator normalised once
+//	bigint         string     2^63±1, 2^64±1, 20 and 21 digits as text   digit runs overflowing int64 (natural sort)
 //	space          string     " a" "a " " 1" "1 " " "                    trimming in one place only
 //	empty          string     ""                                         empty input
 //	utf8           string     "\xff" "a\xc3" "\xed\xa0\x80"              invalid UTF-8
@@ -61,6 +65,8 @@
 //	monotonic      time.Time  time.Now() with and without monotonic      == on instants
 //	far            time.Time  1600-01-01, 2400-01-01                     Sub and UnixNano overflow
 //	zero time      time.Time  time.Time{}                                unset times
+//	nil            slices,    nil and empty (slice, map); nil and &zero   nil vs empty (rapid never draws nil)
+//	               maps, ptrs (pointer)
 //	fields         structs    the pools above, in each exported field    == on a struct holding a time
 //
 // # Generation, seeds and coverage

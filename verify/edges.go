@@ -31,6 +31,14 @@ var edgePools = []edgePool{
 		"\u00e9", "e\u0301", "\u00c5", "A\u030a", "\u212b", "\u00f1", "n\u0303")},
 	{"numeric", []reflect.Kind{reflect.String}, strs(
 		"1", "01", "+1", "1.0", "1e0", "1.1", "1.10", "1.9", "1.09", "10", "2", "0", "-0")},
+	{"radix", []reflect.Kind{reflect.String}, strs(
+		"010", "08", "8", "0x1F", "0X1f", "31", "0x10", "16", "0o17", "0b11", "1_000", "1000", "1e3")},
+	{"digits", []reflect.Kind{reflect.String}, strs("\u0663", "\u06f3", "\uff13", "3", "\u0663\u0663")},
+	{"version", []reflect.Kind{reflect.String}, strs(
+		"v1.2", "V1.2", "1.2", "v1.2.0", "1.2.0", "1.2.3", "1-2", "1_2", "1/2", "1:2", "1,2", "v1")},
+	{"bigint", []reflect.Kind{reflect.String}, strs(
+		"9223372036854775807", "9223372036854775808", "18446744073709551615", "18446744073709551616",
+		"99999999999999999999", "100000000000000000000", "-9223372036854775809", "a99999999999999999999")},
 	{"space", []reflect.Kind{reflect.String}, strs(" a", "a ", " 1", "1 ", " ")},
 	{"empty", []reflect.Kind{reflect.String}, strs("")},
 	{"utf8", []reflect.Kind{reflect.String}, strs("\xff", "a\xc3", "\xed\xa0\x80")},
@@ -56,6 +64,7 @@ var edgePools = []edgePool{
 		return []time.Time{time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC)}
 	})},
 	{"zero time", nil, times(func() []time.Time { return []time.Time{{}} })},
+	{"nil", []reflect.Kind{reflect.Slice, reflect.Map, reflect.Pointer}, nilEdges},
 	{"fields", []reflect.Kind{reflect.Struct}, nil}, // see fieldEdges
 }
 
@@ -112,6 +121,21 @@ func intEdges(t reflect.Type) []reflect.Value {
 		out = append(out, v)
 	}
 	return out
+}
+
+// nilEdges: nil and empty for a slice or a map, nil and a pointer to the
+// zero value for a pointer. rapid never draws a nil slice or map.
+func nilEdges(t reflect.Type) []reflect.Value {
+	var empty reflect.Value
+	switch t.Kind() {
+	case reflect.Slice:
+		empty = reflect.MakeSlice(t, 0, 0)
+	case reflect.Map:
+		empty = reflect.MakeMap(t)
+	default:
+		empty = reflect.New(t.Elem())
+	}
+	return []reflect.Value{reflect.Zero(t), empty}
 }
 
 // ulpEdges: one-ulp neighbours around 0, 1 and the largest values.

@@ -249,7 +249,7 @@ func ExampleThresholdFunc() {
 
 func ExampleNoDefaultEdges() {
 	// A comparator for version strings that treats "1.10" and "1.1" as
-	// equal: the numeric pool catches it on every run.
+	// equal: the numeric pools catch it on every run.
 	byNumber := func(a, b string) int {
 		fa, ea := strconv.ParseFloat(a, 64)
 		fb, eb := strconv.ParseFloat(b, 64)
@@ -263,8 +263,8 @@ func ExampleNoDefaultEdges() {
 	if errors.As(err, &le) {
 		fmt.Println(le.Law, "among the edges:", le.Report.Batches == 0)
 	}
-	// Without that pool, the edges alone no longer find it.
-	_, err = verify.Ordering(byNumber, rapid.String(), verify.NoDefaultEdges("numeric"))
+	// Without those pools, the edges alone no longer find it.
+	_, err = verify.Ordering(byNumber, rapid.String(), verify.NoDefaultEdges("numeric", "radix", "bigint"))
 	fmt.Println(errors.As(err, &le) && le.Report.Batches == 0)
 	// Output:
 	// transitivity of < among the edges: true

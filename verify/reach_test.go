@@ -1,0 +1,234 @@
+package verify_test
+
+import (
+	"cmp"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+
+	"pgregory.net/rapid"
+
+	"github.com/deploysafe/deploysafe/verify"
+)
+
+var printReach = flag.Bool("verify.reach", false, "print the catch rates of the reach shapes, at the defaults and with their pool removed")
+
+// reachCase is a bug shape published (and later fixed) in real Go modules,
+// with the check a user would write, and the default pool that reaches it.
+type reachCase struct {
+	pool, shape string
+	off         []string // the pools that reach it: pool, and others that do too
+	run         func(opts ...verify.Option) (verify.Report, error)
+}
+
+// atoiOld and parseIntNew: a refactor from strconv.Atoi to
+// strconv.ParseInt(s, 0, 64), which reads "010" as octal, "0x1F" as hex and
+// accepts "1_000".
+func atoiOld(s string) (int64, bool) {
+	n, err := strconv.Atoi(s)
+	return int64(n), err == nil
+}
+
+func parseIntNew(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 0, 64)
+	return n, err == nil
+}
+
+// naturalWrap is a natural sort that accumulates each digit run into an
+// int64 (wrapping past 19 digits) and returns int(a-b): both overflow on
+// long digit runs.
+func naturalWrap(a, b string) int {
+	for a != "" && b != "" {
+		ra, rb := runLen(a), runLen(b)
+		if ra > 0 && rb > 0 {
+			var na, nb int64
+			for _, c := range a[:ra] {
+				na = na*10 + int64(c-'0')
+			}
+			for _, c := range b[:rb] {
+				nb = nb*10 + int64(c-'0')
+			}
+			if na != nb {
+				return int(na - nb)
+			}
+			a, b = a[ra:], b[rb:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func runLen(s string) int {
+	n := 0
+	for n < len(s) && '0' <= s[n] && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// vTies treats "v1.2" and "1.2" as one version but orders by bytes.
+func vTies(a, b string) int {
+	if strings.TrimPrefix(strings.TrimPrefix(a, "v"), "V") == strings.TrimPrefix(strings.TrimPrefix(b, "v"), "V") {
+		return 0
+	}
+	return strings.Compare(a, b)
+}
+
+// A count parsed digit by digit after a validation that moved from ASCII
+// to unicode.IsDigit: "٣" now passes and reads as 1587.
+func countASCII(s string) (int, bool) {
+	return countDigits(s, func(r rune) bool { return '0' <= r && r <= '9' })
+}
+
+func countUnicode(s string) (int, bool) { return countDigits(s, unicode.IsDigit) }
+
+func countDigits(s string, isDigit func(rune) bool) (int, bool) {
+	n := 0
+	for _, r := range s {
+		if !isDigit(r) {
+			return 0, false
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n, s != ""
+}
+
+// request is a user's struct whose slice and map fields are copied before
+// encoding; the refactor to slices.Clone and maps.Clone keeps nil as nil,
+// so the JSON says null where it said [] and {}.
+type request struct {
+	Tags   []string
+	Labels map[string]string
+	Owner  *string
+}
+
+func encodeOld(r request) string {
+	r.Tags = append([]string{}, r.Tags...)
+	l := make(map[string]string, len(r.Labels))
+	for k, v := range r.Labels {
+		l[k] = v
+	}
+	r.Labels = l
+	b, _ := json.Marshal(r)
+	return string(b)
+}
+
+func encodeNew(r request) string {
+	r.Tags, r.Labels = slices.Clone(r.Tags), maps.Clone(r.Labels)
+	b, _ := json.Marshal(r)
+	return string(b)
+}
+
+// ownerOld and ownerNew: a refactor that drops the nil check of a pointer.
+func ownerOld(r *request) string {
+	if r == nil || r.Owner == nil {
+		return ""
+	}
+	return *r.Owner
+}
+
+func ownerNew(r *request) string {
+	if r.Owner == nil {
+		return ""
+	}
+	return *r.Owner
+}
+
+// genRequest draws requests the way a user writes it first: rapid draws
+// slices and maps, never nil ones, and the pointer always set.
+func genRequest() *rapid.Generator[request] {
+	return rapid.Custom(func(t *rapid.T) request {
+		o := rapid.String().Draw(t, "owner")
+		return request{
+			Tags:   rapid.SliceOf(rapid.String()).Draw(t, "tags"),
+			Labels: rapid.MapOf(rapid.String(), rapid.String()).Draw(t, "labels"),
+			Owner:  &o,
+		}
+	})
+}
+
+func reachCases() []reachCase {
+	str := rapid.String()
+	return []reachCase{
+		{"radix", "Atoi became ParseInt(s, 0, 64)", []string{"radix", "version"}, func(o ...verify.Option) (verify.Report, error) {
+			return verify.Same(func(s string) [2]any { n, ok := atoiOld(s); return [2]any{n, ok} },
+				func(s string) [2]any { n, ok := parseIntNew(s); return [2]any{n, ok} }, str, o...)
+		}},
+		{"bigint", "natural sort, int64 digit runs and int(a-b)", nil, func(o ...verify.Option) (verify.Report, error) {
+			return verify.Ordering(naturalWrap, str, o...)
+		}},
+		{"version", `"v1.2" ties "1.2", else bytes`, nil, func(o ...verify.Option) (verify.Report, error) {
+			return verify.Ordering(vTies, str, o...)
+		}},
+		{"digits", "ASCII digit check became unicode.IsDigit", nil, func(o ...verify.Option) (verify.Report, error) {
+			return verify.Same(func(s string) [2]any { n, ok := countASCII(s); return [2]any{n, ok} },
+				func(s string) [2]any { n, ok := countUnicode(s); return [2]any{n, ok} }, str, o...)
+		}},
+		{"nil", "copy became slices.Clone (nil slice)", nil, func(o ...verify.Option) (verify.Report, error) {
+			return verify.Same(func(s []string) string { b, _ := json.Marshal(append([]string{}, s...)); return string(b) },
+				func(s []string) string { b, _ := json.Marshal(slices.Clone(s)); return string(b) }, rapid.SliceOf(str), o...)
+		}},
+		{"nil", "struct fields: copies became slices.Clone, maps.Clone", nil, func(o ...verify.Option) (verify.Report, error) {
+			return verify.Same(encodeOld, encodeNew, genRequest(), o...)
+		}},
+		{"nil", "nil check of a pointer dropped", nil, func(o ...verify.Option) (verify.Report, error) {
+			g := rapid.Custom(func(t *rapid.T) *request { r := genRequest().Draw(t, "r"); return &r })
+			return verify.Same(ownerOld, ownerNew, g, o...)
+		}},
+	}
+}
+
+// Each shape is found among the edge values at the defaults (so on every
+// seed), and not at all once its pool is removed by name.
+func TestReachShapesCaughtByTheirPool(t *testing.T) {
+	for _, c := range reachCases() {
+		if c.off == nil {
+			c.off = []string{c.pool}
+		}
+		t.Run(c.pool+"/"+c.shape, func(t *testing.T) {
+			rep, err := c.run()
+			if err == nil || rep.Batches != 0 {
+				t.Errorf("not found among the edges: %v", err)
+			}
+			for seed := uint64(1); seed <= 3; seed++ {
+				if _, err := c.run(verify.NoDefaultEdges(c.off...), verify.Seed(seed)); err != nil {
+					t.Errorf("seed %d: caught with pools %q removed: %v", seed, c.off, err)
+				}
+			}
+		})
+	}
+}
+
+// TestReachRates prints, with -verify.reach, the catch rate of each shape
+// over 20 seeds at the defaults and with its pool removed.
+func TestReachRates(t *testing.T) {
+	if !*printReach {
+		return
+	}
+	const n = 20
+	rate := func(c reachCase, o ...verify.Option) int {
+		k := 0
+		for seed := uint64(1); seed <= n; seed++ {
+			if _, err := c.run(append(o, verify.Seed(seed))...); err != nil {
+				k++
+			}
+		}
+		return k
+	}
+	for _, c := range reachCases() {
+		if c.off == nil {
+			c.off = []string{c.pool}
+		}
+		fmt.Printf("| %s | %s | %d/%d | %d/%d |\n", c.pool, c.shape, rate(c), n, rate(c, verify.NoDefaultEdges(c.off...)), n)
+	}
+}
