@@ -10,12 +10,16 @@ import (
 
 // A batch is a few values drawn so that ties occur: each element is a fresh
 // draw from the generator, a copy of an earlier element (a forced tie) or an
-// edge value. origin[i] is the index of the fresh draw element i copies, or
-// -1 for an edge value.
+// edge value, or a neighbour of an earlier element (see near). origin[i] is
+// the index of the fresh draw element i copies, -1 for an edge value or
+// nearOrigin for a neighbour.
 type batch[T any] struct {
 	vals   []T
 	origin []int
 }
+
+// nearOrigin marks a neighbour of an earlier element in batch.origin.
+const nearOrigin = -2
 
 // drawn counts the fresh draws.
 func (b *batch[T]) drawn() int {
@@ -37,7 +41,7 @@ func (b *batch[T]) independent(i, j int) bool {
 // drawBatch draws a batch of 1..size values. A panic in the generator
 // reaches engine.Run, which reports it (rapid's invalid-data panics, raised
 // whenever the shrinker's buffer runs out, are too frequent to catch here).
-func drawBatch[T any](t *rapid.T, gen *rapid.Generator[T], edges []T, size int) (b batch[T]) {
+func drawBatch[T any](t *rapid.T, gen *rapid.Generator[T], edges []T, size int, neighbours bool) (b batch[T]) {
 	n := rapid.IntRange(1, size).Draw(t, "n")
 	b.vals = make([]T, 0, n)
 	b.origin = make([]int, 0, n)
@@ -57,7 +61,47 @@ func drawBatch[T any](t *rapid.T, gen *rapid.Generator[T], edges []T, size int) 
 			b.origin = append(b.origin, i)
 		}
 	}
+	if neighbours {
+		addNeighbours(t, &b)
+	}
 	return b
+}
+
+// maxNeighbours bounds the neighbours added to a batch: its pairs and
+// triples then cost at most (8+8)³/8³ = 8 times a batch's without.
+const maxNeighbours = 8
+
+// addNeighbours appends to b up to maxNeighbours values near one of its
+// elements (see near), each a neighbour of that element or of the
+// neighbour before it: values that share everything but one part, which
+// independent draws almost never give, so that the laws are checked on
+// their pairs and triples.
+func addNeighbours[T any](t *rapid.T, b *batch[T]) {
+	m := rapid.IntRange(maxNeighbours/2, maxNeighbours).Draw(t, "neighbours")
+	var fresh []int // the base is a fresh draw when there is one
+	for i, o := range b.origin {
+		if o == i {
+			fresh = append(fresh, i)
+		}
+	}
+	if len(fresh) == 0 {
+		fresh = []int{0}
+	}
+	base := b.vals[fresh[rapid.IntRange(0, len(fresh)-1).Draw(t, "base")]]
+	prev := base
+	for range m {
+		from := base
+		if rapid.Bool().Draw(t, "chain") {
+			from = prev
+		}
+		v := from
+		if x, ok := near(reflect.ValueOf(&v).Elem(), rapid.IntRange(0, 1<<12).Draw(t, "near")); ok {
+			v = x.Interface().(T)
+		}
+		b.vals = append(b.vals, v)
+		b.origin = append(b.origin, nearOrigin)
+		prev = v
+	}
 }
 
 // drawInput draws one input for Same: mostly fresh, sometimes an edge value.

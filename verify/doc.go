@@ -69,6 +69,29 @@
 //	               maps, ptrs (pointer)
 //	fields         structs    the pools above, in each exported field    == on a struct holding a time
 //
+// # Neighbours
+//
+// Independent draws almost never give two values that share everything but
+// one part (two versions with one core and related prerelease tags, two
+// file names that differ in one number). So each random batch of
+// [Ordering] and [Equivalence] also holds 4 to 8 neighbours of one of its
+// fresh draws, each one edit away from it or from the neighbour before,
+// and the laws are checked on every pair and triple of them too. The
+// edits, by type:
+//
+//	string     a digit run ±1, ×10, ÷10, another number or 20 digits longer (the
+//	           last run half of the time); a suffix (a .0 0 -1 .1 z -a +1) or a
+//	           prefix (v a V 0 x . - _) added or removed; the first separator
+//	           (. _ - / : space) swapped; case; whitespace; a leading zero; a sign
+//	integers   ±1
+//	floats     one ulp either way
+//	time.Time  another zone, ±1ns, without its monotonic reading
+//	structs    one exported field changed as above
+//
+// NoDefaultEdges("near") removes them; a batch with them costs up to
+// (8+8)³/8³ = 8 times the triples of one without, in practice about twice
+// the time.
+//
 // # Generation, seeds and coverage
 //
 // Values come from a pgregory.net/rapid generator, and rapid shrinks the

@@ -164,13 +164,20 @@ func epsilonEdges(t reflect.Type) []reflect.Value {
 	return floats(fs...)(t)
 }
 
+// nearPool is the name under which NoDefaultEdges removes the neighbours
+// of drawn values from random batches.
+const nearPool = "near"
+
+// neighbours reports whether c's random batches include neighbours.
+func (c *config) neighbours() bool { return !c.noEdges && !c.edgesOff[nearPool] }
+
 // poolNames lists every pool's name, for NoDefaultEdges' validation.
 func poolNames() []string {
 	names := make([]string, len(edgePools))
 	for i, p := range edgePools {
 		names[i] = p.name
 	}
-	return names
+	return append(names, nearPool)
 }
 
 // applies reports whether pool p gives edges for type t.

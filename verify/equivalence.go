@@ -55,7 +55,7 @@ func Equivalence[T any](eq func(a, b T) bool, gen *rapid.Generator[T], opts ...O
 	edgeTime := time.Since(start)
 	var witness *LawError
 	failed, err := run(&rep, c, func(t *rapid.T, searching bool) (bool, error) {
-		b := drawBatch(t, gen, edges, c.batchSize)
+		b := drawBatch(t, gen, edges, c.batchSize, c.neighbours())
 		if w := laws(b.vals); w != nil {
 			witness = w
 			return true, nil

@@ -152,9 +152,8 @@ func near(v reflect.Value, k int) (reflect.Value, bool) {
 		return x, true
 	case t.Kind() == reflect.String:
 		s := v.String()
-		alts := []string{strings.ToUpper(s), strings.ToLower(s), s + " ", " " + s}
-		for i := range alts {
-			if a := alts[(k+i)%len(alts)]; a != s {
+		for i := range len(stringEdits) {
+			if a := nearString(s, k+i); a != s {
 				x.SetString(a)
 				return x, true
 			}

@@ -94,8 +94,10 @@ func Edges[T any](values ...T) Option {
 }
 
 // NoDefaultEdges removes default edge pools by name ("case", "epsilon",
-// "fields", …: the table in the package documentation), or every pool when
-// called without names; values from [Edges] still apply.
+// "fields", …: the table in the package documentation) and, by the name
+// "near", the neighbours of drawn values in random batches; called without
+// names it removes every pool and the neighbours. Values from [Edges]
+// still apply.
 func NoDefaultEdges(pools ...string) Option {
 	return optionFunc(func(c *config) {
 		if len(pools) == 0 {

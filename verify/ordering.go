@@ -74,7 +74,7 @@ func Ordering[T any, F func(a, b T) int | func(a, b T) bool](f F, gen *rapid.Gen
 	edgeTime := time.Since(start)
 	var witness *LawError
 	failed, err := run(&rep, c, func(t *rapid.T, searching bool) (bool, error) {
-		b := drawBatch(t, gen, edges, c.batchSize)
+		b := drawBatch(t, gen, edges, c.batchSize, c.neighbours())
 		if w := rel.fill(&m, b.vals); w != nil {
 			witness = w
 			return true, nil
