@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
 	"github.com/deploysafe/deploysafe/verify/internal/engine"
@@ -38,6 +39,10 @@ func (e *DiffError) Unwrap() error { return ErrViolation }
 // Same checks a change differentially: on inputs from gen, the new function
 // must return what the old one returned (compared with go-cmp, tuned by
 // [CmpOptions]), unless the difference is declared with [Intended].
+// Unlike go-cmp alone, Same tells two time.Time values apart when they are
+// one instant in two Locations (another zone name, offset or Location
+// name), anywhere in the output; a CmpOptions option of your own for
+// time.Time, such as cmp.Comparer(time.Time.Equal), replaces that.
 // A panic counts as an output: both must panic alike or not at all.
 // The edge values of In (see the package documentation) are tried first,
 // then random inputs.
@@ -182,10 +187,17 @@ func (d *differential[In, Out]) compare(in In, intended func(in In, old, new Out
 	o, op := call(d.old, in)
 	n, np := call(d.new, in)
 	eq := op == np
+	opts := d.c.cmpOpts
 	if eq && op == nil {
 		var err error
-		if eq, err = show.Equal(o, n, d.c.cmpOpts...); err != nil {
-			return nil, nil, fmt.Errorf("%w: %v (pass CmpOptions)", ErrBadOption, err)
+		if eq, err = show.Equal(o, n, append(opts[:len(opts):len(opts)], observedTime)...); err != nil {
+			// A CmpOptions option for time.Time makes observedTime
+			// ambiguous to go-cmp: the caller's comparison wins.
+			if eq, err = show.Equal(o, n, opts...); err != nil {
+				return nil, nil, fmt.Errorf("%w: %v (pass CmpOptions)", ErrBadOption, err)
+			}
+		} else {
+			opts = append(opts[:len(opts):len(opts)], observedTime)
 		}
 	}
 	switch {
@@ -194,7 +206,7 @@ func (d *differential[In, Out]) compare(in In, intended func(in In, old, new Out
 	case intended != nil && op == nil && np == nil && intended(in, o, n):
 		return nil, &d.rep.Intended, nil
 	}
-	w := &DiffError{Input: in, Old: o, New: n, Diff: show.Diff(o, n, d.c.cmpOpts...)}
+	w := &DiffError{Input: in, Old: o, New: n, Diff: show.Diff(o, n, opts...)}
 	if op != nil || np != nil {
 		w.Old, w.New = outcome(o, op), outcome(n, np)
 		w.Diff = fmt.Sprintf("- %v\n+ %v\n", w.Old, w.New)
@@ -216,6 +228,15 @@ func outcome(out, p any) any {
 	}
 	return out
 }
+
+// observedTime is Same's comparison of time.Time values: the same instant
+// in the same Location, as callers observe it through Format, Hour or
+// JSON. go-cmp alone uses time.Time.Equal, which ignores the Location.
+var observedTime = cmp.Comparer(func(a, b time.Time) bool {
+	an, ao := a.Zone()
+	bn, bo := b.Zone()
+	return a.Equal(b) && an == bn && ao == bo && a.Location().String() == b.Location().String()
+})
 
 // SameT calls [Same], fails t on error and, when t can log, logs the report
 // so the count of intended differences is visible.

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
 	"github.com/deploysafe/deploysafe/verify"
@@ -90,5 +92,32 @@ func TestSameBadInput(t *testing.T) {
 	f := func(x int) hidden { return hidden{x} }
 	if _, err := verify.Same(f, f, rapid.Int()); !errors.Is(err, verify.ErrBadOption) {
 		t.Errorf("unexported fields without CmpOptions: %v", err)
+	}
+}
+
+// A refactor that returns the same instant in another Location changes
+// what callers observe (Format, Hour, the zone in JSON): Same reports it,
+// although go-cmp's Equal on time.Time does not. A caller's own
+// comparison of instants relaxes it.
+func TestSameSeesTimeLocation(t *testing.T) {
+	utc := func(s int64) time.Time { return time.Unix(s, 0).UTC() }
+	local := func(s int64) time.Time { return time.Unix(s, 0).In(time.FixedZone("CET", 3600)) }
+	gen := rapid.Int64Range(0, 1<<31)
+	_, err := verify.Same(utc, local, gen)
+	var de *verify.DiffError
+	if !errors.As(err, &de) {
+		t.Fatalf("want a DiffError for another Location, got %v", err)
+	}
+	// The same instant inside a struct, too.
+	type stamp struct{ At time.Time }
+	if _, err := verify.Same(func(s int64) stamp { return stamp{utc(s)} }, func(s int64) stamp { return stamp{local(s)} }, gen); !errors.As(err, &de) {
+		t.Errorf("struct field: want a DiffError, got %v", err)
+	}
+	// One Location, two spellings of it: no difference.
+	if _, err := verify.Same(utc, func(s int64) time.Time { return time.Unix(s, 0).In(time.UTC) }, gen); err != nil {
+		t.Errorf("same Location: %v", err)
+	}
+	if _, err := verify.Same(utc, local, gen, verify.CmpOptions(cmp.Comparer(time.Time.Equal))); err != nil {
+		t.Errorf("relaxed with a Comparer of instants: %v", err)
 	}
 }
