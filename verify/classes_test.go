@@ -264,18 +264,22 @@ func bugCases() []bugCase {
 func sensCase(class, shape, gen string, g *rapid.Generator[pair]) bugCase {
 	byAB := func(a, b pair) int { return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B)) }
 	var last time.Duration
+	var lastRep verify.Report // of the last test's Ordering; Groups has none
 	test := func(c func(a, b pair) int) error {
 		start := time.Now()
 		defer func() { last = time.Since(start) }()
-		if _, err := verify.Ordering(c, g); err != nil {
+		rep, err := verify.Ordering(c, g)
+		lastRep = rep
+		if err != nil {
 			return err
 		}
+		lastRep = verify.Report{Batches: 1} // Groups: not among the edges
 		return verify.Groups(c, [][]pair{{{0, 0}}, {{0, 1}}, {{1, 0}}})
 	}
 	return bugCase{class, shape, gen, false, func() (verify.Report, error) {
 		if err := verify.Sensitive(test, byAB); err != nil {
 			return verify.Report{}, nil // a survivor: missed
 		}
-		return verify.Report{Search: last}, errKilled
+		return verify.Report{Search: last, Edges: lastRep.Edges, Batches: lastRep.Batches}, errKilled
 	}, true}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deploysafe/deploysafe/verify"
 )
 
 var onlyClass = flag.String("verify.class", "", "run only the bug classes whose name contains this")
@@ -18,20 +20,23 @@ var printTable = flag.Bool("verify.table", false, "print the bug-class table of 
 // errKilled marks a Sensitive case whose mutants were all killed.
 var errKilled = errors.New("every mutant killed")
 
-// runCase runs c once with -rapid.seed=seed and returns whether it failed,
-// the time to detection and the time spent after it (shrinking).
+// runCase runs c once with -rapid.seed=seed (an unseeded c with none) and
+// returns whether it failed, whether among the edge values, the time to
+// detection and the time spent after it (shrinking).
 func runCase(t *testing.T, c bugCase, seed uint64) (failed, inEdges bool, detect, shrink time.Duration) {
 	t.Helper()
-	if !c.unseeded {
-		setFlag(t, "rapid.seed", strconv.FormatUint(seed, 10))
+	if c.unseeded {
+		seed = 0 // no seed, whatever an earlier row set
 	}
+	setFlag(t, "rapid.seed", strconv.FormatUint(seed, 10))
 	start := time.Now()
 	rep, err := c.run()
 	total := time.Since(start)
+	inEdges = rep.Batches == 0 && rep.Edges > 0
 	if errors.Is(err, errKilled) {
-		return true, true, rep.Search, 0 // Sensitive's cases: nothing shrinks
+		return true, inEdges, rep.Search, 0 // Sensitive's cases: nothing shrinks
 	}
-	return err != nil, rep.Batches == 0, rep.Search, max(0, total-rep.Search)
+	return err != nil, inEdges, rep.Search, max(0, total-rep.Search)
 }
 
 // TestBugClassesCaught pins the catch rate CI can afford: every broken
@@ -97,4 +102,30 @@ func median(ds []time.Duration) string {
 	}
 	slices.Sort(ds)
 	return ds[len(ds)/2].Round(time.Microsecond).String()
+}
+
+// The table's columns are computed, row by row: an unseeded row runs with
+// no -rapid.seed (not the previous row's), and a Sensitive row counts as
+// found among the edges only when its last check found it there.
+func TestTableRowsHonest(t *testing.T) {
+	var saw string
+	seen := bugCase{run: func() (verify.Report, error) {
+		saw = flag.Lookup("rapid.seed").Value.String()
+		return verify.Report{}, nil
+	}}
+	runCase(t, seen, 7)
+	if saw != "7" {
+		t.Errorf("seeded row ran with -rapid.seed=%s, want 7", saw)
+	}
+	seen.unseeded = true
+	runCase(t, seen, 8)
+	if saw != "0" {
+		t.Errorf("unseeded row ran with -rapid.seed=%s, want none (0)", saw)
+	}
+	inBatch := bugCase{unseeded: true, run: func() (verify.Report, error) {
+		return verify.Report{Edges: 10, Batches: 3}, errKilled
+	}}
+	if found, inEdges, _, _ := runCase(t, inBatch, 1); !found || inEdges {
+		t.Errorf("a Sensitive row killed in batch 3: found %t, among edges %t; want true, false", found, inEdges)
+	}
 }
