@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"pgregory.net/rapid"
@@ -231,4 +232,69 @@ func TestReachRates(t *testing.T) {
 		}
 		fmt.Printf("| %s | %s | %d/%d | %d/%d |\n", c.pool, c.shape, rate(c), n, rate(c, verify.NoDefaultEdges(c.off...)), n)
 	}
+}
+
+// naturalRight is naturalWrap fixed: digit runs compare by value as text
+// (length without leading zeros, then bytes), then by spelling.
+func naturalRight(a, b string) int {
+	a0, b0 := a, b
+	for a != "" && b != "" {
+		ra, rb := runLen(a), runLen(b)
+		if ra > 0 && rb > 0 {
+			da, db := strings.TrimLeft(a[:ra], "0"), strings.TrimLeft(b[:rb], "0")
+			if c := cmp.Or(cmp.Compare(len(da), len(db)), strings.Compare(da, db)); c != 0 {
+				return c
+			}
+			a, b = a[ra:], b[rb:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a0, b0))
+}
+
+// reachRows are the reach shapes, the related-prerelease bug and the
+// Location refactor as rows of the bug-class table, with correct
+// counterparts.
+func reachRows() []bugCase {
+	const reach, near, loc = "published shapes: default pools", "published shapes: neighbours", "published shapes: Same and Location"
+	var rows []bugCase
+	for _, c := range reachCases() {
+		rows = append(rows, bugCase{reach + " (" + c.pool + ")", c.shape, "plain generator", false,
+			func() (verify.Report, error) { return c.run() }, false})
+	}
+	str := rapid.String()
+	return append(rows,
+		bugCase{reach + " (radix)", "correct: Atoi became ParseInt(s, 10, 64)", "rapid.String()", true, func() (verify.Report, error) {
+			return verify.Same(func(s string) [2]any { n, ok := atoiOld(s); return [2]any{n, ok} }, func(s string) [2]any {
+				n, err := strconv.ParseInt(s, 10, 64)
+				return [2]any{n, err == nil}
+			}, str)
+		}, false},
+		ordCase(reach+" (bigint)", "correct: natural sort on digit text", "rapid.String()", true, naturalRight, str),
+		bugCase{reach + " (nil)", "correct: slices.Clone keeping [] for nil", "rapid.SliceOf(rapid.String())", true, func() (verify.Report, error) {
+			return verify.Same(func(s []string) string { b, _ := json.Marshal(append([]string{}, s...)); return string(b) },
+				func(s []string) string {
+					c := slices.Clone(s)
+					if c == nil {
+						c = []string{}
+					}
+					b, _ := json.Marshal(c)
+					return string(b)
+				}, rapid.SliceOf(str))
+		}, false},
+		ordCase(near, "semver: mixed prerelease identifiers as strings", "core 0-20, alpha/beta/rc.N", false, semverMixed, genSemver()),
+		ordCase(near, "correct: semver, numbers before words", "core 0-20, alpha/beta/rc.N", true, semverRight, genSemver()),
+		bugCase{loc, "same instant returned in another Location", "rapid.Int64Range", false, func() (verify.Report, error) {
+			return verify.Same(func(s int64) time.Time { return time.Unix(s, 0).UTC() },
+				func(s int64) time.Time { return time.Unix(s, 0).In(time.FixedZone("CET", 3600)) }, rapid.Int64Range(0, 1<<31))
+		}, false},
+		bugCase{loc, "correct: UTC() became In(time.UTC)", "rapid.Int64Range", true, func() (verify.Report, error) {
+			return verify.Same(func(s int64) time.Time { return time.Unix(s, 0).UTC() },
+				func(s int64) time.Time { return time.Unix(s, 0).In(time.UTC) }, rapid.Int64Range(0, 1<<31))
+		}, false},
+	)
 }

@@ -52,7 +52,7 @@ func TestBugClassesCaught(t *testing.T) {
 		runs, correctRuns = 5, 5
 	}
 	var rows []string
-	for _, c := range bugCases() {
+	for _, c := range append(bugCases(), reachRows()...) {
 		if !strings.Contains(c.class, *onlyClass) {
 			continue
 		}
