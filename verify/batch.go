@@ -77,7 +77,7 @@ const maxNeighbours = 8
 // independent draws almost never give, so that the laws are checked on
 // their pairs and triples.
 func addNeighbours[T any](t *rapid.T, b *batch[T]) {
-	m := rapid.IntRange(maxNeighbours/2, maxNeighbours).Draw(t, "neighbours")
+	m := rapid.IntRange(maxNeighbours-2, maxNeighbours).Draw(t, "neighbours")
 	var fresh []int // the base is a fresh draw when there is one
 	for i, o := range b.origin {
 		if o == i {

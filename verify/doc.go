@@ -74,7 +74,7 @@
 // Independent draws almost never give two values that share everything but
 // one part (two versions with one core and related prerelease tags, two
 // file names that differ in one number). So each random batch of
-// [Ordering] and [Equivalence] also holds 4 to 8 neighbours of one of its
+// [Ordering] and [Equivalence] also holds 6 to 8 neighbours of one of its
 // fresh draws, each one edit away from it or from the neighbour before,
 // and the laws are checked on every pair and triple of them too. The
 // edits, by type:
@@ -89,7 +89,7 @@
 //	structs    one exported field changed as above
 //
 // NoDefaultEdges("near") removes them; a batch with them costs up to
-// (8+8)³/8³ = 8 times the triples of one without, in practice about twice
+// (8+8)³/8³ = 8 times the triples of one without, in practice about 2.5 times
 // the time.
 //
 // # Generation, seeds and coverage
