@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,10 @@ import (
 // reaperDB gives a test a schema of its own: the pool the test's reaper
 // sweeps with, and the DSN the command is given (its search_path names the
 // schema, and it carries a password the command must never print).
+// testLedger is this process's ledger name: a lease is keyed by name on the
+// whole server, so a fixed one would collide with other packages' tests.
+var testLedger = fmt.Sprintf("servos-cmd-%d", os.Getpid())
+
 func reaperDB(t *testing.T) (*pgxpool.Pool, string) {
 	t.Helper()
 	dsn := testenv.PostgresDSN(t)
@@ -122,7 +127,7 @@ func noSecret(t *testing.T, r result, dsn string) {
 func TestReaperStatusAndAck(t *testing.T) {
 	pool, dsn := reaperDB(t)
 	ctx := context.Background()
-	s := newSweeper(t, pool, "servos")
+	s := newSweeper(t, pool, testLedger)
 	s.orphans["r000"], s.orphans["r001"] = true, true
 	if _, err := s.r.Sweep(ctx); err == nil || !strings.Contains(err.Error(), "503") {
 		t.Fatalf("sweep 1: %v, want r001's quarantine parked", err)
@@ -135,7 +140,7 @@ func TestReaperStatusAndAck(t *testing.T) {
 	if !errors.As(err, &be) {
 		t.Fatalf("sweep 2: %v, want a halt", err)
 	}
-	common := []string{"--db", dsn, "--ledger", "servos"}
+	common := []string{"--db", dsn, "--ledger", testLedger}
 
 	r := deploysafe(t, nil, append([]string{"reaper", "status"}, common...)...)
 	want(t, r, 1, "status while halted")
@@ -254,7 +259,7 @@ func TestReaperStatusHealthy(t *testing.T) {
 // TestReaperBadInput: each mistake is one line and the documented code.
 func TestReaperBadInput(t *testing.T) {
 	pool, dsn := reaperDB(t)
-	s := newSweeper(t, pool, "servos")
+	s := newSweeper(t, pool, testLedger)
 	if _, err := s.r.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -266,12 +271,12 @@ func TestReaperBadInput(t *testing.T) {
 	}{
 		{"unknown ledger", 2, `no reaper ledger "servoz"`, []string{"status", "--db", dsn, "--ledger", "servoz"}},
 		{"no ledger", 2, "--ledger is required", []string{"status", "--db", dsn}},
-		{"no db", 2, "--db is required", []string{"status", "--ledger", "servos"}},
-		{"not postgres", 2, "postgres://", []string{"status", "--db", "shop.db", "--ledger", "servos"}},
-		{"unreachable", 1, "unreachable", []string{"status", "--db", "postgres://nobody:pw-never-printed@127.0.0.1:9/x?connect_timeout=2", "--ledger", "servos"}},
-		{"ack without by", 2, "--by is required", []string{"ack", "abc", "--db", dsn, "--ledger", "servos"}},
-		{"ack without id", 2, "halt ID", []string{"ack", "--by", "alice", "--db", dsn, "--ledger", "servos"}},
-		{"ack when not halted", 1, "not halted", []string{"ack", "abc", "--by", "alice", "--db", dsn, "--ledger", "servos"}},
+		{"no db", 2, "--db is required", []string{"status", "--ledger", testLedger}},
+		{"not postgres", 2, "postgres://", []string{"status", "--db", "shop.db", "--ledger", testLedger}},
+		{"unreachable", 1, "unreachable", []string{"status", "--db", "postgres://nobody:pw-never-printed@127.0.0.1:9/x?connect_timeout=2", "--ledger", testLedger}},
+		{"ack without by", 2, "--by is required", []string{"ack", "abc", "--db", dsn, "--ledger", testLedger}},
+		{"ack without id", 2, "halt ID", []string{"ack", "--by", "alice", "--db", dsn, "--ledger", testLedger}},
+		{"ack when not halted", 1, "not halted", []string{"ack", "abc", "--by", "alice", "--db", dsn, "--ledger", testLedger}},
 		{"unknown subcommand", 2, "unknown subcommand", []string{"frobnicate"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

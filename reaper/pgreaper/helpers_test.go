@@ -59,15 +59,16 @@ func admin(t testing.TB, dsn string) *pgx.Conn {
 	return c
 }
 
-// holderPID is the newest of this test's own backends (application_name
-// is its schema, adm's search_path) holding an advisory lock: never another
-// test's or application's on the same server.
-func holderPID(t testing.TB, adm *pgx.Conn, since time.Time) int {
+// holderPID is the newest of this test's own backends (pool's
+// application_name: its schema unless the test set another) holding an
+// advisory lock: never another test's or application's on the same server.
+func holderPID(t testing.TB, adm *pgx.Conn, pool *pgxpool.Pool, since time.Time) int {
 	t.Helper()
+	app := pool.Config().ConnConfig.RuntimeParams["application_name"]
 	var pid int
 	err := adm.QueryRow(context.Background(), `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 		WHERE l.locktype = 'advisory' AND l.granted AND a.backend_start >= $1
-		AND a.application_name = current_setting('search_path') ORDER BY a.backend_start DESC LIMIT 1`, since).Scan(&pid)
+		AND a.application_name = $2 ORDER BY a.backend_start DESC LIMIT 1`, since, app).Scan(&pid)
 	if err != nil {
 		t.Fatalf("find lock holder: %v", err)
 	}

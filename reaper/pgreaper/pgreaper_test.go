@@ -139,7 +139,7 @@ func TestLostLeaseFencesTheLedger(t *testing.T) {
 	if err := led.Store(ctx, []byte("held")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := adm.Exec(ctx, "SELECT pg_terminate_backend($1)", holderPID(t, adm, since)); err != nil {
+	if _, err := adm.Exec(ctx, "SELECT pg_terminate_backend($1)", holderPID(t, adm, pool, since)); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Check(ctx); err == nil {
@@ -251,7 +251,7 @@ func TestReplicaStopsWhenLeaseLost(t *testing.T) {
 	kill := reaper.ObserverFunc("killer", "killer", func(_ context.Context, r reaper.Resource) (reaper.Vote, error) {
 		if r.ID == "r000" && !killed { // mid-sweep, the lock's connection dies
 			killed = true
-			adm.Exec(context.Background(), "SELECT pg_terminate_backend($1)", holderPID(t, adm, since))
+			adm.Exec(context.Background(), "SELECT pg_terminate_backend($1)", holderPID(t, adm, pool, since))
 		}
 		return reaper.Vote{Verdict: reaper.Orphan, Evidence: "no owner"}, nil
 	})
@@ -314,7 +314,7 @@ func TestHolder(t *testing.T) {
 	if err := lease.Acquire(ctx); err != nil {
 		t.Fatal(err)
 	}
-	pid := holderPID(t, adm, since)
+	pid := holderPID(t, adm, pool, since)
 	h, err := pgreaper.Holder(ctx, pool, "servos")
 	if err != nil || !strings.HasPrefix(h, fmt.Sprintf("pid %d (application holder-test, client ", pid)) || !strings.Contains(h, ", connected ") {
 		t.Fatalf("while held: %q %v, want pid %d", h, err, pid)
