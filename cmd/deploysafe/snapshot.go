@@ -199,15 +199,12 @@ func list(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if err := existingDir(f.store); err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, f.store)
+	store, closeStore, err := openExistingStore(ctx, f.store)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	ids, err := snapshot.ListManifests(ctx, store)
+	ms, err := loadManifests(ctx, store)
 	if err != nil {
 		return err
 	}
@@ -221,11 +218,7 @@ func list(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		StoredBytes int64     `json:"stored_bytes"`
 	}
 	out := []entry{}
-	for _, id := range ids {
-		m, err := snapshot.LoadManifest(ctx, store, id)
-		if err != nil {
-			return err
-		}
+	for _, m := range ms {
 		out = append(out, entry{m.ID, m.Created, m.Moment, len(m.Partitions), m.Rows, m.Bytes, m.StoredBytes})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
@@ -243,6 +236,32 @@ func list(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// openExistingStore opens --store for a command that reads snapshots: a
+// directory must exist (NewDirStore would create it).
+func openExistingStore(ctx context.Context, raw string) (snapshot.Store, func(), error) {
+	if err := existingDir(raw); err != nil {
+		return nil, nil, err
+	}
+	return openStore(ctx, raw)
+}
+
+// loadManifests reads every snapshot's manifest in the store.
+func loadManifests(ctx context.Context, store snapshot.Store) ([]*snapshot.Manifest, error) {
+	ids, err := snapshot.ListManifests(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	ms := make([]*snapshot.Manifest, 0, len(ids))
+	for _, id := range ids {
+		m, err := snapshot.LoadManifest(ctx, store, id)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
 // forget removes --id, or every snapshot but the --keep-last newest.
 func forget(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("forget", stderr)
@@ -258,27 +277,16 @@ func forget(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *keep < 0 {
 		return usagef("--keep-last %d: must be at least 1", *keep)
 	}
-	if err := existingDir(f.store); err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, f.store)
+	store, closeStore, err := openExistingStore(ctx, f.store)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 	ids := []string{f.id}
 	if *keep > 0 {
-		all, err := snapshot.ListManifests(ctx, store)
+		ms, err := loadManifests(ctx, store)
 		if err != nil {
 			return err
-		}
-		ms := make([]*snapshot.Manifest, 0, len(all))
-		for _, id := range all {
-			m, err := snapshot.LoadManifest(ctx, store, id)
-			if err != nil {
-				return err
-			}
-			ms = append(ms, m)
 		}
 		sort.SliceStable(ms, func(i, j int) bool { return ms[i].Created.After(ms[j].Created) })
 		ids = nil
@@ -304,10 +312,7 @@ func prune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	if err := existingDir(f.store); err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, f.store)
+	store, closeStore, err := openExistingStore(ctx, f.store)
 	if err != nil {
 		return err
 	}

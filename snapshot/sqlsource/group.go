@@ -64,16 +64,11 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 			return fmt.Errorf("%s: load: %w", p, err)
 		}
 	}
-	unlock, err := s.lockWrites(ctx)
+	conn, release, err := s.writeConn(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
+	defer release()
 	tx, err := s.beginGroup(ctx, conn, tcs, key, g)
 	if err != nil {
 		return err

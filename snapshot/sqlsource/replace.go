@@ -63,16 +63,11 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	unlock, err := s.lockWrites(ctx)
+	conn, release, err := s.writeConn(ctx)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
+	defer release()
 	tx, m, err := s.beginWrite(ctx, conn, t, p.Key)
 	if err != nil {
 		return err
@@ -134,6 +129,21 @@ func (s *Source) commit(ctx context.Context, tx *sql.Tx, ms ...*meta) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// writeConn is a restore's connection, taken once this Source's write
+// slot is (SQLite: one writer at a time); release gives back both.
+func (s *Source) writeConn(ctx context.Context) (conn *sql.Conn, release func(), err error) {
+	unlock, err := s.lockWrites(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err = s.db.Conn(ctx)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return conn, func() { conn.Close(); unlock() }, nil
 }
 
 // lockWrites serializes this Source's writes on SQLite, which allows one
