@@ -37,4 +37,10 @@
 // scrape interval, or points repeat samples, and Window/Step + 1 at least
 // canary.MinSamples (50 by default); Prometheus answers at most 11,000
 // points per series.
+//
+// A judgement of 2×10,000 points takes some 25–75 ms against a Prometheus on
+// the same machine (measured on a loaded 2-core machine), nearly all of it
+// the two queries; the judgement itself takes about a millisecond. Gzip,
+// which Go's HTTP client asks for by default, was a third or more of that
+// on localhost: a client with http.Transport{DisableCompression: true} saves it.
 package promsource
