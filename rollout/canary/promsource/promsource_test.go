@@ -167,6 +167,45 @@ func TestPrometheus(t *testing.T) {
 		}
 	})
 
+	// Through the executor: a canary without data is rolled back, a window
+	// too short to decide refuses the plan before any deploy, A/A deploys.
+	t.Run("a rollout", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, canaryQuery string
+			window            time.Duration
+			want              error // nil: the rollout succeeds
+			deploys           int
+			version           string
+		}{
+			{"A/A deploys", `demo_latency{track="same"}`, window, nil, 1, "v2"},
+			{"no canary data rolls back", `demo_latency{track="absent"}`, window, canary.ErrInconclusive, 1, "v1"},
+			{"a window too short refuses the plan", `demo_latency{track="same"}`, time.Second, rollout.ErrVacuousGate, 0, "v1"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				src, err := promsource.New(prom, baseline, tc.canaryQuery, promsource.Window(tc.window), promsource.Step(step))
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := rollout.NewPlan("v2", []string{"s1"}, rollout.Gates(src.Gate("canary", time.Minute)), rollout.NoRehearsal(), rollout.Settle(0))
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := &oneSite{v: "v1"}
+				ex, err := rollout.New(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = ex.Run(ctx, p, p.Fingerprint())
+				if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) || d.deploys != tc.deploys || d.v != tc.version {
+					t.Fatalf("Run = %v after %d deploys, at %s; want %v after %d, at %s", err, d.deploys, d.v, tc.want, tc.deploys, tc.version)
+				}
+				if tc.want == canary.ErrInconclusive && !strings.Contains(err.Error(), tc.canaryQuery) {
+					t.Errorf("Run = %v, want the canary query in it", err)
+				}
+			})
+		}
+	})
+
 	// Last: it changes the exporter. A series its target stopped exposing
 	// gets a staleness marker and no more points; once its last point is
 	// older than MaxAge the gate fails, however many points came before.
@@ -205,4 +244,15 @@ func TestUnreachable(t *testing.T) {
 	if !errors.Is(err, canary.ErrInconclusive) || !errors.As(err, &qe) || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("Check = %v, want an inconclusive *QueryError (connection refused)", err)
 	}
+}
+
+type oneSite struct {
+	v       string
+	deploys int
+}
+
+func (s *oneSite) Deploy(_ context.Context, _, v string) error { s.deploys++; s.v = v; return nil }
+func (s *oneSite) Rollback(context.Context, string) error      { s.v = "v1"; return nil }
+func (s *oneSite) Version(context.Context, string) (string, error) {
+	return s.v, nil
 }
