@@ -36,7 +36,7 @@
 // stops exposing it (a staleness marker). So choose Step at least the
 // scrape interval, or points repeat samples, and Window/Step + 1 at least
 // canary.MinSamples (50 by default); Prometheus answers at most 11,000
-// points per series.
+// steps (11,001 points per series), and New refuses more.
 //
 // A judgement of 2×10,000 points takes some 25–75 ms against a Prometheus on
 // the same machine (measured on a loaded 2-core machine), nearly all of it
