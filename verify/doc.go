@@ -27,8 +27,9 @@
 //   - [Same], [SamePairs]: old and new functions agree except where
 //     [Intended]; SamePairs forces equal and neighbouring halves.
 //   - [Threshold], [ThresholdFunc]: a predicate matches its boundary at
-//     the boundary, its neighbours (one step, one ulp, one nanosecond) and
-//     the extremes.
+//     the boundary, its neighbours (one step, one ulp, one nanosecond),
+//     values at growing distances (up to 8 steps, then about 2^k steps)
+//     and the extremes.
 //   - [Sensitive]: the test catches every mutant of the comparator, the
 //     same way whatever the seed.
 //
