@@ -182,6 +182,9 @@ func reachCases() []reachCase {
 		{"nil", "struct fields: copies became slices.Clone, maps.Clone", nil, func(o ...verify.Option) (verify.Report, error) {
 			return verify.Same(encodeOld, encodeNew, genRequest(), o...)
 		}},
+		{"transitions", "same-zone fast path compares local wall clocks", nil, func(o ...verify.Option) (verify.Report, error) {
+			return verify.Ordering(byLocalWall, genWideTime(), o...)
+		}},
 		{"nil", "nil check of a pointer dropped", nil, func(o ...verify.Option) (verify.Report, error) {
 			g := rapid.Custom(func(t *rapid.T) *request { r := genRequest().Draw(t, "r"); return &r })
 			return verify.Same(ownerOld, ownerNew, g, o...)
@@ -232,6 +235,26 @@ func TestReachRates(t *testing.T) {
 		}
 		fmt.Printf("| %s | %s | %d/%d | %d/%d |\n", c.pool, c.shape, rate(c), n, rate(c, verify.NoDefaultEdges(c.off...)), n)
 	}
+}
+
+// byLocalWall orders instants, with a "fast path" for two times in one
+// Location that compares their local wall clocks as text: right in a zone
+// without DST, wrong in a fall-back overlap, where 01:30 EDT and 01:30 EST
+// (an hour apart) read the same and 01:45 EDT reads after 01:15 EST.
+func byLocalWall(a, b time.Time) int {
+	if a.Location() == b.Location() {
+		const layout = "2006-01-02 15:04:05.000000000"
+		return strings.Compare(a.Format(layout), b.Format(layout))
+	}
+	return a.Compare(b)
+}
+
+// byLocalWallRight keeps the fast path but compares the instants there.
+func byLocalWallRight(a, b time.Time) int {
+	if a.Location() == b.Location() {
+		return cmp.Or(cmp.Compare(a.Unix(), b.Unix()), cmp.Compare(a.Nanosecond(), b.Nanosecond()))
+	}
+	return a.Compare(b)
 }
 
 // naturalRight is naturalWrap fixed: digit runs compare by value as text
@@ -286,6 +309,7 @@ func reachRows() []bugCase {
 					return string(b)
 				}, rapid.SliceOf(str))
 		}, false},
+		ordCase(reach+" (transitions)", "correct: same-zone fast path compares instants", "any instant, years 1-9999", true, byLocalWallRight, genWideTime()),
 		ordCase(near, "semver: mixed prerelease identifiers as strings", "core 0-20, alpha/beta/rc.N", false, semverMixed, genSemver()),
 		ordCase(near, "correct: semver, numbers before words", "core 0-20, alpha/beta/rc.N", true, semverRight, genSemver()),
 		bugCase{loc, "same instant returned in another Location", "rapid.Int64Range", false, func() (verify.Report, error) {
