@@ -279,7 +279,8 @@ func naturalRight(a, b string) int {
 	return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a0, b0))
 }
 
-// reachRows are the reach shapes, the related-prerelease bug and the
+// reachRows are the reach shapes, the related-prerelease bug, the
+// threshold far from its boundary and the
 // Location refactor as rows of the bug-class table, with correct
 // counterparts.
 func reachRows() []bugCase {
@@ -310,6 +311,14 @@ func reachRows() []bugCase {
 				}, rapid.SliceOf(str))
 		}, false},
 		ordCase(reach+" (transitions)", "correct: same-zone fast path compares instants", "any instant, years 1-9999", true, byLocalWallRight, genWideTime()),
+		bugCase{"threshold far from its boundary", "ThresholdFunc: last two digits only, wrong 50 steps away", "prev, next: ±1", false, func() (verify.Report, error) {
+			return verify.Report{}, verify.ThresholdFunc(func(n int) bool { return n%100 >= 50 }, 150, verify.AtLeast, cmp.Compare[int],
+				func(n int) int { return n - 1 }, func(n int) int { return n + 1 })
+		}, false},
+		bugCase{"threshold far from its boundary", "correct: n >= 150", "prev, next: ±1", true, func() (verify.Report, error) {
+			return verify.Report{}, verify.ThresholdFunc(func(n int) bool { return n >= 150 }, 150, verify.AtLeast, cmp.Compare[int],
+				func(n int) int { return n - 1 }, func(n int) int { return n + 1 })
+		}, false},
 		ordCase(near, "semver: mixed prerelease identifiers as strings", "core 0-20, alpha/beta/rc.N", false, semverMixed, genSemver()),
 		ordCase(near, "correct: semver, numbers before words", "core 0-20, alpha/beta/rc.N", true, semverRight, genSemver()),
 		bugCase{loc, "same instant returned in another Location", "rapid.Int64Range", false, func() (verify.Report, error) {
