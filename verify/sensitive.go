@@ -25,7 +25,11 @@ import (
 // the original and for every mutant, with one seed that Sensitive picks
 // (or -rapid.seed's): each mutant meets the same batches as the original,
 // so whether it is caught does not depend on the seed or on how wide the
-// generator is. Calls of Sensitive run one at a time.
+// generator is; while it runs the mutants, those checks stop at the first
+// violation without shrinking it (only pass or fail counts). Calls of
+// Sensitive run one at a time. The seed is pinned for the process, so a
+// check without a Seed that runs in parallel with Sensitive (t.Parallel)
+// takes it too: run Sensitive in a test that is not parallel.
 //
 // test must pass on cmp itself; otherwise Sensitive returns its error.
 // [Ordering] alone cannot catch a swapped or negated comparator (the
