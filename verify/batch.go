@@ -38,6 +38,18 @@ func (b *batch[T]) independent(i, j int) bool {
 	return b.origin[i] >= 0 && b.origin[j] >= 0 && b.origin[i] != b.origin[j]
 }
 
+// The generators of fixed ranges, built once: building one per draw was a
+// tenth of a check's time. A generator holds no state between draws.
+var (
+	drawKind       = rapid.IntRange(0, 2)
+	drawNeighbours = rapid.IntRange(maxNeighbours-2, maxNeighbours)
+	drawBool       = rapid.Bool()
+	drawEdit       = rapid.IntRange(0, 1<<12)
+	drawInputKind  = rapid.IntRange(0, 3)
+	drawPairKind   = rapid.IntRange(pairEqual, pairEdge)
+	drawPairEdit   = rapid.IntRange(0, 7)
+)
+
 // drawBatch draws a batch of 1..size values. A panic in the generator
 // reaches engine.Run, which reports it (rapid's invalid-data panics, raised
 // whenever the shrinker's buffer runs out, are too frequent to catch here).
@@ -46,7 +58,7 @@ func drawBatch[T any](t *rapid.T, gen *rapid.Generator[T], edges []T, size int, 
 	b.vals = make([]T, 0, n)
 	b.origin = make([]int, 0, n)
 	for i := 0; i < n; i++ {
-		kind := rapid.IntRange(0, 2).Draw(t, "kind")
+		kind := drawKind.Draw(t, "kind")
 		switch {
 		case kind == 1 && i > 0:
 			j := rapid.IntRange(0, i-1).Draw(t, "dup")
@@ -77,7 +89,7 @@ const maxNeighbours = 8
 // independent draws almost never give, so that the laws are checked on
 // their pairs and triples.
 func addNeighbours[T any](t *rapid.T, b *batch[T]) {
-	m := rapid.IntRange(maxNeighbours-2, maxNeighbours).Draw(t, "neighbours")
+	m := drawNeighbours.Draw(t, "neighbours")
 	var fresh []int // the base is a fresh draw when there is one
 	for i, o := range b.origin {
 		if o == i {
@@ -91,11 +103,11 @@ func addNeighbours[T any](t *rapid.T, b *batch[T]) {
 	prev := base
 	for range m {
 		from := base
-		if rapid.Bool().Draw(t, "chain") {
+		if drawBool.Draw(t, "chain") {
 			from = prev
 		}
 		v := from
-		if x, ok := near(reflect.ValueOf(&v).Elem(), rapid.IntRange(0, 1<<12).Draw(t, "near")); ok {
+		if x, ok := near(reflect.ValueOf(&v).Elem(), drawEdit.Draw(t, "near")); ok {
 			v = x.Interface().(T)
 		}
 		b.vals = append(b.vals, v)
@@ -106,7 +118,7 @@ func addNeighbours[T any](t *rapid.T, b *batch[T]) {
 
 // drawInput draws one input for Same: mostly fresh, sometimes an edge value.
 func drawInput[T any](t *rapid.T, gen *rapid.Generator[T], edges []T) T {
-	if len(edges) > 0 && rapid.IntRange(0, 3).Draw(t, "kind") == 3 {
+	if len(edges) > 0 && drawInputKind.Draw(t, "kind") == 3 {
 		return edges[rapid.IntRange(0, len(edges)-1).Draw(t, "edge")]
 	}
 	return gen.Draw(t, "input")
@@ -124,22 +136,22 @@ const (
 // two fresh draws or a draw and an edge value, each about as often.
 func drawPair[T any](t *rapid.T, gen *rapid.Generator[T], edges []T) ([2]T, int) {
 	a := gen.Draw(t, "a")
-	kind := rapid.IntRange(pairEqual, pairEdge).Draw(t, "kind")
+	kind := drawPairKind.Draw(t, "kind")
 	switch {
 	case kind == pairEqual:
 		return [2]T{a, a}, pairEqual
 	case kind == pairNear:
-		k := rapid.IntRange(0, 7).Draw(t, "near")
+		k := drawPairEdit.Draw(t, "near")
 		if n, ok := near(reflect.ValueOf(&a).Elem(), k); ok {
 			b := n.Interface().(T)
-			if rapid.Bool().Draw(t, "swap") {
+			if drawBool.Draw(t, "swap") {
 				return [2]T{b, a}, pairNear
 			}
 			return [2]T{a, b}, pairNear
 		}
 	case kind == pairEdge && len(edges) > 0:
 		e := edges[rapid.IntRange(0, len(edges)-1).Draw(t, "edge")]
-		if rapid.Bool().Draw(t, "swap") {
+		if drawBool.Draw(t, "swap") {
 			return [2]T{e, a}, pairEdge
 		}
 		return [2]T{a, e}, pairEdge

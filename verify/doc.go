@@ -27,8 +27,9 @@
 //   - [Same], [SamePairs]: old and new functions agree except where
 //     [Intended]; SamePairs forces equal and neighbouring halves.
 //   - [Threshold], [ThresholdFunc]: a predicate matches its boundary at
-//     the boundary, its neighbours (one step, one ulp, one nanosecond) and
-//     the extremes.
+//     the boundary, its neighbours (one step, one ulp, one nanosecond),
+//     values at growing distances (up to 8 steps, then about 2^k steps)
+//     and the extremes.
 //   - [Sensitive]: the test catches every mutant of the comparator, the
 //     same way whatever the seed.
 //
@@ -65,6 +66,9 @@
 //	monotonic      time.Time  time.Now() with and without monotonic      == on instants
 //	far            time.Time  1600-01-01, 2400-01-01                     Sub and UnixNano overflow
 //	zero time      time.Time  time.Time{}                                unset times
+//	transitions    time.Time  the 2026 DST changes of New York, Berlin:   wall-clock logic: 01:30 EDT vs
+//	                          ±30min, -1ns, at, in the zone, UTC and the  01:30 EST, walls an hour off
+//	                          other zone (one *Location per zone)         the instants' order
 //	nil            slices,    nil and empty (slice, map); nil and &zero   nil vs empty (rapid never draws nil)
 //	               maps, ptrs (pointer)
 //	fields         structs    the pools above, in each exported field    == on a struct holding a time

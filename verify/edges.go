@@ -4,6 +4,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -64,6 +65,7 @@ var edgePools = []edgePool{
 		return []time.Time{time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC)}
 	})},
 	{"zero time", nil, times(func() []time.Time { return []time.Time{{}} })},
+	{"transitions", nil, times(transitionEdges)},
 	{"nil", []reflect.Kind{reflect.Slice, reflect.Map, reflect.Pointer}, nilEdges},
 	{"fields", []reflect.Kind{reflect.Struct}, nil}, // see fieldEdges
 }
@@ -200,3 +202,48 @@ func defaultEdges(t reflect.Type, off map[string]bool) []reflect.Value {
 	}
 	return out
 }
+
+// transitionEdges: around the 2026 DST changes of New York and Berlin (on
+// either side of UTC, so time.Date treats them differently), 30 minutes
+// before and after, 1 ns before and at the change, in the zone itself
+// (one *time.Location per zone, as a program holds it), and the change
+// and the instants 30 minutes either side in UTC and in the other zone: two
+// different instants with one wall clock (01:30 EDT and EST), wall clocks
+// an hour off their instants' order, and instants of two zones between
+// them, which wall-clock logic gets wrong. A zone the system cannot load
+// is left out.
+func transitionEdges() []time.Time {
+	zs := transitionZones()
+	var out []time.Time
+	for i, z := range zs {
+		other := zs[(i+1)%len(zs)].loc
+		for _, tr := range z.changes {
+			out = append(out, tr.Add(-30*time.Minute).In(z.loc), tr.Add(-time.Nanosecond).In(z.loc), tr.In(z.loc),
+				tr.Add(30*time.Minute).In(z.loc), tr.UTC(), tr.Add(-30*time.Minute).In(other), tr.Add(30*time.Minute).UTC())
+		}
+	}
+	return out
+}
+
+type transitionZone struct {
+	loc     *time.Location
+	changes []time.Time // UTC instants of its 2026 offset changes
+}
+
+// transitionZones loads the zones once: time.LoadLocation reads and parses
+// a file on every call.
+var transitionZones = sync.OnceValue(func() []transitionZone {
+	var out []transitionZone
+	for _, z := range []struct {
+		name    string
+		changes []time.Time
+	}{
+		{"America/New_York", []time.Time{time.Date(2026, 3, 8, 7, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC)}},
+		{"Europe/Berlin", []time.Time{time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC), time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC)}},
+	} {
+		if loc, err := time.LoadLocation(z.name); err == nil {
+			out = append(out, transitionZone{loc, z.changes})
+		}
+	}
+	return out
+})

@@ -21,8 +21,11 @@ func orderedProbes(b reflect.Value) []reflect.Value {
 	case k >= reflect.Int && k <= reflect.Int64:
 		lo, hi := int64(-1)<<(t.Bits()-1), int64(1)<<(t.Bits()-1)-1
 		x := b.Int()
-		for _, d := range []int64{-1, 1, -2, 2} {
-			if (d < 0 && x >= lo-d) || (d > 0 && x <= hi-d) {
+		for _, u := range intDistances() {
+			if d := int64(u); x >= lo+d {
+				add(func(v reflect.Value) { v.SetInt(x - d) })
+			}
+			if d := int64(u); x <= hi-d {
 				add(func(v reflect.Value) { v.SetInt(x + d) })
 			}
 		}
@@ -31,7 +34,7 @@ func orderedProbes(b reflect.Value) []reflect.Value {
 	case k >= reflect.Uint && k <= reflect.Uintptr:
 		hi := uint64(math.MaxUint64) >> (64 - t.Bits())
 		x := b.Uint()
-		for _, d := range []uint64{1, 2} {
+		for _, d := range intDistances() {
 			if x >= d {
 				add(func(v reflect.Value) { v.SetUint(x - d) })
 			}
@@ -81,4 +84,16 @@ func compareValues(a, b reflect.Value) int {
 		return cmp.Compare(a.Float(), b.Float())
 	}
 	return strings.Compare(a.String(), b.String())
+}
+
+// intDistances are the distances from an integer boundary Threshold
+// probes, either side: 1…8, then 2^k−1, 2^k, 2^k+1 up to 2^62, so a
+// predicate wrong only far from its boundary (one that reads the last two
+// digits) is found too.
+func intDistances() []uint64 {
+	ds := []uint64{1, 2, 3, 4, 5, 6, 7, 8}
+	for p := uint64(16); p <= 1<<62; p *= 2 {
+		ds = append(ds, p-1, p, p+1)
+	}
+	return ds
 }

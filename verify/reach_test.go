@@ -182,6 +182,9 @@ func reachCases() []reachCase {
 		{"nil", "struct fields: copies became slices.Clone, maps.Clone", nil, func(o ...verify.Option) (verify.Report, error) {
 			return verify.Same(encodeOld, encodeNew, genRequest(), o...)
 		}},
+		{"transitions", "same-zone fast path compares local wall clocks", nil, func(o ...verify.Option) (verify.Report, error) {
+			return verify.Ordering(byLocalWall, genWideTime(), o...)
+		}},
 		{"nil", "nil check of a pointer dropped", nil, func(o ...verify.Option) (verify.Report, error) {
 			g := rapid.Custom(func(t *rapid.T) *request { r := genRequest().Draw(t, "r"); return &r })
 			return verify.Same(ownerOld, ownerNew, g, o...)
@@ -234,6 +237,26 @@ func TestReachRates(t *testing.T) {
 	}
 }
 
+// byLocalWall orders instants, with a "fast path" for two times in one
+// Location that compares their local wall clocks as text: right in a zone
+// without DST, wrong in a fall-back overlap, where 01:30 EDT and 01:30 EST
+// (an hour apart) read the same and 01:45 EDT reads after 01:15 EST.
+func byLocalWall(a, b time.Time) int {
+	if a.Location() == b.Location() {
+		const layout = "2006-01-02 15:04:05.000000000"
+		return strings.Compare(a.Format(layout), b.Format(layout))
+	}
+	return a.Compare(b)
+}
+
+// byLocalWallRight keeps the fast path but compares the instants there.
+func byLocalWallRight(a, b time.Time) int {
+	if a.Location() == b.Location() {
+		return cmp.Or(cmp.Compare(a.Unix(), b.Unix()), cmp.Compare(a.Nanosecond(), b.Nanosecond()))
+	}
+	return a.Compare(b)
+}
+
 // naturalRight is naturalWrap fixed: digit runs compare by value as text
 // (length without leading zeros, then bytes), then by spelling.
 func naturalRight(a, b string) int {
@@ -256,7 +279,8 @@ func naturalRight(a, b string) int {
 	return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a0, b0))
 }
 
-// reachRows are the reach shapes, the related-prerelease bug and the
+// reachRows are the reach shapes, the related-prerelease bug, the
+// threshold far from its boundary and the
 // Location refactor as rows of the bug-class table, with correct
 // counterparts.
 func reachRows() []bugCase {
@@ -286,6 +310,9 @@ func reachRows() []bugCase {
 					return string(b)
 				}, rapid.SliceOf(str))
 		}, false},
+		ordCase(reach+" (transitions)", "correct: same-zone fast path compares instants", "any instant, years 1-9999", true, byLocalWallRight, genWideTime()),
+		thresholdCase("ThresholdFunc: last two digits only, wrong 50 steps away", false, func(n int) bool { return n%100 >= 50 }),
+		thresholdCase("correct: n >= 150", true, func(n int) bool { return n >= 150 }),
 		ordCase(near, "semver: mixed prerelease identifiers as strings", "core 0-20, alpha/beta/rc.N", false, semverMixed, genSemver()),
 		ordCase(near, "correct: semver, numbers before words", "core 0-20, alpha/beta/rc.N", true, semverRight, genSemver()),
 		bugCase{loc, "same instant returned in another Location", "rapid.Int64Range", false, func() (verify.Report, error) {
@@ -297,4 +324,15 @@ func reachRows() []bugCase {
 				func(s int64) time.Time { return time.Unix(s, 0).In(time.UTC) }, rapid.Int64Range(0, 1<<31))
 		}, false},
 	)
+}
+
+// thresholdCase is a row of ThresholdFunc at 150 with steps of ±1. Its
+// Report holds only the time the whole check took (ThresholdFunc shrinks
+// nothing): the detection column.
+func thresholdCase(shape string, correct bool, pred func(int) bool) bugCase {
+	return bugCase{"threshold far from its boundary", shape, "prev, next: ±1", correct, func() (verify.Report, error) {
+		start := time.Now()
+		err := verify.ThresholdFunc(pred, 150, verify.AtLeast, cmp.Compare[int], func(n int) int { return n - 1 }, func(n int) int { return n + 1 })
+		return verify.Report{Search: time.Since(start)}, err
+	}, false}
 }

@@ -217,7 +217,7 @@ var maxShrink = 2000
 func run(rep *Report, c *config, prop func(t *rapid.T, searching bool) (bool, error)) (failed bool, err error) {
 	seed := c.seedFor()
 	rep.Seed, rep.Rerun = seed, rerun(seed)
-	st, failed, err := engine.Run(seed, c.batches, maxShrink, func(t *rapid.T, st *engine.State) bool {
+	st, failed, err := engine.Run(seed, c.batches, c.shrinkBudget(), func(t *rapid.T, st *engine.State) bool {
 		v, err := prop(t, st.Searching())
 		if err != nil {
 			st.Err = err

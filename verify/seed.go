@@ -46,10 +46,26 @@ func foundWhere(r Report) string {
 }
 
 // pinned is the seed Sensitive runs every check of a test with, so that the
-// original and every mutant see the same batches.
+// original and every mutant see the same batches; noShrink is set while it
+// runs the mutants, which only need to fail or pass: a witness found is
+// not shrunk (the shrinking was most of Sensitive's time).
 var pinned struct {
 	sync.Mutex
-	seed uint64
+	seed     uint64
+	noShrink bool
+}
+
+// shrinkBudget returns the executions c's check may spend shrinking.
+func (c *config) shrinkBudget() int {
+	if c.seed != 0 {
+		return maxShrink
+	}
+	pinned.Lock()
+	defer pinned.Unlock()
+	if pinned.noShrink {
+		return 0
+	}
+	return maxShrink
 }
 
 // seedFor returns the seed of c's check: Seed's, else the one Sensitive

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"reflect"
 	"sync"
 
 	"github.com/deploysafe/deploysafe/verify/internal/engine"
@@ -24,7 +25,11 @@ import (
 // the original and for every mutant, with one seed that Sensitive picks
 // (or -rapid.seed's): each mutant meets the same batches as the original,
 // so whether it is caught does not depend on the seed or on how wide the
-// generator is. Calls of Sensitive run one at a time.
+// generator is; while it runs the mutants, those checks stop at the first
+// violation without shrinking it (only pass or fail counts). Calls of
+// Sensitive run one at a time. The seed is pinned for the process, so a
+// check without a Seed that runs in parallel with Sensitive (t.Parallel)
+// takes it too: run Sensitive in a test that is not parallel.
 //
 // test must pass on cmp itself; otherwise Sensitive returns its error.
 // [Ordering] alone cannot catch a swapped or negated comparator (the
@@ -42,10 +47,10 @@ func Sensitive[T any](test func(cmp func(a, b T) int) error, cmp func(a, b T) in
 	pinned.Unlock()
 	defer func() {
 		pinned.Lock()
-		pinned.seed = 0
+		pinned.seed, pinned.noShrink = 0, false
 		pinned.Unlock()
 	}()
-	rec := &pairRecorder[T]{counts: map[string]int{}}
+	rec := &pairRecorder[T]{}
 	if err := test(rec.wrap(cmp)); err != nil {
 		return fmt.Errorf("verify: Sensitive: the test fails on the original comparator: %w", err)
 	}
@@ -89,6 +94,9 @@ func Sensitive[T any](test func(cmp func(a, b T) int) error, cmp func(a, b T) in
 	} else {
 		survivors = append(survivors, "one flipped outcome (the test never passed two unequal values to cmp)")
 	}
+	pinned.Lock()
+	pinned.noShrink = true
+	pinned.Unlock()
 	for _, m := range mutants {
 		if test(m.fn) == nil {
 			survivors = append(survivors, m.name)
@@ -106,22 +114,29 @@ func Sensitive[T any](test func(cmp func(a, b T) int) error, cmp func(a, b T) in
 // test runs.
 var sensitiveMu sync.Mutex
 
-// pairRecorder counts the unequal pairs a check passes to cmp.
+// pairRecorder counts the unequal pairs a check passes to cmp. It runs on
+// every call of the original test's comparator, so its key is the pair
+// itself where == tells values apart exactly as their %#v text does
+// (plain types: see plain), and that text only otherwise.
 type pairRecorder[T any] struct {
 	mu     sync.Mutex
-	counts map[string]int
-	first  map[string][2]T
-	order  []string
+	counts map[any]int
+	first  map[any][2]T
+	order  []any
 }
 
 func (r *pairRecorder[T]) wrap(cmp func(a, b T) int) func(a, b T) int {
-	r.first = map[string][2]T{}
+	r.first, r.counts = map[any][2]T{}, map[any]int{}
+	fast := plain(reflect.TypeFor[T]())
 	return func(a, b T) int {
 		res := cmp(a, b)
 		if res == 0 {
 			return res
 		}
-		k := fmt.Sprintf("%#v\x00%#v", a, b)
+		var k any = [2]T{a, b}
+		if !fast {
+			k = fmt.Sprintf("%#v\x00%#v", a, b)
+		}
 		r.mu.Lock()
 		if _, seen := r.first[k]; !seen {
 			r.first[k] = [2]T{a, b}
@@ -133,15 +148,36 @@ func (r *pairRecorder[T]) wrap(cmp func(a, b T) int) func(a, b T) int {
 	}
 }
 
+// plain reports whether t is made of booleans, integers and strings only
+// (in arrays and structs): then == is exactly equality of %#v text, with
+// no NaN, -0, pointer or interface to tell them apart.
+func plain(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return true
+	case reflect.Array:
+		return plain(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !plain(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // top returns the most frequent pair, the earliest on ties.
 func (r *pairRecorder[T]) top() (a, b T, ok bool) {
-	best := ""
+	var best any
 	for _, k := range r.order {
-		if best == "" || r.counts[k] > r.counts[best] {
+		if best == nil || r.counts[k] > r.counts[best] {
 			best = k
 		}
 	}
-	if best == "" {
+	if best == nil {
 		return a, b, false
 	}
 	p := r.first[best]

@@ -2,9 +2,12 @@ package verify
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/deploysafe/deploysafe/verify/internal/engine"
@@ -67,7 +70,8 @@ func (b Bound) hint() string {
 // and returns a [*LawError] at the first probe that disagrees, the boundary
 // itself first. It probes, by type:
 //
-//   - integers (time.Duration included): boundary±1 and ±2, the extremes;
+//   - integers (time.Duration included): boundary ±1 … ±8 and ±(2^k−1),
+//     ±2^k, ±(2^k+1) (a predicate wrong only far away), the extremes;
 //   - floats: one and two ulps on either side, ±MaxFloat and ±Inf;
 //   - strings: the next string (boundary+"\x00"), one just below, "";
 //   - time.Time: ±1ns, the same instant in other zones and without a
@@ -99,8 +103,17 @@ func Threshold[T cmp.Ordered | time.Time](pred func(T) bool, boundary T, bound B
 
 // ThresholdFunc is [Threshold] for any ordered type: cmp orders it, prev
 // and next return a value's neighbours (for a version type: the previous
-// and next patch release, say). It probes the boundary, its neighbours and
-// theirs.
+// and next patch release, say). It probes the boundary, then values at
+// growing distances on either side: every step up to 8, 2^k−1, 2^k and
+// 2^k+1 steps up to 4,096, 16 fixed pseudo-random distances in between,
+// and the farthest value reached, nearest first; after a wrong answer
+// every nearer step is probed too, so the witness is the nearest wrong
+// value. A walk stops early where prev or next stops moving away (the end
+// of the range) or panics there. The cost is at most 4,096 calls each of
+// prev and next and about 100 of pred (up to 2d more after a failure d
+// steps away). Values d steps away must be valid for pred: a prev that
+// runs below a type's range (patch −1) should stop there (return its
+// argument).
 func ThresholdFunc[T any](pred func(T) bool, boundary T, bound Bound, cmp func(a, b T) int, prev, next func(T) T) error {
 	if pred == nil || cmp == nil || prev == nil || next == nil {
 		return fmt.Errorf("%w: ThresholdFunc: pred, cmp, prev or next is nil", ErrBadInput)
@@ -108,7 +121,6 @@ func ThresholdFunc[T any](pred func(T) bool, boundary T, bound Bound, cmp func(a
 	if bound < AtLeast || bound > Below {
 		return fmt.Errorf("%w: ThresholdFunc: invalid %v", ErrBadInput, bound)
 	}
-	probes := []T{boundary}
 	var bad error
 	if p := engine.Catch(func() {
 		p1, n1 := prev(boundary), next(boundary)
@@ -118,15 +130,105 @@ func ThresholdFunc[T any](pred func(T) bool, boundary T, bound Bound, cmp func(a
 		case cmp(n1, boundary) <= 0:
 			bad = fmt.Errorf("%w: ThresholdFunc: next(%s) is not above it", ErrBadInput, showValue(boundary))
 		}
-		probes = append(probes, p1, n1, prev(p1), next(n1))
 	}); p != nil {
 		return fmt.Errorf("%w: ThresholdFunc: prev or next panicked: %v", ErrBadInput, p)
 	}
 	if bad != nil {
 		return bad
 	}
-	return probe(pred, probes, func(x T) int { return cmp(x, boundary) }, bound,
-		fmt.Sprintf("x %v %s", bound, showValue(boundary)))
+	below := walk(boundary, prev, func(x, from T) bool { return cmp(x, from) < 0 })
+	above := walk(boundary, next, func(x, from T) bool { return cmp(x, from) > 0 })
+	at := func(ds []int) []T { // the values ds steps away, nearest first, above before below
+		var ps []T
+		for _, d := range ds {
+			if d <= len(above) {
+				ps = append(ps, above[d-1])
+			}
+			if d <= len(below) {
+				ps = append(ps, below[d-1])
+			}
+		}
+		return ps
+	}
+	cmpB := func(x T) int { return cmp(x, boundary) }
+	rule := fmt.Sprintf("x %v %s", bound, showValue(boundary))
+	ds := distances(max(len(below), len(above)))
+	err := probe(pred, append([]T{boundary}, at(ds)...), cmpB, bound, rule)
+	var le *LawError
+	if !errors.As(err, &le) {
+		return err
+	}
+	// Wrong d steps away: every nearer step, on both sides, is worth its
+	// pred call, for the nearest witness (a failure costs at most 2d).
+	if d := stepsTo(le.Values[0].(T), below, above, cmp); d > 1 {
+		if nearer := probe(pred, at(seq(1, d-1)), cmpB, bound, rule); nearer != nil {
+			return nearer
+		}
+	}
+	return err
+}
+
+// stepsTo returns how many steps from the boundary x lies (1 for the
+// first element of below or above), or 0 for the boundary itself.
+func stepsTo[T any](x T, below, above []T, cmp func(a, b T) int) int {
+	for i := range max(len(below), len(above)) {
+		if i < len(above) && cmp(above[i], x) == 0 || i < len(below) && cmp(below[i], x) == 0 {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// seq returns lo, lo+1, … hi.
+func seq(lo, hi int) []int {
+	var out []int
+	for d := lo; d <= hi; d++ {
+		out = append(out, d)
+	}
+	return out
+}
+
+// maxSteps bounds how far ThresholdFunc walks from the boundary each way.
+const maxSteps = 1 << 12
+
+// walk returns the values 1, 2, … maxSteps steps from boundary, stopping
+// before a step that does not move away (away(x, from) false) or panics.
+func walk[T any](boundary T, step func(T) T, away func(x, from T) bool) []T {
+	var out []T
+	cur := boundary
+	for len(out) < maxSteps {
+		var x T
+		ok := false
+		if engine.Catch(func() { x = step(cur); ok = away(x, cur) }) != nil || !ok {
+			break
+		}
+		out = append(out, x)
+		cur = x
+	}
+	return out
+}
+
+// distances returns the step counts ThresholdFunc probes when the walks
+// reached n steps, ascending: 1…8, 2^k−1, 2^k, 2^k+1, 16 pseudo-random
+// ones (fixed, so a check gives the same answer on every run) and n.
+func distances(n int) []int {
+	var ds []int
+	for d := 1; d <= 8; d++ {
+		ds = append(ds, d)
+	}
+	for p := 16; p <= maxSteps; p *= 2 {
+		ds = append(ds, p-1, p, p+1)
+	}
+	if n > 8 {
+		r := rand.New(rand.NewPCG(0x7e5f, 0x1d))
+		for range 16 {
+			ds = append(ds, 9+r.IntN(n-8))
+		}
+	}
+	ds = append(ds, n)
+	ds = slices.DeleteFunc(ds, func(d int) bool { return d < 1 || d > n })
+	slices.Sort(ds)
+	return slices.Compact(ds)
 }
 
 // thresholdTime probes an instant's neighbours and representations.

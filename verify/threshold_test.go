@@ -159,3 +159,40 @@ func TestThresholdFunc(t *testing.T) {
 		t.Errorf("bad bound: %v", err)
 	}
 }
+
+// TestThresholdFuncFarFromTheBoundary: a predicate that reads only the
+// last two digits of a number is right for 49 steps either side of 150 and
+// wrong 50 steps away (at 200 and at 99): the steps probed reach it, and
+// the witness is the nearest wrong value.
+func TestThresholdFuncFarFromTheBoundary(t *testing.T) {
+	lastTwo := func(n int) bool { return n%100 >= 50 }
+	prev := func(n int) int { return n - 1 }
+	next := func(n int) int { return n + 1 }
+	var le *verify.LawError
+	err := verify.ThresholdFunc(lastTwo, 150, verify.AtLeast, cmp.Compare[int], prev, next)
+	if !errors.As(err, &le) || le.Values[0] != 200 {
+		t.Fatalf("last two digits only: %v", err)
+	}
+	// A range that ends: next saturates at 160, prev at 140. The walk
+	// stops there, and a correct predicate passes.
+	sat := func(n int) int { return min(n+1, 160) }
+	satPrev := func(n int) int { return max(n-1, 140) }
+	must(t, verify.ThresholdFunc(func(n int) bool { return n >= 150 }, 150, verify.AtLeast, cmp.Compare[int], satPrev, sat))
+	// Wrong only at the end of the range: found there.
+	err = verify.ThresholdFunc(func(n int) bool { return n >= 150 && n < 160 }, 150, verify.AtLeast, cmp.Compare[int], satPrev, sat)
+	if !errors.As(err, &le) || le.Values[0] != 160 {
+		t.Fatalf("wrong at the range's end: %v", err)
+	}
+}
+
+// TestThresholdFarFromTheBoundary: Threshold on integers reaches the
+// same predicate; the first probe that disagrees is 63 steps below.
+func TestThresholdFarFromTheBoundary(t *testing.T) {
+	var le *verify.LawError
+	err := verify.Threshold(func(n int) bool { return n%100 >= 50 }, 150, verify.AtLeast)
+	if !errors.As(err, &le) || le.Values[0] != 150-63 {
+		t.Fatalf("last two digits only: %v", err)
+	}
+	must(t, verify.Threshold(func(n uint16) bool { return n >= 150 }, 150, verify.AtLeast))
+	must(t, verify.Threshold(func(n int8) bool { return n < -100 }, -100, verify.Below))
+}

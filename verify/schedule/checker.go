@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"sort"
@@ -21,7 +22,13 @@ const maxOccurrences = 1 << 20
 // for empty slots, and a next that does not move forward: one "stuck"
 // finding with the slot it should have returned, after which the walk
 // resumes from that slot, or stops if next is stuck there too (the slots
-// after it are then not reported as skipped). The error wraps ErrSchedule, listing the first findings,
+// after it are then not reported as skipped). Each interval the walk
+// served correctly (next(a) returned the first slot after a) is probed:
+// next is also called from instants in it that the scheduler never
+// returned (see probe) and must return the same slot; a wrong answer is
+// one wrong-time finding for that slot with the argument in After, and
+// answers that go back in time are one stuck finding in all, none when the
+// walk got stuck itself. The error wraps ErrSchedule, listing the first findings,
 // when there are any (the report has them all); it is bad input otherwise,
 // with a nil report.
 func CheckScheduler(next func(after time.Time) time.Time, r Rule, p Policy, from, to time.Time) (*Report, error) {
@@ -50,7 +57,8 @@ func CheckScheduler(next func(after time.Time) time.Time, r Rule, p Policy, from
 		}
 	}
 	var strays []time.Time
-	end := to // slots from here on were never reached: not skipped
+	var probeStuck *Finding // the first stuck answer of a probe
+	end := to               // slots from here on were never reached: not skipped
 	resumed := false
 	for t := from.Add(-time.Nanosecond); ; {
 		n := next(t)
@@ -63,7 +71,7 @@ func CheckScheduler(next func(after time.Time) time.Time, r Rule, p Policy, from
 				end = t
 				break
 			}
-			f := Finding{Kind: stuck, Got: n.In(r.Zone)}
+			f := Finding{Kind: stuck, Got: n.In(r.Zone), After: t}
 			if s == nil || !s.want.Before(to) {
 				rep.Findings = append(rep.Findings, f)
 				break
@@ -77,15 +85,27 @@ func CheckScheduler(next func(after time.Time) time.Time, r Rule, p Policy, from
 			break
 		}
 		rep.Occurrences++
+		prev := t
 		t, resumed = n, false
 		if s := byInstant[n.UnixNano()]; s != nil {
 			s.hits++
 			if s.hits > 1 {
 				rep.Findings = append(rep.Findings, Finding{Kind: doubled, Slot: s.wall, Want: s.want, Got: n.In(r.Zone)})
+			} else if firstAfter(slots, prev) == s {
+				if f := probe(next, r.Zone, prev, s); f != nil && f.Kind == stuck {
+					probeStuck = cmp.Or(probeStuck, f)
+				} else if f != nil {
+					rep.Findings = append(rep.Findings, *f)
+				}
 			}
 			continue
 		}
 		strays = append(strays, n)
+	}
+	// A stuck probe is one fault however many probes meet it, and none of
+	// its own when the walk got stuck already.
+	if probeStuck != nil && rep.count(stuck) == 0 {
+		rep.Findings = append(rep.Findings, *probeStuck)
 	}
 	for _, n := range strays {
 		s := nearest(slots, n)

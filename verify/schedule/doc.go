@@ -62,7 +62,8 @@
 // (2026-03-29T03:30:00+02:00[Europe/Berlin]). CheckScheduler walks a
 // scheduler's next function against a Rule (daily, monthly, or on given
 // Weekdays, at a local time) and reports skipped, doubled, wrong-time and
-// unexpected occurrences; the SkipGap policy is the one most cron
+// unexpected occurrences; it also calls next from instants the scheduler
+// never returns (±1 ns, local midnight, transitions, UTC); the SkipGap policy is the one most cron
 // implementations document (a time in a gap does not happen that day, one
 // in an overlap happens once). A Validator checks one event before it is saved (zone
 // loadable, wall time resolvable under the policy, horizon, storage range)

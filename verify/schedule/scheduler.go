@@ -75,6 +75,11 @@ type Finding struct {
 	Slot Wall      // the intended local date and time
 	Want time.Time // the instant the policy gives (zero for Unexpected)
 	Got  time.Time // what the scheduler produced (zero for Skipped)
+	// After is the argument of the call that went wrong, for a finding of
+	// a probe (a call from an instant the scheduler did not return) or a
+	// stuck one; zero for findings of the walk from occurrence to
+	// occurrence.
+	After time.Time
 }
 
 // describe writes the finding on one line.
