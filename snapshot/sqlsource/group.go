@@ -60,9 +60,10 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 		if r == nil {
 			return fmt.Errorf("%s: nil reader", p)
 		}
-		if g[i].want, g[i].rest, err = readWant(r, s.diffMax); err != nil {
+		if g[i].want, err = readWant(r, s.diffMax); err != nil {
 			return fmt.Errorf("%s: load: %w", p, err)
 		}
+		defer g[i].want.close()
 	}
 	conn, release, err := s.writeConn(ctx)
 	if err != nil {
@@ -138,8 +139,7 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 type groupPart struct {
 	p     snapshot.Partition
 	m     *meta
-	want  *wantRows // nil past the in-memory limit: rest streams the rows
-	rest  io.Reader
+	want  *wantRows
 	whole bool // delete the partition and load every row
 	ch    changes
 	rows  int64             // the live partition's dump by plan: rows…
@@ -243,10 +243,6 @@ func (s *Source) parentsFirst(ctx context.Context, tx *sql.Tx, g []groupPart) ([
 // plan diffs one partition with its live rows (Replace's applyDiff, without
 // writing).
 func (s *Source) plan(ctx context.Context, conn *sql.Conn, tx *sql.Tx, gp *groupPart, key string) error {
-	if gp.want == nil {
-		gp.whole = true
-		return nil
-	}
 	d := &liveDiff{want: gp.want, limit: s.diffMax}
 	h := sha256.New()
 	n, err := s.dumpIn(ctx, conn, tx, gp.m, key, io.MultiWriter(h, d))
@@ -256,7 +252,8 @@ func (s *Source) plan(ctx context.Context, conn *sql.Conn, tx *sql.Tx, gp *group
 	d.close()
 	gp.rows = n
 	h.Sum(gp.sum[:0])
-	if d.overflow || (len(d.stale) > 0 && len(gp.m.order) == 0) {
+	_, missing := gp.want.rows(false)
+	if d.overflow || missing > s.diffMax || (len(d.stale) > 0 && len(gp.m.order) == 0) {
 		gp.whole = true
 		return nil
 	}
@@ -292,12 +289,8 @@ func (s *Source) deleteGone(ctx context.Context, tx *sql.Tx, gp *groupPart, key 
 // writeNew loads what the live table lacks and updates what changed.
 func (s *Source) writeNew(ctx context.Context, conn *sql.Conn, tx *sql.Tx, gp *groupPart, key string) error {
 	if gp.whole {
-		r := gp.rest
-		if gp.want != nil {
-			all, _ := gp.want.rows(true)
-			r = bytes.NewReader(all)
-		}
-		return s.load(ctx, conn, tx, gp.m, key, r)
+		all, _ := gp.want.rows(true)
+		return s.load(ctx, conn, tx, gp.m, key, all)
 	}
 	if len(gp.ch.changed) > 0 {
 		if err := s.updateRows(ctx, tx, gp.m, key, gp.ch.changed); err != nil {

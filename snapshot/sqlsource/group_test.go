@@ -238,3 +238,65 @@ func TestRestoreTenantCycle(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreLargeTenantInPlace: partitions larger than the in-memory
+// bound (here a few rows' worth, standing in for 64 MiB) are spooled and
+// diffed like small ones, alone and as a tenant across tables: changed
+// orders are updated in place and their items, which reference them, are
+// not reached. Replaced whole instead, orders/3 alone was refused
+// (ErrDependents: its items would be deleted with it) and the tenant's
+// restore failed under RESTRICT.
+func TestRestoreLargeTenantInPlace(t *testing.T) {
+	for _, pg := range []bool{true, false} {
+		for _, action := range []string{"RESTRICT", "CASCADE"} {
+			t.Run(fmt.Sprintf("%s/%s", map[bool]string{true: "postgres", false: "sqlite"}[pg], action), func(t *testing.T) {
+				db, _, orders, items := fkShop(t, pg, action)
+				src := mustNew(t, db, Table(orders, "site_id"), Table(items, "site_id"), withDiffLimit(30))
+				ctx := context.Background()
+				var all []snapshot.Partition
+				for site := 1; site <= 3; site++ {
+					all = append(all, snapshot.Partition{Table: orders, Key: fmt.Sprint(site)}, snapshot.Partition{Table: items, Key: fmt.Sprint(site)})
+				}
+				store := storetest.NewMemStore()
+				m, err := snapshot.Take(ctx, src, store, all)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[snapshot.Partition]string{}
+				for _, p := range all {
+					want[p] = string(dump(t, src, p.Table, p.Key))
+					if len(want[p]) <= 30 {
+						t.Fatalf("%s holds %d bytes: not past the bound", p, len(want[p]))
+					}
+				}
+				itemsBefore := itemState(t, db, items)
+				mustExec(t, db, fmt.Sprintf("UPDATE %s SET note = 'damaged' WHERE id = 301", orders))
+				if _, err := snapshot.Restore(ctx, src, store, m, []snapshot.Partition{{Table: orders, Key: "3"}}); err != nil {
+					t.Fatalf("Restore of orders/3 (spooled): %v", err)
+				}
+				if got := string(dump(t, src, orders, "3")); got != want[snapshot.Partition{Table: orders, Key: "3"}] {
+					t.Errorf("orders/3 after the restore:\n%s\nwant\n%s", got, want[snapshot.Partition{Table: orders, Key: "3"}])
+				}
+				if got := itemState(t, db, items); got != itemsBefore {
+					t.Errorf("order_items after restoring orders/3: %s, was %s", got, itemsBefore)
+				}
+
+				mustExec(t, db,
+					fmt.Sprintf("UPDATE %s SET note = 'damaged' WHERE id = 201", orders),
+					fmt.Sprintf("DELETE FROM %s WHERE order_id = 202", items),
+					fmt.Sprintf("DELETE FROM %s WHERE id = 202", orders),
+					fmt.Sprintf("INSERT INTO %s VALUES (2, 299, 'new')", orders),
+					fmt.Sprintf("INSERT INTO %s VALUES (2, 2991, 299), (2, 2992, 299)", items))
+				sel := []snapshot.Partition{{Table: orders, Key: "2"}, {Table: items, Key: "2"}}
+				if _, err := snapshot.Restore(ctx, src, store, m, sel); err != nil {
+					t.Fatalf("Restore of site 2 across tables (spooled): %v", err)
+				}
+				for _, p := range all {
+					if got := string(dump(t, src, p.Table, p.Key)); got != want[p] {
+						t.Errorf("%s after the restores:\n%s\nwant\n%s", p, got, want[p])
+					}
+				}
+			})
+		}
+	}
+}

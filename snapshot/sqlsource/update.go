@@ -44,9 +44,13 @@ func pairByKey(m *meta, stale []string, want *wantRows) (changes, error) {
 	}
 	updated := make([]bool, len(stale))
 	var added bytes.Buffer
-	for i, l := range want.lines {
+	for i := range want.count() {
 		if want.kept[i] {
 			continue
+		}
+		l, err := want.line(i)
+		if err != nil {
+			return ch, err
 		}
 		row, err := rowcodec.Decode([]byte(l))
 		if err != nil || len(row) != len(m.cols) {
