@@ -129,7 +129,7 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 		var sum [sha256.Size]byte
 		h.Sum(sum[:0])
 		if err := verify(gp.p, n, sum); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", gp.p, s.explainVerify(ctx, tx, err, ms...))
 		}
 	}
 	return s.commit(ctx, tx, ms...)

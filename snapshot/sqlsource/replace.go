@@ -89,23 +89,9 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	if err := verify(rows, sum); err != nil {
-		return err
+		return s.explainVerify(ctx, tx, err, m)
 	}
 	return s.commit(ctx, tx, m)
-}
-
-// triggers disables or enables (what) the user triggers of the tables
-// with DisableTriggers; without it, it does nothing.
-func (s *Source) triggers(ctx context.Context, tx *sql.Tx, what string, ms ...*meta) error {
-	if !s.quiet {
-		return nil
-	}
-	for _, m := range ms {
-		if _, err := tx.ExecContext(ctx, "ALTER TABLE "+m.qname+" "+what+" TRIGGER USER"); err != nil {
-			return fmt.Errorf("%s triggers of %s: %w", strings.ToLower(what), m.schema.Table, err)
-		}
-	}
-	return nil
 }
 
 // commit ends a restore's transaction: the triggers enabled again, then
