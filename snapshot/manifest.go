@@ -36,7 +36,7 @@ type Manifest struct {
 	ID      string
 	Created time.Time
 	// Moment is the one database snapshot every partition was read from,
-	// as the Source names it ([Pinned]); empty when the Source reads each
+	// as the Source names it ([Pinner]); empty when the Source reads each
 	// partition on its own.
 	Moment     string
 	Partitions []PartitionManifest // sorted by table, then key
