@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/deploysafe/deploysafe/internal/clip"
 	"github.com/deploysafe/deploysafe/snapshot"
 )
 
@@ -35,10 +36,10 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 	seen := map[string]bool{}
 	for i, p := range parts {
 		if p.Key != key {
-			return fmt.Errorf("sqlsource: ReplaceGroup: partitions of keys %q and %q: a group is one key", trunc(key), trunc(p.Key))
+			return fmt.Errorf("sqlsource: ReplaceGroup: partitions of keys %q and %q: a group is one key", clip.String(key), clip.String(p.Key))
 		}
 		if seen[p.Table] {
-			return fmt.Errorf("sqlsource: ReplaceGroup: table %q given twice", trunc(p.Table))
+			return fmt.Errorf("sqlsource: ReplaceGroup: table %q given twice", clip.String(p.Table))
 		}
 		seen[p.Table] = true
 		if tcs[i], err = s.table(p.Table); err != nil {
@@ -46,11 +47,11 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 		}
 	}
 	if err := s.checkKey(key); err != nil {
-		return fmt.Errorf("sqlsource: ReplaceGroup %q: %w", trunc(key), err)
+		return fmt.Errorf("sqlsource: ReplaceGroup %q: %w", clip.String(key), err)
 	}
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("sqlsource: ReplaceGroup %q: %w", trunc(key), err)
+			err = fmt.Errorf("sqlsource: ReplaceGroup %q: %w", clip.String(key), err)
 		}
 	}()
 	g := make([]groupPart, len(parts))

@@ -366,3 +366,17 @@ func TestRestorePartitionedParent(t *testing.T) {
 		})
 	}
 }
+
+// TestReplaceGroupClipsItsInput: a 10,000-character key or table name in a
+// refusal is quoted as its first 64 runes and its size (internal/clip).
+func TestReplaceGroupClipsItsInput(t *testing.T) {
+	_, src, orders, _ := fkShop(t, true, "CASCADE")
+	long := strings.Repeat("k", 10000)
+	err := src.ReplaceGroup(context.Background(),
+		[]snapshot.Partition{{Table: orders, Key: long}, {Table: orders, Key: long + "x"}},
+		func(snapshot.Partition) io.Reader { return strings.NewReader("") },
+		func(snapshot.Partition, int64, [32]byte) error { return nil })
+	if err == nil || len(err.Error()) > 400 || !strings.Contains(err.Error(), "…(10000 bytes)") {
+		t.Fatalf("ReplaceGroup with 10,000-character keys = %d bytes: %.200v", len(fmt.Sprint(err)), err)
+	}
+}
