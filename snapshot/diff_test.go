@@ -206,12 +206,3 @@ func TestSchemaDiff(t *testing.T) {
 		}
 	}
 }
-
-func TestTruncate(t *testing.T) {
-	if got := truncate("abc", 3); got != "abc" {
-		t.Errorf("truncate at its length = %q", got)
-	}
-	if got := truncate("abcd", 3); got != "abc…" {
-		t.Errorf("truncate past its length = %q", got)
-	}
-}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deploysafe/deploysafe/internal/clip"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -36,7 +37,7 @@ type Manifest struct {
 	ID      string
 	Created time.Time
 	// Moment is the one database snapshot every partition was read from,
-	// as the Source names it ([Pinned]); empty when the Source reads each
+	// as the Source names it ([Pinner]); empty when the Source reads each
 	// partition on its own.
 	Moment     string
 	Partitions []PartitionManifest // sorted by table, then key
@@ -197,7 +198,7 @@ func (m *Manifest) validate() error {
 		return fmt.Errorf("format %d, this package reads %d and %d", m.format, manifestFormat, binaryKeysFormat)
 	}
 	if err := validID(m.ID); err != nil {
-		return fmt.Errorf("id %q: %v", truncate(m.ID, 80), err)
+		return fmt.Errorf("id %q: %v", clip.String(m.ID), err)
 	}
 	tables := make(map[string]bool, len(m.tables))
 	for _, t := range m.tables {
@@ -209,7 +210,7 @@ func (m *Manifest) validate() error {
 		}
 		tables[t.Schema.Table] = true
 		if fp := t.Schema.fingerprint(); fp != t.Fingerprint {
-			return fmt.Errorf("table %q: fingerprint %q does not match its schema (%s)", t.Schema.Table, truncate(t.Fingerprint, 40), fp)
+			return fmt.Errorf("table %q: fingerprint %q does not match its schema (%s)", t.Schema.Table, clip.String(t.Fingerprint), fp)
 		}
 	}
 	if len(m.Partitions) == 0 {
@@ -232,7 +233,7 @@ func (m *Manifest) validate() error {
 		var sum int64
 		for j, c := range pm.chunks {
 			if !validChunkID(c.ID) {
-				return fmt.Errorf("partition %s chunk %d: invalid id %q", p, j, truncate(c.ID, 80))
+				return fmt.Errorf("partition %s chunk %d: invalid id %q", p, j, clip.String(c.ID))
 			}
 			if c.Size <= 0 || c.Size > maxChunkSize || c.Stored <= 0 || c.Stored > 2*maxChunkSize {
 				return fmt.Errorf("partition %s chunk %d: size %d, stored %d", p, j, c.Size, c.Stored)

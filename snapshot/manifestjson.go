@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // manifestJSON is a manifest as stored: the JSON of format 1. The exported
@@ -106,10 +108,10 @@ func (d hexDigest) MarshalText() ([]byte, error) { return []byte(hex.EncodeToStr
 
 func (d *hexDigest) UnmarshalText(b []byte) error {
 	if len(b) != 2*len(d) {
-		return fmt.Errorf("%w: digest %q: want %d hex digits", ErrBadManifest, truncate(string(b), 80), 2*len(d))
+		return fmt.Errorf("%w: digest %q: want %d hex digits", ErrBadManifest, clip.String(string(b)), 2*len(d))
 	}
 	if _, err := hex.Decode(d[:], b); err != nil {
-		return fmt.Errorf("%w: digest %q: %v", ErrBadManifest, truncate(string(b), 80), err)
+		return fmt.Errorf("%w: digest %q: %v", ErrBadManifest, clip.String(string(b)), err)
 	}
 	return nil
 }
@@ -147,14 +149,14 @@ func (p *jsonPartition) UnmarshalJSON(b []byte) error {
 	if f.TableBase64 != "" {
 		t, err := base64.StdEncoding.DecodeString(f.TableBase64)
 		if err != nil || f.Table != "" {
-			return fmt.Errorf("%w: partition table %q: bad TableBase64", ErrBadManifest, truncate(f.TableBase64, 80))
+			return fmt.Errorf("%w: partition table %q: bad TableBase64", ErrBadManifest, clip.String(f.TableBase64))
 		}
 		p.Table = string(t)
 	}
 	if f.KeyBase64 != "" {
 		k, err := base64.StdEncoding.DecodeString(f.KeyBase64)
 		if err != nil || f.Key != "" {
-			return fmt.Errorf("%w: partition key %q: bad KeyBase64", ErrBadManifest, truncate(f.KeyBase64, 80))
+			return fmt.Errorf("%w: partition key %q: bad KeyBase64", ErrBadManifest, clip.String(f.KeyBase64))
 		}
 		p.Key = string(k)
 	}

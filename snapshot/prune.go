@@ -11,6 +11,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // Forget removes snapshot id from store: its manifest, and the journals of
@@ -22,7 +24,7 @@ func Forget(ctx context.Context, store Store, id string) error {
 		return fmt.Errorf("snapshot: Forget: nil Store: %w", ErrConfig)
 	}
 	if err := validID(id); err != nil {
-		return fmt.Errorf("snapshot: Forget %q: %w", truncate(id, 80), err)
+		return fmt.Errorf("snapshot: Forget %q: %w", clip.String(id), err)
 	}
 	if _, err := LoadManifest(ctx, store, id); err != nil {
 		return fmt.Errorf("snapshot: Forget: %w", err)

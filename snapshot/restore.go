@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deploysafe/deploysafe/internal/clip"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -226,7 +227,7 @@ func withDependents(ctx context.Context, op string, src Source, m *Manifest, sel
 		if !ok {
 			var err error
 			if deps, err = dep.Dependents(ctx, p.Table); err != nil {
-				return nil, nil, fmt.Errorf("snapshot: %s: dependents of %q: %w", op, truncate(p.Table, 80), err)
+				return nil, nil, fmt.Errorf("snapshot: %s: dependents of %q: %w", op, clip.String(p.Table), err)
 			}
 			tables[p.Table] = deps
 		}
@@ -493,7 +494,7 @@ func (r *restore) replace(ctx context.Context, unit []*PartitionManifest) error 
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("replace %d partitions of key %q in one transaction: %w", len(unit), truncate(unit[0].Partition.Key, 80), err)
+		return fmt.Errorf("replace %d partitions of key %q in one transaction: %w", len(unit), clip.String(unit[0].Partition.Key), err)
 	}
 	return nil
 }

@@ -107,13 +107,6 @@ func schemaDiff(was, now Schema) string {
 	return strings.Join(d, "; ")
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
 // describeTables fetches and validates the schema of every selected table.
 func describeTables(ctx context.Context, src Source, sel []Partition) ([]tableSchema, error) {
 	var out []tableSchema

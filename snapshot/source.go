@@ -89,18 +89,12 @@ type Source interface {
 // in the snapshot together or not at all. A Source without it is read one
 // partition at a time, each consistent only with itself.
 type Pinner interface {
-	// Pin opens a read view of the database as of now. The caller closes it.
-	Pin(ctx context.Context) (Pinned, error)
-}
-
-// Pinned is a read view of a Source at one moment. Its Dump is the Source's
-// Dump as of that moment and is safe for concurrent use.
-type Pinned interface {
-	Dump(ctx context.Context, p Partition, w io.Writer) (rows int64, err error)
-	// Moment names the moment for the manifest (Manifest.Moment): when it
-	// was, on the database's clock, and the database's own name for it.
-	Moment() string
-	Close() error
+	// Pin opens a read view of the database as of now: dump is the
+	// Source's Dump as of that moment, safe for concurrent use; moment
+	// names it for the manifest (Manifest.Moment: when it was, on the
+	// database's clock, and the database's own name for it); release
+	// closes the view. The caller calls release once, whatever happened.
+	Pin(ctx context.Context) (dump func(ctx context.Context, p Partition, w io.Writer) (rows int64, err error), moment string, release func(), err error)
 }
 
 // A GroupReplacer is a Source that replaces several partitions of one key

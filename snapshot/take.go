@@ -52,14 +52,17 @@ func Take(ctx context.Context, src Source, store Store, selection []Partition, o
 	}
 	dump, moment, unpin := src.Dump, "", func() {}
 	if pn, ok := src.(Pinner); ok {
-		view, err := pn.Pin(ctx)
+		pinned, at, release, err := pn.Pin(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("snapshot: Take: read one moment of the source: %w", err)
 		}
+		if pinned == nil || release == nil {
+			return nil, errors.New("snapshot: Take: the source's Pin returned no dump or release func")
+		}
 		var once sync.Once
-		unpin = func() { once.Do(func() { view.Close() }) }
+		unpin = func() { once.Do(release) }
 		defer unpin()
-		dump, moment = view.Dump, view.Moment()
+		dump, moment = pinned, at
 	}
 	// Encoders bound the CPU work; the pipeline keeps more chunks in
 	// flight than that, so store latency (fsyncs, round trips) overlaps
@@ -260,7 +263,7 @@ func (s *suspect) Error() string {
 
 func (s *suspect) Unwrap() error { return s.err }
 
-// dumpFunc is a Source's Dump, or a Pinned view's.
+// dumpFunc is a Source's Dump, or a pinned view's (Pinner).
 type dumpFunc func(ctx context.Context, p Partition, w io.Writer) (int64, error)
 
 // takeBuffers are reused from partition to partition within one Take.

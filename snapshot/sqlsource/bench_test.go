@@ -108,6 +108,20 @@ func psqlCopy(b *testing.B, dsn, table, in string) time.Duration {
 	return time.Since(began)
 }
 
+// psqlZstd runs the peer that also compresses and stores: psql \copy (SELECT
+// … WHERE tenant IN …) TO PROGRAM 'zstd -1 -q -o file'.
+func psqlZstd(b *testing.B, dsn, table, in string) time.Duration {
+	b.Helper()
+	out := filepath.Join(b.TempDir(), "copy.zst")
+	began := time.Now()
+	cmd := exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-c",
+		fmt.Sprintf(`\copy (SELECT * FROM %s WHERE tenant IN (%s)) TO PROGRAM 'zstd -1 -q -f -o %s'`, table, in, out))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("psql | zstd: %v\n%s", err, out)
+	}
+	return time.Since(began)
+}
+
 func rate(rows int64, d time.Duration) float64 { return float64(rows) / d.Seconds() }
 
 // BenchmarkDump100 dumps 100 tenants one after another through the COPY
@@ -171,7 +185,9 @@ func BenchmarkDump100(b *testing.B) {
 // BenchmarkTake100 takes a snapshot of 100 tenants into a fresh DirStore
 // (dump, SHA-256, zstd, content-addressed chunks, manifest) against psql
 // \copy of the same rows, with one worker and with the default parallelism,
-// and into an in-memory store with one worker (no file system at all).
+// and into an in-memory store with one worker (no file system at all);
+// take/psql-zstd is the default Take against psql \copy TO PROGRAM
+// 'zstd -1', a peer that also compresses and stores.
 // Each iteration runs psql and the three Takes side by side; the ratios
 // reported are medians over the iterations, which a single slow run on a
 // shared machine does not move.
@@ -184,10 +200,11 @@ func BenchmarkTake100(b *testing.B) {
 			ctx := context.Background()
 			psqlCopy(b, dsn, table, in) // warm both caches before timing
 			var ratios [3][]float64
-			var takeRate []float64
+			var takeRate, zstdRatio []float64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				tPsql := psqlCopy(b, dsn, table, in)
+				tZstd := psqlZstd(b, dsn, table, in)
 				for v := range ratios {
 					var store snapshot.Store = storetest.NewMemStore()
 					if v < 2 {
@@ -210,6 +227,7 @@ func BenchmarkTake100(b *testing.B) {
 					ratios[v] = append(ratios[v], tPsql.Seconds()/took.Seconds())
 					if v == 1 {
 						takeRate = append(takeRate, rate(m.Rows, took))
+						zstdRatio = append(zstdRatio, tZstd.Seconds()/took.Seconds())
 					}
 				}
 			}
@@ -218,6 +236,7 @@ func BenchmarkTake100(b *testing.B) {
 			b.ReportMetric(median(ratios[0]), "take1/psql")
 			b.ReportMetric(median(ratios[1]), "take/psql")
 			b.ReportMetric(median(ratios[2]), "take1-mem/psql")
+			b.ReportMetric(median(zstdRatio), "take/psql-zstd")
 		})
 	}
 }

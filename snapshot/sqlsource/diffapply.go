@@ -14,56 +14,19 @@ import (
 )
 
 // maxDiffBytes bounds what Replace holds in memory to compare a partition
-// with its live rows: the snapshot rows, and separately the live rows that
-// differ from them. Past either bound the partition is replaced whole.
+// with its live rows: the snapshot rows (past it they are spooled to a
+// temporary file), and separately the live rows that differ from them and
+// the snapshot rows they lack. Past either of those the partition is
+// replaced whole.
 const maxDiffBytes = 64 << 20
 
-// wantRows is a partition as the snapshot has it: COPY TEXT lines without
-// their newlines, each marked once a live row is found identical to it.
-type wantRows struct {
-	lines []string
-	index map[string]int
-	kept  []bool
-}
-
-// readWant reads all of r if it holds at most limit bytes. If it holds more,
-// want is nil and rest yields everything r held, from the start.
-func readWant(r io.Reader, limit int64) (want *wantRows, rest io.Reader, err error) {
-	// A strings.Builder hands its bytes over as a string without a copy:
-	// every line below is a substring of it.
-	var b strings.Builder
-	if l, ok := r.(interface{ Len() int }); ok && l.Len() > 0 && int64(l.Len()) <= limit {
-		// A size hint (bytes.Reader, the snapshot's partition reader):
-		// one allocation instead of a buffer regrown and copied ~log n times.
-		b.Grow(l.Len())
-	}
-	n, err := io.Copy(&b, io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	if n > limit {
-		return nil, io.MultiReader(strings.NewReader(b.String()), r), nil
-	}
-	want = &wantRows{}
-	if n == 0 {
-		return want, nil, nil
-	}
-	want.lines = strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	want.index = make(map[string]int, len(want.lines))
-	want.kept = make([]bool, len(want.lines))
-	for i, l := range want.lines {
-		if _, dup := want.index[l]; !dup {
-			want.index[l] = i
-		}
-	}
-	return want, nil, nil
-}
-
 // applyDiff dumps the live partition inside tx and compares it with want:
-// live rows identical to a snapshot row stay, the others are deleted by key,
-// and only the snapshot rows still missing are loaded. A partition that
-// already matches is verified by that dump and committed unwritten
-// (done is true); otherwise the caller re-dumps and verifies.
+// live rows identical to a snapshot row stay, a changed row is updated in
+// place, the others are deleted by key, and only the snapshot rows still
+// missing are loaded. A partition that already matches is verified by that
+// dump and committed unwritten (done is true); otherwise the caller
+// re-dumps and verifies. Differences past the Source's in-memory bound
+// replace the partition whole.
 func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, want *wantRows, verify func(int64, [sha256.Size]byte) error) (done bool, err error) {
 	d := &liveDiff{want: want, limit: s.diffMax}
 	h := sha256.New()
@@ -72,38 +35,20 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 		return false, fmt.Errorf("dump live rows: %w", err)
 	}
 	d.close()
-	if d.overflow {
-		if err := s.checkDependents(ctx, tx, m, key, nil); err != nil {
-			return false, err
-		}
-		if err := s.deletePartition(ctx, tx, m, key); err != nil {
-			return false, err
-		}
-		all, _ := want.rows(true)
-		return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(all))
-	}
-	missing, n := want.rows(false)
-	if len(d.stale) == 0 && n == 0 {
+	missing, size := want.rows(false)
+	switch {
+	case !d.overflow && len(d.stale) == 0 && size == 0:
 		var sum [sha256.Size]byte
 		h.Sum(sum[:0])
 		if err := verify(rows, sum); err != nil {
 			return false, err
 		}
 		return true, s.commit(ctx, tx, m)
-	}
-	if len(d.stale) == 0 {
-		return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(missing))
-	}
-	if len(m.order) == 0 {
-		// No key to match rows by: replace the partition whole.
-		if err := s.checkDependents(ctx, tx, m, key, nil); err != nil {
-			return false, err
-		}
-		if err := s.deletePartition(ctx, tx, m, key); err != nil {
-			return false, err
-		}
-		all, _ := want.rows(true)
-		return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(all))
+	case !d.overflow && len(d.stale) == 0:
+		return false, s.load(ctx, conn, tx, m, key, missing)
+	case d.overflow || size > s.diffMax || len(m.order) == 0:
+		// Too much differs to hold, or no key to match rows by.
+		return false, s.replaceWhole(ctx, conn, tx, m, key, want, false)
 	}
 	// A live row whose key the snapshot has is changed in place: its
 	// triggers see an UPDATE, and rows referencing it are not reached (a
@@ -116,11 +61,7 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 	if len(ch.gone) > 0 {
 		err := s.checkDependents(ctx, tx, m, key, ch.gone)
 		if errors.Is(err, errWhole) {
-			if err := s.deletePartition(ctx, tx, m, key); err != nil {
-				return false, err
-			}
-			all, _ := want.rows(true)
-			return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(all))
+			return false, s.replaceWhole(ctx, conn, tx, m, key, want, true)
 		}
 		if err != nil {
 			return false, err
@@ -143,18 +84,19 @@ func (s *Source) applyDiff(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *m
 	return false, s.load(ctx, conn, tx, m, key, bytes.NewReader(ch.added))
 }
 
-// rows returns, as COPY TEXT, the snapshot rows no live row matched, or
-// every snapshot row if all is set, and how many it returned.
-func (w *wantRows) rows(all bool) (text []byte, n int) {
-	var b bytes.Buffer
-	for i, l := range w.lines {
-		if all || !w.kept[i] {
-			b.WriteString(l)
-			b.WriteByte('\n')
-			n++
+// replaceWhole deletes the partition (once nothing outside it depends on
+// its rows, unless checked says so already) and loads every snapshot row.
+func (s *Source) replaceWhole(ctx context.Context, conn *sql.Conn, tx *sql.Tx, m *meta, key string, want *wantRows, checked bool) error {
+	if !checked {
+		if err := s.checkDependents(ctx, tx, m, key, nil); err != nil {
+			return err
 		}
 	}
-	return b.Bytes(), n
+	if err := s.deletePartition(ctx, tx, m, key); err != nil {
+		return err
+	}
+	all, _ := want.rows(true)
+	return s.load(ctx, conn, tx, m, key, all)
 }
 
 // liveDiff receives a dump of the live partition and sorts its rows into
@@ -196,8 +138,7 @@ func (d *liveDiff) Write(p []byte) (int, error) {
 }
 
 func (d *liveDiff) line(l []byte) {
-	if i, ok := d.want.index[string(l)]; ok && !d.want.kept[i] {
-		d.want.kept[i] = true
+	if d.want.match(l) {
 		d.kept++
 		return
 	}

@@ -93,10 +93,26 @@ func TestReplaceWritesOnlyWhatDiffers(t *testing.T) {
 				t.Fatal("Replace touched another partition")
 			}
 
-			// Past the in-memory limit the partition is replaced whole,
-			// with the same result.
-			whole := mustNew(t, db, Table(table, "tenant"), withDiffLimit(16), withCopy(md.name != "postgres-generic"))
+			// Past the in-memory limit the snapshot's rows are spooled to a
+			// file and still diffed: the identical rows are not rewritten.
+			spooled := mustNew(t, db, Table(table, "tenant"), withDiffLimit(int64(len(snap))-1), withCopy(md.name != "postgres-generic"))
 			mustExec(t, db, q("DELETE FROM "+table+" WHERE tenant = 2 AND id = 20"))
+			damaged = physical(t, md, db, table, "id", "2")
+			if err := spooled.Replace(ctx, p, bytes.NewReader(snap), expect(snap)); err != nil {
+				t.Fatal(err)
+			}
+			if got := dump(t, s, table, "2"); !bytes.Equal(got, snap) {
+				t.Fatalf("after a spooled Replace, dump =\n%q\nwant\n%q", got, snap)
+			}
+			if after := physical(t, md, db, table, "id", "2"); after["10"] != damaged["10"] {
+				t.Error("a spooled partition was replaced whole: its identical rows were rewritten")
+			}
+
+			// Differences past the limit replace the partition whole, with
+			// the same result.
+			whole := mustNew(t, db, Table(table, "tenant"), withDiffLimit(16), withCopy(md.name != "postgres-generic"))
+			mustExec(t, db, q("DELETE FROM "+table+" WHERE tenant = 2 AND id IN (20, 30)"),
+				q("UPDATE "+table+" SET note = 'damaged' WHERE tenant = 2 AND id = 40"))
 			damaged = physical(t, md, db, table, "id", "2")
 			if err := whole.Replace(ctx, p, bytes.NewReader(snap), expect(snap)); err != nil {
 				t.Fatal(err)
@@ -105,7 +121,7 @@ func TestReplaceWritesOnlyWhatDiffers(t *testing.T) {
 				t.Fatalf("after a whole Replace, dump =\n%q\nwant\n%q", got, snap)
 			}
 			if after := physical(t, md, db, table, "id", "2"); after["10"] == damaged["10"] {
-				t.Error("a partition past the diff limit was not replaced whole")
+				t.Error("a partition whose differences pass the diff limit was not replaced whole")
 			}
 
 			// So is one whose live rows differ by more than the limit,
@@ -242,9 +258,18 @@ func FuzzLiveDiff(f *testing.F) {
 	f.Add("a\na\n\n", "a\na\n\n\n", []byte{0, 0, 2})
 	f.Add("", "only live", []byte{4})
 	f.Fuzz(func(t *testing.T, want, live string, cuts []byte) {
-		w, rest, err := readWant(strings.NewReader(want), 1<<20)
-		if err != nil || rest != nil {
-			t.Fatalf("readWant: %v, %v", rest, err)
+		// In memory, and spooled to a file (a limit below the rows' size).
+		limit := int64(1 << 20)
+		if len(cuts) > 0 && cuts[0]%2 == 1 {
+			limit = int64(len(want) / 2)
+		}
+		w, err := readWant(strings.NewReader(want), limit)
+		if err != nil {
+			t.Fatalf("readWant: %v", err)
+		}
+		defer w.close()
+		if spooled := w.spool != nil; spooled != (int64(len(want)) > limit) {
+			t.Fatalf("%d bytes, limit %d: spooled = %v", len(want), limit, spooled)
 		}
 		d := &liveDiff{want: w, limit: 1 << 20}
 		data := []byte(live)
@@ -269,9 +294,21 @@ func FuzzLiveDiff(f *testing.F) {
 		if d.kept+len(d.stale) != len(liveLines) {
 			t.Fatalf("kept %d + stale %d, want %d live lines", d.kept, len(d.stale), len(liveLines))
 		}
-		missing, n := w.rows(false)
+		r, size := w.rows(false)
+		missing, err := io.ReadAll(r)
+		if err != nil || int64(len(missing)) < size {
+			t.Fatalf("missing rows: %d bytes of %d, %v", len(missing), size, err)
+		}
+		n := 0
+		if len(missing) > 0 {
+			n = strings.Count(strings.TrimSuffix(string(missing), "\n"), "\n") + 1
+		}
 		if n+d.kept != len(wantLines) {
 			t.Fatalf("missing %d + kept %d, want %d snapshot lines", n, d.kept, len(wantLines))
+		}
+		all, _ := w.rows(true)
+		if got, err := io.ReadAll(all); err != nil || string(got) != want {
+			t.Fatalf("every row: %q, %v; want %q", got, err, want)
 		}
 		// Multisets: live = kept + stale, and snapshot = kept + missing.
 		count := map[string]int{}
@@ -300,7 +337,7 @@ func FuzzLiveDiff(f *testing.F) {
 // TestLiveDiffOverflow: stale rows are kept only up to the limit; past it
 // the diff gives up on them instead of growing with the live partition.
 func TestLiveDiffOverflow(t *testing.T) {
-	w, _, err := readWant(strings.NewReader("a\nb\n"), 1<<20)
+	w, err := readWant(strings.NewReader("a\nb\n"), 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,21 +389,28 @@ type sizedReader struct {
 func (r sizedReader) Len() int { return r.n }
 
 // TestReadWantIgnoresABadSizeHint: Len is only a hint; whatever it says,
-// readWant reads what the reader holds, and a reader larger than the limit
-// is still streamed from its start.
+// readWant reads what the reader holds, in memory up to the limit and
+// spooled to a file past it.
 func TestReadWantIgnoresABadSizeHint(t *testing.T) {
 	const data = "a\nb\nc\n"
 	for _, hint := range []int{-1, 0, 3, len(data), 1 << 40} {
-		w, rest, err := readWant(sizedReader{strings.NewReader(data), hint}, 1<<20)
-		if err != nil || rest != nil || strings.Join(w.lines, ",") != "a,b,c" {
-			t.Errorf("hint %d: lines %q, rest %v, err %v", hint, w.lines, rest, err)
-		}
-		w, rest, err = readWant(sizedReader{strings.NewReader(data), hint}, 4)
-		if err != nil || w != nil || rest == nil {
-			t.Fatalf("hint %d, over the limit: want %v, rest %v, err %v", hint, w, rest, err)
-		}
-		if all, err := io.ReadAll(rest); err != nil || string(all) != data {
-			t.Errorf("hint %d, over the limit: rest reads %q, %v", hint, all, err)
+		for _, limit := range []int64{1 << 20, 4} {
+			w, err := readWant(sizedReader{strings.NewReader(data), hint}, limit)
+			if err != nil {
+				t.Fatalf("hint %d, limit %d: %v", hint, limit, err)
+			}
+			var lines []string
+			for i := range w.count() {
+				l, err := w.line(i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines = append(lines, l)
+			}
+			if strings.Join(lines, ",") != "a,b,c" || (w.spool != nil) != (limit < int64(len(data))) {
+				t.Errorf("hint %d, limit %d: lines %q, spooled %v", hint, limit, lines, w.spool != nil)
+			}
+			w.close()
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // TablesWith lists the tables of db that have a column named column: a
@@ -41,22 +43,22 @@ func TablesWith(ctx context.Context, db *sql.DB, column string, schemas ...strin
 	}
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlsource: TablesWith %q: %w", trunc(column), err)
+		return nil, fmt.Errorf("sqlsource: TablesWith %q: %w", clip.String(column), err)
 	}
 	var names []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("sqlsource: TablesWith %q: %w", trunc(column), err)
+			return nil, fmt.Errorf("sqlsource: TablesWith %q: %w", clip.String(column), err)
 		}
 		names = append(names, n)
 	}
 	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("sqlsource: TablesWith %q: %w", trunc(column), err)
+		return nil, fmt.Errorf("sqlsource: TablesWith %q: %w", clip.String(column), err)
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("%w: no table has a column %q", ErrUnknownColumn, trunc(column))
+		return nil, fmt.Errorf("%w: no table has a column %q", ErrUnknownColumn, clip.String(column))
 	}
 	slices.Sort(names)
 	return names, nil
@@ -76,7 +78,7 @@ func (s *Source) Dependents(ctx context.Context, table string) ([]string, error)
 	for name, t := range s.tables {
 		m, err := s.describe(ctx, s.db, t)
 		if err != nil {
-			return nil, fmt.Errorf("sqlsource: Dependents %q: %w", trunc(table), err)
+			return nil, fmt.Errorf("sqlsource: Dependents %q: %w", clip.String(table), err)
 		}
 		names[m.qname], metas[name] = name, m
 	}
@@ -85,7 +87,7 @@ func (s *Source) Dependents(ctx context.Context, table string) ([]string, error)
 	for queue := []string{table}; len(queue) > 0; queue = queue[1:] {
 		refs, err := s.referencing(ctx, s.db, metas[queue[0]])
 		if err != nil {
-			return nil, fmt.Errorf("sqlsource: Dependents %q: %w", trunc(table), err)
+			return nil, fmt.Errorf("sqlsource: Dependents %q: %w", clip.String(table), err)
 		}
 		for _, r := range refs {
 			if name, ok := names[r.qname]; ok && !seen[name] {

@@ -52,8 +52,9 @@
 // # Writing
 //
 // Replace runs in one transaction and writes only what differs: it dumps
-// the live partition, compares it with the rows to restore (up to 64 MiB of
-// them, in memory), updates in place the live rows whose key the snapshot
+// the live partition, compares it with the rows to restore (in memory up
+// to 64 MiB of them, past that spooled to an unlinked temporary file),
+// updates in place the live rows whose key the snapshot
 // has with other values, deletes by key the live rows the snapshot lacks,
 // loads the missing ones (COPY FROM STDIN WHERE part = key on pgx, multi-row
 // INSERTs otherwise), dumps again through SHA-256, and commits only if the
@@ -70,10 +71,10 @@
 // least the column's max, never backwards. User triggers fire (and see an
 // UPDATE for a changed row); [DisableTriggers] turns them off for the
 // restore. A partition that already
-// matches is verified by its first dump and not written at all. Larger
-// partitions, and live partitions with more than 64 MiB of differing rows,
-// are deleted and loaded whole. A Replace holds at most ~64 MiB of
-// snapshot rows plus an index of ~40 bytes per row, and 64 MiB of
+// matches is verified by its first dump and not written at all. A
+// partition whose differing rows (live or snapshot) pass 64 MiB is deleted
+// and loaded whole. A Replace holds at most ~64 MiB of snapshot rows, or
+// for a larger partition 25 bytes per row plus the file, and 64 MiB of
 // differing live rows. Rows whose partition
 // column is not the partition being replaced fail the call
 // ([ErrForeignRow]).

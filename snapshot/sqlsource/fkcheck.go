@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/deploysafe/deploysafe/internal/clip"
 	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
 
@@ -34,18 +35,11 @@ func (e *DependentError) Error() string {
 		on = "UPDATE"
 	}
 	return fmt.Sprintf("%v: foreign key %q of table %s ON %s %s reaches %d of its rows; restore them with it (IncludeDependents; the command's --include-dependents) if the snapshot has them",
-		ErrDependents, trunc(e.Constraint), trunc(e.Table), on, e.Action, e.Rows)
+		ErrDependents, clip.String(e.Constraint), clip.String(e.Table), on, e.Action, e.Rows)
 }
 
 // Unwrap returns ErrDependents.
 func (e *DependentError) Unwrap() error { return ErrDependents }
-
-func trunc(s string) string {
-	if len(s) > 80 {
-		return s[:77] + "..."
-	}
-	return s
-}
 
 // errWhole tells applyDiff to replace the partition whole: a
 // self-referencing key would carry a delete by key to rows it keeps.
@@ -281,7 +275,7 @@ func (s *Source) checkUpdates(ctx context.Context, q queryer, m *meta, key strin
 		for i, row := range changed {
 			before, err := rowcodec.Decode([]byte(old[i]))
 			if err != nil || len(before) != len(m.cols) {
-				return fmt.Errorf("live row %q: cannot read it (%v)", trunc(old[i]), err)
+				return fmt.Errorf("live row %q: cannot read it (%v)", clip.String(old[i]), err)
 			}
 			for _, c := range r.pcols {
 				if k, ok := byName[c]; !ok || before[k] != row[k] {
@@ -323,11 +317,11 @@ func (s *Source) staleFilter(m *meta, key string, stale []string) (string, []any
 		for _, l := range stale {
 			vals, err := rowcodec.Decode([]byte(l))
 			if err != nil || len(vals) != len(m.cols) {
-				return "", nil, fmt.Errorf("live row %q: cannot read its key (%v)", trunc(l), err)
+				return "", nil, fmt.Errorf("live row %q: cannot read its key (%v)", clip.String(l), err)
 			}
 			for _, k := range m.order {
 				if !vals[k].Valid {
-					return "", nil, fmt.Errorf("live row %q: NULL in key column %q", trunc(l), m.cols[k].name)
+					return "", nil, fmt.Errorf("live row %q: NULL in key column %q", clip.String(l), m.cols[k].name)
 				}
 				args = append(args, parseSQLite(vals[k].String, m.cols[k].aff))
 			}
@@ -339,11 +333,11 @@ func (s *Source) staleFilter(m *meta, key string, stale []string) (string, []any
 		for _, l := range stale {
 			row, err := rowcodec.Decode([]byte(l))
 			if err != nil || len(row) != len(m.cols) {
-				return "", nil, fmt.Errorf("live row %q: cannot read its key (%v)", trunc(l), err)
+				return "", nil, fmt.Errorf("live row %q: cannot read its key (%v)", clip.String(l), err)
 			}
 			for i, k := range m.order {
 				if !row[k].Valid {
-					return "", nil, fmt.Errorf("live row %q: NULL in key column %q", trunc(l), m.cols[k].name)
+					return "", nil, fmt.Errorf("live row %q: NULL in key column %q", clip.String(l), m.cols[k].name)
 				}
 				keys[i] = append(keys[i], row[k].String)
 			}

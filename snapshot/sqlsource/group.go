@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/deploysafe/deploysafe/internal/clip"
 	"github.com/deploysafe/deploysafe/snapshot"
 )
 
@@ -35,10 +36,10 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 	seen := map[string]bool{}
 	for i, p := range parts {
 		if p.Key != key {
-			return fmt.Errorf("sqlsource: ReplaceGroup: partitions of keys %q and %q: a group is one key", trunc(key), trunc(p.Key))
+			return fmt.Errorf("sqlsource: ReplaceGroup: partitions of keys %q and %q: a group is one key", clip.String(key), clip.String(p.Key))
 		}
 		if seen[p.Table] {
-			return fmt.Errorf("sqlsource: ReplaceGroup: table %q given twice", trunc(p.Table))
+			return fmt.Errorf("sqlsource: ReplaceGroup: table %q given twice", clip.String(p.Table))
 		}
 		seen[p.Table] = true
 		if tcs[i], err = s.table(p.Table); err != nil {
@@ -46,11 +47,11 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 		}
 	}
 	if err := s.checkKey(key); err != nil {
-		return fmt.Errorf("sqlsource: ReplaceGroup %q: %w", trunc(key), err)
+		return fmt.Errorf("sqlsource: ReplaceGroup %q: %w", clip.String(key), err)
 	}
 	defer func() {
 		if err != nil {
-			err = fmt.Errorf("sqlsource: ReplaceGroup %q: %w", trunc(key), err)
+			err = fmt.Errorf("sqlsource: ReplaceGroup %q: %w", clip.String(key), err)
 		}
 	}()
 	g := make([]groupPart, len(parts))
@@ -60,9 +61,10 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 		if r == nil {
 			return fmt.Errorf("%s: nil reader", p)
 		}
-		if g[i].want, g[i].rest, err = readWant(r, s.diffMax); err != nil {
+		if g[i].want, err = readWant(r, s.diffMax); err != nil {
 			return fmt.Errorf("%s: load: %w", p, err)
 		}
+		defer g[i].want.close()
 	}
 	conn, release, err := s.writeConn(ctx)
 	if err != nil {
@@ -128,7 +130,7 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 		var sum [sha256.Size]byte
 		h.Sum(sum[:0])
 		if err := verify(gp.p, n, sum); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", gp.p, s.explainVerify(ctx, tx, err, ms...))
 		}
 	}
 	return s.commit(ctx, tx, ms...)
@@ -138,8 +140,7 @@ func (s *Source) ReplaceGroup(ctx context.Context, parts []snapshot.Partition, r
 type groupPart struct {
 	p     snapshot.Partition
 	m     *meta
-	want  *wantRows // nil past the in-memory limit: rest streams the rows
-	rest  io.Reader
+	want  *wantRows
 	whole bool // delete the partition and load every row
 	ch    changes
 	rows  int64             // the live partition's dump by plan: rows…
@@ -243,10 +244,6 @@ func (s *Source) parentsFirst(ctx context.Context, tx *sql.Tx, g []groupPart) ([
 // plan diffs one partition with its live rows (Replace's applyDiff, without
 // writing).
 func (s *Source) plan(ctx context.Context, conn *sql.Conn, tx *sql.Tx, gp *groupPart, key string) error {
-	if gp.want == nil {
-		gp.whole = true
-		return nil
-	}
 	d := &liveDiff{want: gp.want, limit: s.diffMax}
 	h := sha256.New()
 	n, err := s.dumpIn(ctx, conn, tx, gp.m, key, io.MultiWriter(h, d))
@@ -256,7 +253,8 @@ func (s *Source) plan(ctx context.Context, conn *sql.Conn, tx *sql.Tx, gp *group
 	d.close()
 	gp.rows = n
 	h.Sum(gp.sum[:0])
-	if d.overflow || (len(d.stale) > 0 && len(gp.m.order) == 0) {
+	_, missing := gp.want.rows(false)
+	if d.overflow || missing > s.diffMax || (len(d.stale) > 0 && len(gp.m.order) == 0) {
 		gp.whole = true
 		return nil
 	}
@@ -292,12 +290,8 @@ func (s *Source) deleteGone(ctx context.Context, tx *sql.Tx, gp *groupPart, key 
 // writeNew loads what the live table lacks and updates what changed.
 func (s *Source) writeNew(ctx context.Context, conn *sql.Conn, tx *sql.Tx, gp *groupPart, key string) error {
 	if gp.whole {
-		r := gp.rest
-		if gp.want != nil {
-			all, _ := gp.want.rows(true)
-			r = bytes.NewReader(all)
-		}
-		return s.load(ctx, conn, tx, gp.m, key, r)
+		all, _ := gp.want.rows(true)
+		return s.load(ctx, conn, tx, gp.m, key, all)
 	}
 	if len(gp.ch.changed) > 0 {
 		if err := s.updateRows(ctx, tx, gp.m, key, gp.ch.changed); err != nil {

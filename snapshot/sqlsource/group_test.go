@@ -238,3 +238,145 @@ func TestRestoreTenantCycle(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreLargeTenantInPlace: partitions larger than the in-memory
+// bound (here a few rows' worth, standing in for 64 MiB) are spooled and
+// diffed like small ones, alone and as a tenant across tables: changed
+// orders are updated in place and their items, which reference them, are
+// not reached. Replaced whole instead, orders/3 alone was refused
+// (ErrDependents: its items would be deleted with it) and the tenant's
+// restore failed under RESTRICT.
+func TestRestoreLargeTenantInPlace(t *testing.T) {
+	for _, pg := range []bool{true, false} {
+		for _, action := range []string{"RESTRICT", "CASCADE"} {
+			t.Run(fmt.Sprintf("%s/%s", map[bool]string{true: "postgres", false: "sqlite"}[pg], action), func(t *testing.T) {
+				db, _, orders, items := fkShop(t, pg, action)
+				src := mustNew(t, db, Table(orders, "site_id"), Table(items, "site_id"), withDiffLimit(30))
+				ctx := context.Background()
+				var all []snapshot.Partition
+				for site := 1; site <= 3; site++ {
+					all = append(all, snapshot.Partition{Table: orders, Key: fmt.Sprint(site)}, snapshot.Partition{Table: items, Key: fmt.Sprint(site)})
+				}
+				store := storetest.NewMemStore()
+				m, err := snapshot.Take(ctx, src, store, all)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[snapshot.Partition]string{}
+				for _, p := range all {
+					want[p] = string(dump(t, src, p.Table, p.Key))
+					if len(want[p]) <= 30 {
+						t.Fatalf("%s holds %d bytes: not past the bound", p, len(want[p]))
+					}
+				}
+				itemsBefore := itemState(t, db, items)
+				mustExec(t, db, fmt.Sprintf("UPDATE %s SET note = 'damaged' WHERE id = 301", orders))
+				if _, err := snapshot.Restore(ctx, src, store, m, []snapshot.Partition{{Table: orders, Key: "3"}}); err != nil {
+					t.Fatalf("Restore of orders/3 (spooled): %v", err)
+				}
+				if got := string(dump(t, src, orders, "3")); got != want[snapshot.Partition{Table: orders, Key: "3"}] {
+					t.Errorf("orders/3 after the restore:\n%s\nwant\n%s", got, want[snapshot.Partition{Table: orders, Key: "3"}])
+				}
+				if got := itemState(t, db, items); got != itemsBefore {
+					t.Errorf("order_items after restoring orders/3: %s, was %s", got, itemsBefore)
+				}
+
+				mustExec(t, db,
+					fmt.Sprintf("UPDATE %s SET note = 'damaged' WHERE id = 201", orders),
+					fmt.Sprintf("DELETE FROM %s WHERE order_id = 202", items),
+					fmt.Sprintf("DELETE FROM %s WHERE id = 202", orders),
+					fmt.Sprintf("INSERT INTO %s VALUES (2, 299, 'new')", orders),
+					fmt.Sprintf("INSERT INTO %s VALUES (2, 2991, 299), (2, 2992, 299)", items))
+				sel := []snapshot.Partition{{Table: orders, Key: "2"}, {Table: items, Key: "2"}}
+				if _, err := snapshot.Restore(ctx, src, store, m, sel); err != nil {
+					t.Fatalf("Restore of site 2 across tables (spooled): %v", err)
+				}
+				for _, p := range all {
+					if got := string(dump(t, src, p.Table, p.Key)); got != want[p] {
+						t.Errorf("%s after the restores:\n%s\nwant\n%s", p, got, want[p])
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestRestorePartitionedParent: orders is a partitioned table (LIST on
+// the site) referenced by order_items. Deleting an order whose items are
+// outside the selection is refused (the key is found through the
+// partitioned parent, once, not once per partition); the tenant across
+// both tables restores; a changed order alone is updated in place.
+func TestRestorePartitionedParent(t *testing.T) {
+	for _, action := range []string{"CASCADE", "NO ACTION"} {
+		t.Run(strings.ReplaceAll(action, " ", "_"), func(t *testing.T) {
+			db, schema := pgDB(t)
+			orders, items := schema+".orders", schema+".order_items"
+			mustExec(t, db,
+				"CREATE TABLE "+orders+" (site_id INTEGER NOT NULL, id INTEGER NOT NULL, note TEXT, PRIMARY KEY (site_id, id)) PARTITION BY LIST (site_id)",
+				"CREATE TABLE "+orders+"_a PARTITION OF "+orders+" FOR VALUES IN (1, 2)",
+				"CREATE TABLE "+orders+"_b PARTITION OF "+orders+" FOR VALUES IN (3)",
+				"CREATE TABLE "+items+" (site_id INTEGER NOT NULL, id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, "+
+					"FOREIGN KEY (site_id, order_id) REFERENCES "+orders+" ON DELETE "+action+")")
+			for site := 1; site <= 3; site++ {
+				for o := 1; o <= 4; o++ {
+					id := site*100 + o
+					mustExec(t, db, fmt.Sprintf("INSERT INTO %s VALUES (%d, %d, 'ok')", orders, site, id),
+						fmt.Sprintf("INSERT INTO %s VALUES (%d, %d, %d), (%d, %d, %d)", items, site, id*10+1, id, site, id*10+2, id))
+				}
+			}
+			src := mustNew(t, db, Table(orders, "site_id"), Table(items, "site_id"))
+			ctx := context.Background()
+			sel := []snapshot.Partition{{Table: orders, Key: "2"}, {Table: items, Key: "2"}}
+			store := storetest.NewMemStore()
+			m, err := snapshot.Take(ctx, src, store, sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantOrders, wantItems := string(dump(t, src, orders, "2")), string(dump(t, src, items, "2"))
+
+			mustExec(t, db, fmt.Sprintf("UPDATE %s SET note = 'damaged' WHERE id = 201", orders))
+			itemsBefore := itemState(t, db, items)
+			if _, err := snapshot.Restore(ctx, src, store, m, sel[:1]); err != nil {
+				t.Fatalf("Restore of a changed order alone: %v", err)
+			}
+			if got := string(dump(t, src, orders, "2")); got != wantOrders {
+				t.Errorf("orders/2 = %s, want %s", got, wantOrders)
+			}
+			if got := itemState(t, db, items); got != itemsBefore {
+				t.Errorf("order_items changed by restoring orders/2: %s, was %s", got, itemsBefore)
+			}
+
+			mustExec(t, db, fmt.Sprintf("INSERT INTO %s VALUES (2, 299, 'new')", orders),
+				fmt.Sprintf("INSERT INTO %s VALUES (2, 2991, 299), (2, 2992, 299)", items))
+			before := string(dump(t, src, orders, "2")) + string(dump(t, src, items, "2"))
+			_, err = snapshot.Restore(ctx, src, store, m, sel[:1])
+			var de *DependentError
+			if !errors.As(err, &de) || de.Rows != 2 {
+				t.Fatalf("Restore of orders/2 alone with a new order's 2 items = %v, want a DependentError for 2 rows", err)
+			}
+			if after := string(dump(t, src, orders, "2")) + string(dump(t, src, items, "2")); after != before {
+				t.Errorf("a refused restore wrote:\n%s\nwas\n%s", after, before)
+			}
+			if _, err := snapshot.Restore(ctx, src, store, m, sel); err != nil {
+				t.Fatalf("Restore of the tenant across both tables: %v", err)
+			}
+			if string(dump(t, src, orders, "2")) != wantOrders || string(dump(t, src, items, "2")) != wantItems {
+				t.Error("site 2 differs from the snapshot after its restore")
+			}
+		})
+	}
+}
+
+// TestReplaceGroupClipsItsInput: a 10,000-character key or table name in a
+// refusal is quoted as its first 64 runes and its size (internal/clip).
+func TestReplaceGroupClipsItsInput(t *testing.T) {
+	_, src, orders, _ := fkShop(t, true, "CASCADE")
+	long := strings.Repeat("k", 10000)
+	err := src.ReplaceGroup(context.Background(),
+		[]snapshot.Partition{{Table: orders, Key: long}, {Table: orders, Key: long + "x"}},
+		func(snapshot.Partition) io.Reader { return strings.NewReader("") },
+		func(snapshot.Partition, int64, [32]byte) error { return nil })
+	if err == nil || len(err.Error()) > 400 || !strings.Contains(err.Error(), "…(10000 bytes)") {
+		t.Fatalf("ReplaceGroup with 10,000-character keys = %d bytes: %.200v", len(fmt.Sprint(err)), err)
+	}
+}

@@ -20,7 +20,15 @@ var _ snapshot.Pinner = (*Source)(nil)
 // see one moment. On SQLite one read transaction serves every dump in turn.
 // The view holds its transactions (and the rows they see from vacuum) until
 // Close.
-func (s *Source) Pin(ctx context.Context) (snapshot.Pinned, error) {
+func (s *Source) Pin(ctx context.Context) (dump func(context.Context, snapshot.Partition, io.Writer) (int64, error), moment string, release func(), err error) {
+	v, err := s.pin(ctx)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return v.Dump, v.moment, func() { v.Close() }, nil
+}
+
+func (s *Source) pin(ctx context.Context) (*view, error) {
 	v := &view{s: s, ctx: context.WithoutCancel(ctx), readers: 1, max: 1}
 	if s.dialect == postgres {
 		v.max = s.db.Stats().MaxOpenConnections // 0: no limit
@@ -52,7 +60,7 @@ func (s *Source) Pin(ctx context.Context) (snapshot.Pinned, error) {
 	return v, nil
 }
 
-// view is a Pinned Source: readers, each a connection in a read transaction
+// view is a pinned Source: readers, each a connection in a read transaction
 // at the view's moment, taken from idle by one Dump at a time.
 type view struct {
 	s      *Source
@@ -110,8 +118,6 @@ func (v *view) open(ctx context.Context, id string) (*reader, error) {
 	}
 	return r, nil
 }
-
-func (v *view) Moment() string { return v.moment }
 
 // Dump dumps p as of the view's moment.
 func (v *view) Dump(ctx context.Context, p snapshot.Partition, w io.Writer) (int64, error) {

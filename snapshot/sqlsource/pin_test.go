@@ -17,7 +17,7 @@ import (
 	"github.com/deploysafe/deploysafe/snapshot/storetest"
 )
 
-// teeSource records every row Take dumps, through the Pinned view when the
+// teeSource records every row Take dumps, through the pinned view when the
 // Source has one.
 type teeSource struct {
 	*Source
@@ -25,21 +25,14 @@ type teeSource struct {
 	rows map[snapshot.Partition][]byte
 }
 
-func (s *teeSource) Pin(ctx context.Context) (snapshot.Pinned, error) {
-	v, err := s.Source.Pin(ctx)
+func (s *teeSource) Pin(ctx context.Context) (func(context.Context, snapshot.Partition, io.Writer) (int64, error), string, func(), error) {
+	dump, moment, release, err := s.Source.Pin(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", nil, err
 	}
-	return teeView{v, s}, nil
-}
-
-type teeView struct {
-	snapshot.Pinned
-	s *teeSource
-}
-
-func (v teeView) Dump(ctx context.Context, p snapshot.Partition, w io.Writer) (int64, error) {
-	return v.s.tee(ctx, v.Pinned.Dump, p, w)
+	return func(ctx context.Context, p snapshot.Partition, w io.Writer) (int64, error) {
+		return s.tee(ctx, dump, p, w)
+	}, moment, release, nil
 }
 
 func (s *teeSource) Dump(ctx context.Context, p snapshot.Partition, w io.Writer) (int64, error) {

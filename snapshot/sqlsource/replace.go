@@ -24,22 +24,22 @@ const maxParams = 30000
 // everything back. A row of r whose partition column is not p.Key fails the
 // call with [ErrForeignRow]: Replace never writes outside p.
 //
-// It writes only what differs. Up to 64 MiB of r is held in memory and
-// compared with the live partition, dumped inside the transaction: live
-// rows identical to a row of r stay; a live row whose key r has with other
-// values is updated in place (so its triggers see an UPDATE and rows that
-// reference it are not reached, as a DELETE + INSERT would reach them
-// through ON DELETE actions); live rows whose key r lacks are deleted by
-// key; and only r's rows with no live row of their key are loaded (COPY
-// FROM on pgx, batched INSERTs otherwise) before the partition is dumped
-// again for verify. A partition
-// that already matches is verified by the first dump and left unwritten: a
-// restore of an undamaged tenant costs one read and no table bloat. A
-// larger r is streamed: delete the partition, load r, dump, verify. If the
-// live rows that differ pass 64 MiB too, the partition is deleted and r
-// loaded whole, so memory stays bounded whatever the live table holds. A
-// restore that deletes is first checked against the foreign keys that
-// reference the table ([ErrDependents]).
+// It writes only what differs. r's rows are compared with the live
+// partition, dumped inside the transaction: live rows identical to a row of
+// r stay; a live row whose key r has with other values is updated in place
+// (so its triggers see an UPDATE and rows that reference it are not
+// reached, as a DELETE + INSERT would reach them through ON DELETE
+// actions); live rows whose key r lacks are deleted by key; and only r's
+// rows with no live row of their key are loaded (COPY FROM on pgx, batched
+// INSERTs otherwise) before the partition is dumped again for verify. A
+// partition that already matches is verified by the first dump and left
+// unwritten: a restore of an undamaged tenant costs one read and no table
+// bloat. Up to 64 MiB of r is held in memory; a larger r is spooled to an
+// unlinked file in [os.TempDir] and diffed the same way, holding 25 bytes
+// per row in memory. Only if the rows that differ pass 64 MiB is the
+// partition deleted and r loaded whole, so memory stays bounded whatever
+// the live table holds. A restore that deletes is first checked against
+// the foreign keys that reference the table ([ErrDependents]).
 func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader, verify func(rows int64, sum [sha256.Size]byte) error) (err error) {
 	t, err := s.table(p.Table)
 	if err != nil {
@@ -59,10 +59,11 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	// Read (and so verify) the rows to restore before the transaction
 	// starts: a broken store then costs the database nothing, and the
 	// partition is locked only while it is written.
-	want, rest, err := readWant(r, s.diffMax)
+	want, err := readWant(r, s.diffMax)
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
+	defer want.close()
 	conn, release, err := s.writeConn(ctx)
 	if err != nil {
 		return err
@@ -76,21 +77,9 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	if err := s.triggers(ctx, tx, "DISABLE", m); err != nil {
 		return err
 	}
-	if want == nil {
-		if err := s.checkDependents(ctx, tx, m, p.Key, nil); err != nil {
-			return err
-		}
-		if err := s.deletePartition(ctx, tx, m, p.Key); err != nil {
-			return err
-		}
-		if err := s.load(ctx, conn, tx, m, p.Key, rest); err != nil {
-			return err
-		}
-	} else {
-		done, err := s.applyDiff(ctx, conn, tx, m, p.Key, want, verify)
-		if err != nil || done {
-			return err
-		}
+	done, err := s.applyDiff(ctx, conn, tx, m, p.Key, want, verify)
+	if err != nil || done {
+		return err
 	}
 	h := sha256.New()
 	rows, err := s.dumpIn(ctx, conn, tx, m, p.Key, h)
@@ -100,23 +89,9 @@ func (s *Source) Replace(ctx context.Context, p snapshot.Partition, r io.Reader,
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	if err := verify(rows, sum); err != nil {
-		return err
+		return s.explainVerify(ctx, tx, err, m)
 	}
 	return s.commit(ctx, tx, m)
-}
-
-// triggers disables or enables (what) the user triggers of the tables
-// with DisableTriggers; without it, it does nothing.
-func (s *Source) triggers(ctx context.Context, tx *sql.Tx, what string, ms ...*meta) error {
-	if !s.quiet {
-		return nil
-	}
-	for _, m := range ms {
-		if _, err := tx.ExecContext(ctx, "ALTER TABLE "+m.qname+" "+what+" TRIGGER USER"); err != nil {
-			return fmt.Errorf("%s triggers of %s: %w", strings.ToLower(what), m.schema.Table, err)
-		}
-	}
-	return nil
 }
 
 // commit ends a restore's transaction: the triggers enabled again, then

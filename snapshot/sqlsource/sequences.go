@@ -3,6 +3,8 @@ package sqlsource
 import (
 	"context"
 	"fmt"
+
+	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
 // pgOwnedSequences lists, for table $1 (quoted, qualified), each column that
@@ -51,7 +53,7 @@ FROM (SELECT max(%s) AS mx FROM %s) m, %s s
 WHERE m.mx > CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END`,
 			quoteLiteral(o.seq), quoteIdent(o.col), m.qname, o.seq)
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("sequence %s of column %q: %w", trunc(o.seq), o.col, err)
+			return fmt.Errorf("sequence %s of column %q: %w", clip.String(o.seq), o.col, err)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/deploysafe/deploysafe/internal/clip"
 	"github.com/deploysafe/deploysafe/snapshot"
 	"github.com/deploysafe/deploysafe/snapshot/internal/rowcodec"
 )
@@ -38,19 +39,23 @@ func pairByKey(m *meta, stale []string, want *wantRows) (changes, error) {
 	for i, l := range stale {
 		row, err := rowcodec.Decode([]byte(l))
 		if err != nil || len(row) != len(m.cols) {
-			return ch, fmt.Errorf("live row %q: cannot read it (%v)", trunc(l), err)
+			return ch, fmt.Errorf("live row %q: cannot read it (%v)", clip.String(l), err)
 		}
 		live[keyOf(row)] = i
 	}
 	updated := make([]bool, len(stale))
 	var added bytes.Buffer
-	for i, l := range want.lines {
+	for i := range want.count() {
 		if want.kept[i] {
 			continue
 		}
+		l, err := want.line(i)
+		if err != nil {
+			return ch, err
+		}
 		row, err := rowcodec.Decode([]byte(l))
 		if err != nil || len(row) != len(m.cols) {
-			return ch, fmt.Errorf("%w: snapshot row %q (%v)", snapshot.ErrBadRow, trunc(l), err)
+			return ch, fmt.Errorf("%w: snapshot row %q (%v)", snapshot.ErrBadRow, clip.String(l), err)
 		}
 		if j, ok := live[keyOf(row)]; ok && !updated[j] {
 			updated[j] = true
