@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/deploysafe/deploysafe/rollout/internal/guard"
@@ -163,6 +164,11 @@ func (r *run) interrupted(cause error) (*Report, error) {
 	var ie *interruptError
 	if !errors.As(cause, &ie) && !errors.Is(cause, ErrJournal) {
 		cause = &interruptError{err: cause}
+	}
+	if r.lease != nil && errors.Is(cause, ErrJournal) && !errors.Is(cause, ErrLeaseLost) {
+		if _, err := r.now(r.jctx); err != nil { // a failed append on the lease's connection
+			cause = fmt.Errorf("%w; %w", cause, err)
+		}
 	}
 	r.callsOver()
 	rep := r.report(OutcomeInterrupted)

@@ -3,6 +3,7 @@ package pgjournal_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -46,9 +47,10 @@ func TestLostLeaseNoTargetDeployedTwice(t *testing.T) {
 					doubled++
 				}
 			}
-			t.Logf("%s: %d of %d runs deployed a target twice", mode, doubled, runs)
 			if doubled > 0 {
 				t.Errorf("%s: %d of %d runs deployed a target twice", mode, doubled, runs)
+			} else {
+				t.Logf("%s: 0 of %d runs deployed a target twice", mode, runs)
 			}
 		})
 	}
@@ -123,7 +125,9 @@ func waitFile(t *testing.T, path string) {
 	}
 }
 
-// slowFleet deploys after 300 ms, through its own pool (never the
+// slowFleet deploys the targets of wave 3 (site04 on) after 600 ms, longer
+// than the holder takes to notice a lost lease (a quarter of the 1.5 s call
+// deadline), and the others at once, through its own pool (never the
 // journal's connection): honour says whether a Deploy whose context ends
 // first gives up.
 type slowFleet struct {
@@ -132,13 +136,15 @@ type slowFleet struct {
 	marker string
 }
 
-const deployTakes = 300 * time.Millisecond
+const deployTakes = 600 * time.Millisecond
 
 func (s *slowFleet) Deploy(ctx context.Context, t, v string) error {
 	if t == "site04" && s.marker != "" { // mid-wave 3, calls in flight
 		_ = os.WriteFile(s.marker, nil, 0o600)
 	}
-	if s.honour {
+	switch {
+	case t < "site04":
+	case s.honour:
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -147,7 +153,7 @@ func (s *slowFleet) Deploy(ctx context.Context, t, v string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-	} else {
+	default:
 		time.Sleep(deployTakes)
 	}
 	// The effect lands whatever the context says now: a target system
@@ -155,13 +161,13 @@ func (s *slowFleet) Deploy(ctx context.Context, t, v string) error {
 	return s.pgFleet.Deploy(context.WithoutCancel(ctx), t, v)
 }
 
-// leasePlan is plan with a call deadline short enough for a test: the
-// second executor waits it out.
+// leasePlan is plan with a call deadline short enough for a test (the
+// second executor waits it out) and long enough for a loaded machine.
 func leasePlan(tb testing.TB) *rollout.Plan {
 	tb.Helper()
 	ts := targets(8)
 	gate := rollout.Gate{Name: "g", Deadline: 10 * time.Second, Check: func(context.Context, rollout.GateInput) error { return nil }}
-	p, err := rollout.NewPlan("v2", ts, rollout.Gates(gate), rollout.NoRehearsal(), rollout.CallDeadline(time.Second),
+	p, err := rollout.NewPlan("v2", ts, rollout.Gates(gate), rollout.NoRehearsal(), rollout.CallDeadline(1500*time.Millisecond),
 		rollout.Waves(ts[:1], ts[1:4], ts[4:]))
 	if err != nil {
 		tb.Fatal(err)
@@ -188,6 +194,9 @@ func TestHelperLeaseExecutor(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
+	if err := pool.Ping(context.Background()); err != nil { // connect before the calls, not inside one
+		t.Fatal(err)
+	}
 	f := &slowFleet{pgFleet: &pgFleet{pool: pool}, honour: os.Getenv("LEASE_MODE") == "honours-context"}
 	p := leasePlan(t)
 	ctx := context.Background()
@@ -198,7 +207,7 @@ func TestHelperLeaseExecutor(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer j.Close()
-		ex, _ := rollout.New(f, rollout.Journal(j), rollout.Concurrency(3))
+		ex, _ := rollout.New(f, rollout.Journal(j), rollout.Concurrency(4))
 		rep, err := ex.Run(ctx, p, p.Fingerprint())
 		t.Logf("holder %s: %v", time.Now().Format("15:04:05.000"), err)
 		if rep == nil || rep.Outcome != rollout.OutcomeInterrupted {
@@ -208,10 +217,51 @@ func TestHelperLeaseExecutor(t *testing.T) {
 	}
 	j := openRetry(t, dsn, "lease-loss")
 	defer j.Close()
-	ex, _ := rollout.New(f, rollout.Journal(j), rollout.Concurrency(3))
+	ex, _ := rollout.New(f, rollout.Journal(j), rollout.Concurrency(4))
 	rep, err := ex.Resume(ctx, p, p.Fingerprint())
 	t.Logf("standby %s: %v", time.Now().Format("15:04:05.000"), err)
 	if err != nil || rep.Outcome != rollout.OutcomeSucceeded {
 		t.Fatalf("Resume: %v", err)
+	}
+}
+
+// Every Open of a rollout gets a greater fencing token, which every
+// Deployer call of its rollout carries; Check reads the database's clock.
+func TestFencingTokenGrowsWithEveryOpen(t *testing.T) {
+	dsn := schemaDSN(t)
+	ctx := context.Background()
+	var prev int64
+	for i := range 3 {
+		j, err := pgjournal.Open(ctx, dsn, "tokens")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, tok, err := j.Check(ctx)
+		if err != nil || tok != prev+1 || time.Since(now).Abs() > time.Minute {
+			t.Fatalf("Open %d: Check = %v, %d, %v; want token %d", i, now, tok, err, prev+1)
+		}
+		prev = tok
+		if i == 2 {
+			var got []int64
+			f := &memFleet{cur: map[string]string{}}
+			d, _ := rollout.FromFuncs(func(ctx context.Context, tg, v string) error {
+				tk, _ := rollout.FencingToken(ctx)
+				got = append(got, tk)
+				return f.Deploy(ctx, tg, v)
+			}, f.Rollback, f.Version)
+			ts := targets(8)
+			p := plan(t, ts)
+			ex, _ := rollout.New(d, rollout.Journal(j), rollout.Concurrency(1))
+			if _, err := ex.Run(ctx, p, p.Fingerprint()); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(ts) || got[0] != tok || got[len(got)-1] != tok {
+				t.Errorf("tokens the Deployer saw: %v, want %d for each of %d deploys", got, tok, len(ts))
+			}
+		}
+		j.Close()
+		if _, _, err := j.Check(ctx); !errors.Is(err, rollout.ErrJournal) {
+			t.Errorf("Check after Close: %v", err)
+		}
 	}
 }
