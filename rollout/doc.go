@@ -170,9 +170,9 @@
 //
 // # Logs and metrics
 //
-// Logger logs per-target steps at Debug, waves, censuses and the outcome at
-// Info, failures, rollbacks and a census that finds a change (with the
-// change) at Warn, targets left unknown, off-plan changes and failed
+// Logger logs per-target steps at Debug, waves, censuses, a Resume's wait
+// and the outcome at Info, failures, rollbacks, a lost lease and a census
+// that finds a change (with the change) at Warn, targets left unknown, off-plan changes and failed
 // rollouts at Error. A failed gate whose error implements
 // slog.LogValuer is logged (and its Event carries, in Measured) with the
 // values it measured.

@@ -79,14 +79,16 @@ func (e *Executor) Run(ctx context.Context, p *Plan, approved string) (*Report, 
 
 // Resume continues the unfinished rollout of p recorded in the journal. It
 // never deploys a target the journal shows deployed; a target whose deploy
-// was in flight is settled with Version first. A rollout that was rolling
-// back keeps rolling back.
+// was in flight is settled with Version first, once that deploy is past its
+// deadline (Resume waits for it: see "A lost lease, exactly" in the package
+// doc). A rollout that was rolling back keeps rolling back.
 func (e *Executor) Resume(ctx context.Context, p *Plan, approved string) (*Report, error) {
 	return e.call(ctx, p, approved, modeResume)
 }
 
 // Abort rolls back exactly the targets the journal shows touched by the
-// latest rollout of p (in reverse order), confirms each with Version and
+// latest rollout of p (in reverse order), after waiting like Resume for
+// calls still in flight, confirms each with Version and
 // runs the gates again. It also retries targets a failed rollback left
 // unconfirmed. It returns nil when every target is confirmed back.
 func (e *Executor) Abort(ctx context.Context, p *Plan, approved string) (*Report, error) {
