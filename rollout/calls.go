@@ -10,16 +10,43 @@ import (
 // call runs one deployer call under the plan's CallDeadline. A call that
 // ignores its context is abandoned after a short grace, like a gate.
 func (r *run) call(ctx context.Context, op string, fn func(context.Context) error) error {
-	b := callBounded(ctx, r.p.callDeadline, fn)
+	return r.callUntil(ctx, op, "", time.Now().Add(r.p.callDeadline), fn)
+}
+
+// errRunning marks a call left running: it had not returned when the
+// executor stopped waiting for it (see stillRunning).
+var errRunning = errors.New("the call is still running")
+
+// callUntil is call with the deadline an intent for target journalled
+// (see intend). The call's context carries the lease's fencing token
+// (FencingToken). It notes whether the call returned, for interrupted.
+func (r *run) callUntil(ctx context.Context, op, target string, deadline time.Time, fn func(context.Context) error) error {
+	if r.lease != nil {
+		f := fn
+		fn = func(c context.Context) error { return f(context.WithValue(c, tokenKey{}, r.token)) }
+	}
+	b := callUntil(ctx, deadline, r.p.callDeadline, fn)
+	if target != "" {
+		r.mu.Lock()
+		r.over[target] = !b.running
+		r.mu.Unlock()
+	}
 	switch {
 	case b.interrupted:
-		return &interruptError{err: b.err}
+		return &interruptError{err: b.err, running: b.running}
 	case b.abandoned:
-		return fmt.Errorf("%s did not return within its %v deadline; abandoned", op, r.p.callDeadline)
+		return fmt.Errorf("%s did not return within its %v deadline; abandoned: %w", op, r.p.callDeadline, errRunning)
 	case b.timedOut:
 		return fmt.Errorf("%s did not return within its %v deadline: %w", op, r.p.callDeadline, b.err)
 	}
 	return b.err
+}
+
+// stillRunning reports whether err is that of a call the executor stopped
+// waiting for before it returned: its effect may land later.
+func stillRunning(err error) bool {
+	var ie *interruptError
+	return errors.Is(err, errRunning) || errors.As(err, &ie) && ie.running
 }
 
 // version asks the deployer which version t runs, within CallDeadline.

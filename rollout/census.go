@@ -233,10 +233,15 @@ func (r *run) putBackOne(ctx context.Context, t *tstate) error {
 // confirms it with Version. The caller permitted the put back.
 func (r *run) putBackTo(ctx context.Context, target, version string) (cur string, err error) {
 	cur, err = r.version(ctx, target)
-	if err == nil && cur != version {
-		if err = r.call(ctx, "Deploy", func(c context.Context) error { return r.dep.Deploy(c, target, version) }); err == nil {
-			cur, err = r.confirm(ctx, target, version)
-		}
+	if err != nil || cur == version {
+		return cur, err
+	}
+	deadline, err := r.intend(ctx, record{Kind: recRollingBack, Target: target})
+	if err != nil {
+		return cur, err
+	}
+	if err = r.callUntil(ctx, "Deploy", target, deadline, func(c context.Context) error { return r.dep.Deploy(c, target, version) }); err == nil {
+		cur, err = r.confirm(ctx, target, version)
 	}
 	return cur, err
 }
@@ -244,7 +249,7 @@ func (r *run) putBackTo(ctx context.Context, target, version string) (cur string
 // notPutBack records that off-plan target t stays where something else
 // moved it.
 func (r *run) notPutBack(t *tstate, te *TargetError) error {
-	if rerr := r.recordEmit(record{Kind: recUnknown, Target: t.target, Note: te.Error()},
+	if rerr := r.recordEmit(record{Kind: recUnknown, Target: t.target, Note: te.Error(), Running: stillRunning(te)},
 		Event{Kind: "rollback failed", Wave: r.waveNum(t.target), Target: t.target, Err: te}); rerr != nil {
 		return rerr
 	}

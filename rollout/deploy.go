@@ -83,23 +83,24 @@ func (r *run) deployTarget(ctx context.Context, w int, t string) error {
 			}
 			return &TargetError{Target: t, Op: "version", Err: err}
 		}
-	} else {
-		if prev == "" {
-			prev = cur // a rehearsed target keeps its original previous version
-		}
-		if err := r.record(record{Kind: recDeploying, Target: t, Wave: w, Version: prev}); err != nil {
-			return err
-		}
-		if cur == r.p.version {
-			return r.recordEmit(record{Kind: recDeployed, Target: t}, Event{Kind: "deployed", Wave: w + 1, Target: t})
-		}
+	} else if prev == "" {
+		prev = cur // a rehearsed target keeps its original previous version
 	}
-	if err := ctx.Err(); err != nil {
+	if err := ctx.Err(); err != nil { // journal no intent of a call that will not be made
 		return &interruptError{err: context.Cause(ctx)}
 	}
+	// The intent, with the call's deadline, is journalled before every
+	// Deploy, a resumed one too: a later holder waits it out.
+	deadline, err := r.intend(ctx, record{Kind: recDeploying, Target: t, Wave: w, Version: prev})
+	if err != nil {
+		return err
+	}
+	if !inFlight && cur == r.p.version {
+		return r.recordEmit(record{Kind: recDeployed, Target: t}, Event{Kind: "deployed", Wave: w + 1, Target: t})
+	}
 	r.event(Event{Kind: "deploy", Wave: w + 1, Target: t})
-	if err := r.call(ctx, "Deploy", func(c context.Context) error { return r.dep.Deploy(c, t, r.p.version) }); err != nil {
-		return r.deployFailed(w, &TargetError{Target: t, Op: "deploy", Err: err})
+	if err := r.callUntil(ctx, "Deploy", t, deadline, func(c context.Context) error { return r.dep.Deploy(c, t, r.p.version) }); err != nil {
+		return r.deployFailed(w, &TargetError{Target: t, Op: "deploy", Err: err}, stillRunning(err))
 	}
 	if r.p.settle > 0 {
 		found, err := r.confirm(ctx, t, r.p.version)
@@ -107,15 +108,16 @@ func (r *run) deployTarget(ctx context.Context, w int, t string) error {
 			if !errors.Is(err, ErrConfirm) {
 				err = fmt.Errorf("%w: %w", ErrConfirm, err)
 			}
-			return r.deployFailed(w, &TargetError{Target: t, Op: "confirm", Want: r.p.version, Found: found, Err: err})
+			return r.deployFailed(w, &TargetError{Target: t, Op: "confirm", Want: r.p.version, Found: found, Err: err}, false)
 		}
 	}
 	return r.recordEmit(record{Kind: recDeployed, Target: t}, Event{Kind: "deployed", Wave: w + 1, Target: t})
 }
 
-// deployFailed records a deploy whose effect is unknown until Version says.
-func (r *run) deployFailed(w int, te *TargetError) error {
-	if rerr := r.recordEmit(record{Kind: recDeployFailed, Target: te.Target, Note: te.Error()},
+// deployFailed records a deploy whose effect is unknown until Version
+// says; running when the Deploy had not returned.
+func (r *run) deployFailed(w int, te *TargetError, running bool) error {
+	if rerr := r.recordEmit(record{Kind: recDeployFailed, Target: te.Target, Note: te.Error(), Running: running},
 		Event{Kind: "deploy failed", Wave: w + 1, Target: te.Target, Err: te}); rerr != nil {
 		return rerr
 	}

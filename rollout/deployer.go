@@ -9,7 +9,10 @@ import (
 // one target. The executor reaches it only through a guard that refuses any
 // target not in the plan (ErrOffPlan). Calls for different targets may run
 // concurrently (see Concurrency); each call is bounded by the plan's
-// CallDeadline.
+// CallDeadline, and should stop changing its target when its context
+// ends: a later holder of the journal's lease acts once that deadline has
+// passed. Where the target system can check one, pass it the call's
+// FencingToken.
 //
 // A Deployer that can list every target its deploy tool reaches also
 // implements

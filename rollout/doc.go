@@ -114,7 +114,8 @@
 // for any JournalStore). When the process dies, Resume finishes the rollout
 // without deploying any target twice, and Abort rolls back exactly the
 // touched targets. Interrupting ctx stops a rollout without rolling back;
-// Resume or Abort it later. Records stamped more than 5 minutes in the
+// Resume or Abort it later (see "A lost lease, exactly" for the wait
+// before a Resume acts). Records stamped more than 5 minutes in the
 // future of this machine's clock stop the call (ErrJournal, naming the skew).
 // [Inspect] reads a journal's latest rollout as a Report, acting on nothing
 // (deploysafe rollout status shows it).
@@ -124,16 +125,54 @@
 // A service that runs as several replicas keeps the journal in PostgreSQL
 // (package rollout/pgjournal) instead of a file. pgjournal.Open takes the
 // rollout's ownership lease: only one replica drives it at a time (the
-// others get pgjournal.ErrLeaseHeld, which matches ErrInProgress), and when that replica dies its lease ends with
-// its database session, so another replica Opens the journal and calls
-// Resume. Every replica must run the same approved plan; the journal's
-// fingerprint check refuses any other.
+// others get pgjournal.ErrLeaseHeld, which matches ErrInProgress), and
+// when that replica dies or loses its database session, another replica
+// Opens the journal and calls Resume. Every replica must run the same
+// approved plan; the journal's fingerprint check refuses any other.
+//
+// # A lost lease, exactly
+//
+// Before every Deploy and Rollback (put backs included) the executor
+// journals an intent that carries the call's deadline: the store's clock
+// when the lease was last proven, plus CallDeadline. The call's context
+// ends no later than that (its deadline is measured from before the
+// proof). With a journal that implements [Lease] (pgjournal.Journal):
+//
+//   - The lease is proven before every Deploy and Rollback, and every
+//     quarter of CallDeadline (at most 5 s) while the rollout runs. When a
+//     proof fails the holder starts no other call, ends the context of
+//     every call in flight (its cause wraps ErrLeaseLost), emits "lease
+//     lost", rolls nothing back, and returns OutcomeInterrupted with an
+//     error matching ErrLeaseLost.
+//   - Resume and Abort first wait (event "wait") until every intent that
+//     no record closes is past its deadline on the store's clock, then
+//     read each such target with Version before they deploy, roll back or
+//     confirm it.
+//   - Every call's context carries the lease's fencing token
+//     ([FencingToken]), which grows with every new holder.
+//
+// So two holders never deploy (or roll back) one target twice, provided
+// every Deploy and Rollback stops changing its target by its context's
+// deadline. The bound: a holder that lost its lease changes no target
+// later than CallDeadline after it last proved the lease, measured on the
+// store's clock (only the two clocks' rates over one CallDeadline differ);
+// the next holder acts no earlier. A Deploy that ignores its context can
+// still land after its deadline: the next holder may then have read the
+// target before the late change and deployed it again, or rolled it back
+// under it. Only a target system that checks the fencing token (refusing
+// a token lower than the highest it has seen) closes that gap.
+//
+// Without a Lease (FileJournal, the default memory journal, other stores)
+// the same intents are written and Resume waits the same way, measured on
+// this machine's clock: a Resume after a crash waits out what remains of
+// the dead process's calls (up to CallDeadline), and a Resume on another
+// machine is exact only as far as the two clocks agree.
 //
 // # Logs and metrics
 //
-// Logger logs per-target steps at Debug, waves, censuses and the outcome at
-// Info, failures, rollbacks and a census that finds a change (with the
-// change) at Warn, targets left unknown, off-plan changes and failed
+// Logger logs per-target steps at Debug, waves, censuses, a Resume's wait
+// and the outcome at Info, failures, rollbacks, a lost lease and a census
+// that finds a change (with the change) at Warn, targets left unknown, off-plan changes and failed
 // rollouts at Error. A failed gate whose error implements
 // slog.LogValuer is logged (and its Event carries, in Measured) with the
 // values it measured.

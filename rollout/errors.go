@@ -155,8 +155,12 @@ func (e *GateError) Unwrap() []error {
 	return []error{ErrGateFailed, e.Err}
 }
 
-// interruptError marks a stop caused by the caller's context.
-type interruptError struct{ err error }
+// interruptError marks a stop caused by the caller's context (or a lost
+// lease); running when the call it interrupted had not returned.
+type interruptError struct {
+	err     error
+	running bool
+}
 
 func (e *interruptError) Error() string { return "rollout interrupted: " + e.err.Error() }
 func (e *interruptError) Unwrap() error { return e.err }

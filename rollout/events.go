@@ -9,7 +9,9 @@ import (
 // Event describes one step. Kind is one of: "start", "wave", "deploy",
 // "deployed", "deploy failed", "census", "off-plan", "gate", "wave passed",
 // "rehearsal", "rollback", "rolled back", "rollback failed", "put back",
-// "done". Fields that do not apply are zero.
+// "wait" (a Resume or Abort waits out an earlier holder's calls; Elapsed
+// is how long), "lease lost" (Err wraps ErrLeaseLost), "done". Fields that
+// do not apply are zero.
 type Event struct {
 	Time time.Time
 	Kind string
@@ -27,7 +29,8 @@ type Event struct {
 	Phase   string // see GateInput.Phase
 	Outcome Outcome
 	Err     error // the failure (on "gate", nil when the gate passed; on "census", what it found changed)
-	// Elapsed is how long the gate ran ("gate").
+	// Elapsed is how long the gate ran ("gate"), or how long a Resume
+	// waits ("wait").
 	Elapsed time.Duration
 	// Measured is what a failed gate measured, when its check's error
 	// implements slog.LogValuer (a canary judgement with its values).

@@ -79,14 +79,16 @@ func (e *Executor) Run(ctx context.Context, p *Plan, approved string) (*Report, 
 
 // Resume continues the unfinished rollout of p recorded in the journal. It
 // never deploys a target the journal shows deployed; a target whose deploy
-// was in flight is settled with Version first. A rollout that was rolling
-// back keeps rolling back.
+// was in flight is settled with Version first, once that deploy is past its
+// deadline (Resume waits for it: see "A lost lease, exactly" in the package
+// doc). A rollout that was rolling back keeps rolling back.
 func (e *Executor) Resume(ctx context.Context, p *Plan, approved string) (*Report, error) {
 	return e.call(ctx, p, approved, modeResume)
 }
 
 // Abort rolls back exactly the targets the journal shows touched by the
-// latest rollout of p (in reverse order), confirms each with Version and
+// latest rollout of p (in reverse order), after waiting like Resume for
+// calls still in flight, confirms each with Version and
 // runs the gates again. It also retries targets a failed rollback left
 // unconfirmed. It returns nil when every target is confirmed back.
 func (e *Executor) Abort(ctx context.Context, p *Plan, approved string) (*Report, error) {
@@ -129,7 +131,34 @@ func (e *Executor) call(ctx context.Context, p *Plan, approved string, m mode) (
 	if err != nil {
 		return nil, err
 	}
-	r := &run{e: e, p: p, j: j, dep: dep, st: st, jctx: context.WithoutCancel(ctx)}
+	r := &run{e: e, p: p, j: j, dep: dep, st: st, jctx: context.WithoutCancel(ctx), over: map[string]bool{}}
+	r.lease, _ = j.(Lease)
+	if r.lease == nil {
+		return r.drive(ctx, m)
+	}
+	return r.held(ctx, m)
+}
+
+// held drives r under its journal's lease: proven first (which gives the
+// fencing token), then every leaseEvery by a goroutine that cancels the
+// run when a proof fails, so that no new call starts and the context of
+// every call in flight ends.
+func (r *run) held(ctx context.Context, m mode) (*Report, error) {
+	cctx, cancel := context.WithTimeout(ctx, r.p.callDeadline)
+	_, tok, err := r.lease.Check(cctx)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w; nothing was done", ErrLeaseLost, err)
+	}
+	r.token = tok
+	ctx, r.lose = context.WithCancelCause(ctx)
+	defer r.lose(nil)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); r.hold(ctx, stop) }()
+	defer wg.Wait()
+	defer close(stop)
 	return r.drive(ctx, m)
 }
 

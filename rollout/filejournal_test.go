@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 
 	"github.com/deploysafe/deploysafe/rollout"
 )
@@ -76,7 +77,15 @@ func cleanRunOps(t *testing.T) int {
 // process with a FileJournal on the same file, and checks the fleet.
 // cleanOps > 0 is how many ops a clean run makes: a run that ends without
 // a kill at or below it fails the test.
+//
+// It runs in a synctest bubble: a Resume after a process died between an
+// intent and its outcome waits out the call's deadline (5 minutes), at once.
 func killThenRecover(t *testing.T, killAt int, abort bool, cleanOps int, journal func(f *fleet, path string) rollout.Option) {
+	t.Helper()
+	synctest.Test(t, func(t *testing.T) { killThenRecoverIn(t, killAt, abort, cleanOps, journal) })
+}
+
+func killThenRecoverIn(t *testing.T, killAt int, abort bool, cleanOps int, journal func(f *fleet, path string) rollout.Option) {
 	t.Helper()
 	targets := names("t", 6)
 	f := newFleet("v1", targets...)

@@ -15,7 +15,8 @@ import (
 // returns every record appended so far, in order.
 //
 // FileJournal keeps one on local disk; the rollout/pgjournal package keeps
-// one in PostgreSQL, shared by replicas, with an ownership lease.
+// one in PostgreSQL, shared by replicas, with an ownership lease (it also
+// implements Lease).
 type JournalStore interface {
 	Append(ctx context.Context, rec []byte) error
 	Load(ctx context.Context) ([][]byte, error)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -30,29 +31,35 @@ func (r *run) reconfirm(ctx context.Context) error {
 	var (
 		mu    sync.Mutex
 		moved []error
+		next  atomic.Int64
 	)
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(r.e.limit)
-	for _, t := range deployed {
+	for range min(r.e.limit, len(deployed)) { // workers, not a goroutine per target
 		g.Go(func() error {
-			found, err := r.version(gctx, t)
-			if stopNow(gctx, err) {
-				return err
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(deployed) {
+					return nil
+				}
+				t := deployed[k]
+				found, err := r.version(gctx, t)
+				if stopNow(gctx, err) {
+					return err
+				}
+				var te *TargetError
+				switch {
+				case err != nil:
+					te = &TargetError{Target: t, Op: "version", Err: err}
+				case found != r.p.version:
+					te = &TargetError{Target: t, Op: "confirm", Want: r.p.version, Found: found,
+						Err: fmt.Errorf("%w: confirmed earlier, it no longer runs the plan's version", ErrConfirm)}
+				default:
+					continue
+				}
+				mu.Lock()
+				moved = append(moved, te)
+				mu.Unlock()
 			}
-			var te *TargetError
-			switch {
-			case err != nil:
-				te = &TargetError{Target: t, Op: "version", Err: err}
-			case found != r.p.version:
-				te = &TargetError{Target: t, Op: "confirm", Want: r.p.version, Found: found,
-					Err: fmt.Errorf("%w: confirmed earlier, it no longer runs the plan's version", ErrConfirm)}
-			default:
-				return nil
-			}
-			mu.Lock()
-			moved = append(moved, te)
-			mu.Unlock()
-			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {

@@ -142,6 +142,8 @@ func Settle(d time.Duration) PlanOption {
 
 // CallDeadline bounds every deployer call: Deploy, Rollback, Version and
 // the census (default 5 minutes). A call that does not return in time fails.
+// It is also how long a Resume or Abort may wait for the calls of a
+// process that died or lost its lease (see "A lost lease, exactly").
 func CallDeadline(d time.Duration) PlanOption {
 	return planOptionFunc(func(c *planConfig) {
 		if d <= 0 {

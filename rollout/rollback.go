@@ -113,7 +113,11 @@ func (r *run) rollbackTarget(ctx context.Context, t *tstate) error {
 		}
 		return r.unknown(ctx, t, "version", fmt.Errorf("target reports version %q, neither previous %q nor new %q; not rolled back", cur, t.prev, r.p.version))
 	}
-	rbErr := r.call(ctx, "Rollback", func(c context.Context) error { return r.dep.Rollback(c, t.target) })
+	deadline, err := r.intend(ctx, record{Kind: recRollingBack, Target: t.target})
+	if err != nil {
+		return err
+	}
+	rbErr := r.callUntil(ctx, "Rollback", t.target, deadline, func(c context.Context) error { return r.dep.Rollback(c, t.target) })
 	if rbErr != nil && ctx.Err() != nil {
 		return &interruptError{err: context.Cause(ctx)}
 	}
@@ -159,7 +163,7 @@ func (r *run) unknown(ctx context.Context, t *tstate, op string, err error) erro
 		return &interruptError{err: context.Cause(ctx)}
 	}
 	te := &TargetError{Target: t.target, Op: op, Err: err}
-	if rerr := r.recordEmit(record{Kind: recUnknown, Target: t.target, Note: te.Error()},
+	if rerr := r.recordEmit(record{Kind: recUnknown, Target: t.target, Note: te.Error(), Running: stillRunning(err)},
 		Event{Kind: "rollback failed", Wave: r.waveNum(t.target), Target: t.target, Err: te}); rerr != nil {
 		return rerr
 	}

@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/deploysafe/deploysafe/rollout/internal/guard"
@@ -27,6 +28,14 @@ type run struct {
 	// jctx carries the caller's values without its cancellation: a record
 	// describes work already done and is written even after ctx ends.
 	jctx context.Context
+	// lease is the journal's Lease (nil: none), token its fencing token;
+	// lose cancels the run when a proof of the lease fails (once).
+	lease    Lease
+	token    int64
+	lose     context.CancelCauseFunc
+	loseOnce sync.Once
+	// over says, per target, whether its latest journalled call returned.
+	over map[string]bool
 }
 
 // drive runs the call's stages from the journal state.
@@ -39,6 +48,11 @@ func (r *run) drive(ctx context.Context, m mode) (*Report, error) {
 	}
 	r.cur = r.st.reached()
 	r.event(Event{Kind: "start", Wave: r.cur})
+	if m != modeRun {
+		if err := r.awaitCalls(ctx); err != nil { // an earlier holder's calls may still land
+			return r.interrupted(err)
+		}
+	}
 	switch {
 	case m == modeAbort && !r.st.needsRollback(): // interrupted before anything needed undoing
 		return r.end(OutcomeAborted, nil)
@@ -151,10 +165,32 @@ func (r *run) interrupted(cause error) (*Report, error) {
 	if !errors.As(cause, &ie) && !errors.Is(cause, ErrJournal) {
 		cause = &interruptError{err: cause}
 	}
+	if r.lease != nil && errors.Is(cause, ErrJournal) && !errors.Is(cause, ErrLeaseLost) {
+		if _, err := r.now(r.jctx); err != nil { // a failed append on the lease's connection
+			cause = fmt.Errorf("%w; %w", cause, err)
+		}
+	}
+	r.callsOver()
 	rep := r.report(OutcomeInterrupted)
 	rep.Cause = cause
 	r.event(Event{Kind: "done", Wave: r.cur, Outcome: OutcomeInterrupted, Err: cause})
 	return rep, &failure{rep: rep}
+}
+
+// callsOver journals, for every target whose latest call returned but
+// whose intent no record closes (the rollout stopped between the call and
+// its outcome), that the call is over: Resume need not wait it out. A
+// journal that fails here (a lost lease) leaves the wait to Resume.
+func (r *run) callsOver() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for t, over := range r.over {
+		if ts := r.st.targets[t]; over && ts != nil && ts.until != 0 {
+			if r.recordLocked(record{Kind: recDeployFailed, Target: t, Note: ts.note}) != nil {
+				return
+			}
+		}
+	}
 }
 
 // endDetail is what a failed rollout reports besides its outcome.

@@ -11,6 +11,9 @@ type tstate struct {
 	putBack bool   // confirmed back on prev by a put back
 	left    bool   // off-plan: a put back was due and did not happen (note says why)
 	note    string
+	// until is the deadline (store clock, Unix ns) of the latest journalled
+	// Deploy or Rollback whose end no record shows; 0 when none.
+	until int64
 }
 
 // runState is the fold of the journal records of the latest rollout.
@@ -67,14 +70,15 @@ func (s *runState) apply(r record) {
 			s.targets[r.Target] = t
 			s.order = append(s.order, t)
 		}
-		t.state, t.seq = StateDeploying, s.seq
+		t.state, t.seq, t.until = StateDeploying, s.seq, max(t.until, r.Until)
 	case recDeployed:
 		if t != nil {
-			t.state, t.note = StateDeployed, r.Note
+			t.state, t.note, t.until = StateDeployed, r.Note, 0
 		}
 	case recDeployFailed:
 		if t != nil {
 			t.note = r.Note // the deploy's effect is unknown until Version says
+			t.ended(r)
 		}
 	case recWavePassed:
 		s.wavePassed[r.Wave] = true
@@ -92,7 +96,7 @@ func (s *runState) apply(r record) {
 		t.putBack = t.putBack && r.Note == t.prev // moved again once put back: no longer put back
 	case recPutBack:
 		if t != nil {
-			t.putBack, t.left = true, false
+			t.putBack, t.left, t.until = true, false, 0
 			if t.state == StateOffPlan {
 				t.note = ""
 			}
@@ -103,9 +107,12 @@ func (s *runState) apply(r record) {
 		if t != nil && t.state != StateOffPlan {
 			t.state = StateRollingBack
 		}
+		if t != nil {
+			t.until = max(t.until, r.Until)
+		}
 	case recRolledBack:
 		if t != nil {
-			t.state, t.note = StateRolledBack, ""
+			t.state, t.note, t.until = StateRolledBack, "", 0
 		}
 	case recUnhealthy:
 		s.unhealthy = r.Note
@@ -115,6 +122,7 @@ func (s *runState) apply(r record) {
 		}
 		if t != nil {
 			t.note, t.left = r.Note, t.state == StateOffPlan
+			t.ended(r)
 		}
 	case recEnd:
 		s.ended, s.outcome = true, r.Note
@@ -124,6 +132,14 @@ func (s *runState) apply(r record) {
 		}
 	case recHookDone:
 		s.hooks[hookKey(r.Wave, r.Note)] = hookDone
+	}
+}
+
+// ended applies a failure record: unless the call was still running, it
+// is over and no later holder need wait for it.
+func (t *tstate) ended(r record) {
+	if !r.Running {
+		t.until = 0
 	}
 }
 

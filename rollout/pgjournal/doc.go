@@ -18,17 +18,40 @@
 // rollout fails with rollout.ErrInProgress alone. The lease
 // lives exactly as long as that connection: when the holder dies (process
 // killed, connection lost, server restart, pg_terminate_backend) the server
-// ends its session and releases the lock, and the holder's next Append fails
-// (the rollout stops, ErrJournal) instead of writing behind another owner's
-// back. Another replica then Opens the journal and Resumes: the journal is
-// written ahead of every deployer call, so no target is deployed twice.
+// ends its session and releases the lock. A Journal is a rollout.Lease:
+// Check runs a statement on that connection, which succeeds only while the
+// session, and so the lock, lives, and returns the database's
+// clock_timestamp() and the fencing token. The executor checks before
+// every Deploy and Rollback and every quarter of the plan's CallDeadline
+// (at most 5 s); a holder whose connection ended starts no other call and
+// ends the context of every call in flight (rollout.ErrLeaseLost), and its
+// Appends fail too (it never writes behind another owner's back).
+//
+// Another replica then Opens the journal and Resumes. Every intent (before
+// a Deploy or Rollback) carries its call's deadline on the database clock
+// (clock_timestamp() of the check before it, plus CallDeadline); Resume
+// waits until clock_timestamp() passes the deadline of every intent
+// without an outcome, then reads the target again. So no target is
+// deployed twice, provided every Deploy stops changing its target by its
+// context's deadline: the old holder's calls end within CallDeadline of its
+// last check, on the database's clock, and the new holder acts no earlier.
+// A Deploy that ignores its context and lands later than that can still
+// deploy a target the new holder deployed too; a target system that
+// checks the fencing token (rollout.FencingToken) refuses it.
+//
+// The fencing token is the lease's generation, kept per rollout in
+// deploysafe_rollout_lease: 1 at the first Open, one more at every Open
+// after, written under the lock, so every holder's token is greater than
+// every earlier holder's.
+//
 // A connection pooler in transaction mode (pgbouncer) cannot carry a session
 // lock: connect directly.
 //
 // # Schema
 //
-// Open creates its two tables (deploysafe_rollout_schema and
-// deploysafe_rollout_journal, in the connection's search_path) when they do
+// Open creates its three tables (deploysafe_rollout_schema,
+// deploysafe_rollout_journal and deploysafe_rollout_lease, in the
+// connection's search_path) when they do
 // not exist, and refuses a schema written by a newer version of this
 // package. Every statement is bounded (10 s); an unreachable database or a
 // statement that times out fails the call, and the rollout does not

@@ -139,7 +139,8 @@ func targets(n int) []string {
 func plan(tb testing.TB, ts []string) *rollout.Plan {
 	tb.Helper()
 	gate := rollout.Gate{Name: "g", Deadline: 10 * time.Second, Check: func(context.Context, rollout.GateInput) error { return nil }}
-	p, err := rollout.NewPlan("v2", ts, rollout.Gates(gate), rollout.NoRehearsal(), rollout.Waves(ts[:1], ts[1:4], ts[4:]))
+	p, err := rollout.NewPlan("v2", ts, rollout.Gates(gate), rollout.NoRehearsal(), rollout.Waves(ts[:1], ts[1:4], ts[4:]),
+		rollout.CallDeadline(2*time.Second)) // Resume waits out a dead holder's calls
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -27,10 +27,14 @@ type Journal struct {
 	name  string
 	where string // "user@host:port/db", for errors
 	next  int64  // sequence of the next record
+	gen   int64  // the lease's generation: the fencing token
 	lost  error  // set once the connection failed: the lease may be gone
 }
 
-var _ rollout.JournalStore = (*Journal)(nil)
+var (
+	_ rollout.JournalStore = (*Journal)(nil)
+	_ rollout.Lease        = (*Journal)(nil)
+)
 
 // ErrLeaseHeld: Open found the rollout's lease held by another live
 // executor (another Journal's connection), as opposed to a journal that
@@ -86,7 +90,46 @@ func (j *Journal) open(ctx context.Context) error {
 	if !held {
 		return fmt.Errorf("%w: rollout %q on %s is driven by another live connection; Open again once it ends (the lease ends with that connection)", ErrLeaseHeld, j.name, j.where)
 	}
+	// Every holder gets a generation greater than any before it: written
+	// under the lock, so two holders never get the same one.
+	if err := j.row(ctx, `INSERT INTO deploysafe_rollout_lease AS l (rollout, generation) VALUES ($1, 1)
+		ON CONFLICT (rollout) DO UPDATE SET generation = l.generation + 1 RETURNING generation`, []any{j.name}, &j.gen); err != nil {
+		return err
+	}
 	return j.row(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM deploysafe_rollout_journal WHERE rollout = $1`, []any{j.name}, &j.next)
+}
+
+// Check proves that this Journal still holds the lease: a statement on the
+// lease's connection succeeds only while its session, and so the session
+// lock, lives (the package never unlocks it but by closing). It returns
+// the database's clock_timestamp() and the lease's generation, the fencing
+// token: 1 for the first Open of the rollout, one more for each Open
+// after. After a failure every Check and Append fails.
+func (j *Journal) Check(ctx context.Context) (time.Time, int64, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.usable(); err != nil {
+		return time.Time{}, 0, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, statementTimeout)
+	defer cancel()
+	var now time.Time
+	if err := j.conn.QueryRow(cctx, `SELECT clock_timestamp()`).Scan(&now); err != nil {
+		j.lost = err
+		return time.Time{}, 0, j.fail("check the lease", err)
+	}
+	return now, j.gen, nil
+}
+
+// usable refuses a Journal closed or whose connection failed.
+func (j *Journal) usable() error {
+	switch {
+	case j.conn == nil:
+		return fmt.Errorf("%w: pgjournal: rollout %q on %s: the journal is closed", rollout.ErrJournal, j.name, j.where)
+	case j.lost != nil:
+		return fmt.Errorf("%w: pgjournal: rollout %q on %s: the lease may be lost (%v); Open the journal again", rollout.ErrJournal, j.name, j.where, j.lost)
+	}
+	return nil
 }
 
 // schema creates the tables, or checks that they are not from a newer
@@ -104,6 +147,11 @@ func (j *Journal) schema(ctx context.Context) error {
 		if _, err := tx.Exec(cctx, `CREATE TABLE IF NOT EXISTS deploysafe_rollout_journal (
 			rollout text NOT NULL, seq bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp(),
 			rec bytea NOT NULL, PRIMARY KEY (rollout, seq))`); err != nil {
+			return err
+		}
+		// Added without a new schema version: older packages ignore it.
+		if _, err := tx.Exec(cctx, `CREATE TABLE IF NOT EXISTS deploysafe_rollout_lease (
+			rollout text PRIMARY KEY, generation bigint NOT NULL)`); err != nil {
 			return err
 		}
 		var v int
@@ -138,8 +186,8 @@ func (e *newerSchema) Error() string { return fmt.Sprintf("schema version %d", e
 func (j *Journal) Append(ctx context.Context, rec []byte) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.lost != nil {
-		return fmt.Errorf("%w: pgjournal: rollout %q on %s: the lease may be lost (%v); Open the journal again", rollout.ErrJournal, j.name, j.where, j.lost)
+	if err := j.usable(); err != nil {
+		return err
 	}
 	cctx, cancel := context.WithTimeout(ctx, statementTimeout)
 	defer cancel()
@@ -155,6 +203,9 @@ func (j *Journal) Append(ctx context.Context, rec []byte) error {
 func (j *Journal) Load(ctx context.Context) ([][]byte, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if err := j.usable(); err != nil {
+		return nil, err
+	}
 	cctx, cancel := context.WithTimeout(ctx, statementTimeout)
 	defer cancel()
 	rows, err := j.conn.Query(cctx, `SELECT rec FROM deploysafe_rollout_journal WHERE rollout = $1 ORDER BY seq`, j.name)
