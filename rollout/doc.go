@@ -136,7 +136,8 @@
 // journals an intent that carries the call's deadline: the store's clock
 // when the lease was last proven, plus CallDeadline. The call's context
 // ends no later than that (its deadline is measured from before the
-// proof). With a journal that implements [Lease] (pgjournal.Journal):
+// proof). With a journal that has a lease (pgjournal.Journal: a method
+// Check(ctx) (now time.Time, token int64, err error), see [JournalStore]):
 //
 //   - The lease is proven before every Deploy and Rollback, and every
 //     quarter of CallDeadline (at most 5 s) while the rollout runs. When a
@@ -162,7 +163,7 @@
 // under it. Only a target system that checks the fencing token (refusing
 // a token lower than the highest it has seen) closes that gap.
 //
-// Without a Lease (FileJournal, the default memory journal, other stores)
+// Without a lease (FileJournal, the default memory journal, other stores)
 // the same intents are written and Resume waits the same way, measured on
 // this machine's clock: a Resume after a crash waits out what remains of
 // the dead process's calls (up to CallDeadline), and a Resume on another

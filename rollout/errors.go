@@ -13,6 +13,13 @@ var (
 	// changed: a deployer call for it was refused before reaching the
 	// deployer, or a census found that its version changed.
 	ErrOffPlan = errors.New("rollout: target not in plan")
+	// ErrHook reports a wave hook that failed; the rollout rolled back.
+	ErrHook = errors.New("rollout: wave hook failed")
+	// ErrLeaseLost: the journal's lease could not be proven (its connection
+	// ended, another executor may hold it now). The rollout stopped without
+	// rolling back, and cancelled the context of every call in flight; the
+	// next holder Resumes it.
+	ErrLeaseLost = errors.New("rollout: journal lease lost")
 	// ErrInvalidPlan: NewPlan, New or an option rejected its input. Nothing
 	// was deployed.
 	ErrInvalidPlan = errors.New("rollout: invalid plan")

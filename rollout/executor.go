@@ -22,8 +22,8 @@ type Executor struct {
 	path    string // FileJournal: opened per call
 	limit   int
 	onEvent func(Event)
-	before  WaveHook // Hooks
-	after   WaveHook
+	before  waveHook // Hooks
+	after   waveHook
 	logger  *slog.Logger
 	mp      metric.MeterProvider
 	meters  *meters
@@ -132,7 +132,7 @@ func (e *Executor) call(ctx context.Context, p *Plan, approved string, m mode) (
 		return nil, err
 	}
 	r := &run{e: e, p: p, j: j, dep: dep, st: st, jctx: context.WithoutCancel(ctx), over: map[string]bool{}}
-	r.lease, _ = j.(Lease)
+	r.lease, _ = j.(lease)
 	if r.lease == nil {
 		return r.drive(ctx, m)
 	}

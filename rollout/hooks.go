@@ -2,16 +2,13 @@ package rollout
 
 import (
 	"context"
-	"errors"
 	"fmt"
 )
 
-// A WaveHook is user code run before or after a wave ([Hooks]): snapshot
-// the wave's tenants before it deploys, check them after. An error fails
-// the wave as a failing gate does: the rollout rolls back.
-type WaveHook func(ctx context.Context, in HookInput) error
+// waveHook is a Hooks function.
+type waveHook = func(ctx context.Context, in HookInput) error
 
-// HookInput is what a WaveHook is given.
+// HookInput is what a wave hook ([Hooks]) is given.
 type HookInput struct {
 	Wave    int      // the wave, counted from 1 as the preview does
 	Targets []string // the wave's targets
@@ -24,12 +21,14 @@ type HookInput struct {
 	Resumed bool
 }
 
-// Hooks runs before ahead of each wave's first deploy and after once the
-// wave's gates and bake passed (either may be nil). Each run is journalled:
+// Hooks runs user code around each wave: before ahead of the wave's first
+// deploy (snapshot its tenants, say) and after once the wave's gates and
+// bake passed (check them); either may be nil. An error fails the wave as
+// a failing gate does: the rollout rolls back (ErrHook). Each run is journalled:
 // a hook that finished is not run again by Resume; one that began and did
 // not finish runs again with Resumed set. Hooks do not change the plan or
 // its fingerprint: they are how this executor works, not what was approved.
-func Hooks(before, after WaveHook) Option {
+func Hooks(before, after func(ctx context.Context, in HookInput) error) Option {
 	return optionFunc(func(e *Executor) error {
 		if before == nil && after == nil {
 			return fmt.Errorf("%w: Hooks(nil, nil)", ErrInvalidPlan)
@@ -39,11 +38,8 @@ func Hooks(before, after WaveHook) Option {
 	})
 }
 
-// ErrHook reports a wave hook that failed; the rollout rolled back.
-var ErrHook = errors.New("rollout: wave hook failed")
-
 // hook runs the before or after hook of wave w (0-based), journalled.
-func (r *run) hook(ctx context.Context, w int, phase string, fn WaveHook) error {
+func (r *run) hook(ctx context.Context, w int, phase string, fn waveHook) error {
 	if fn == nil {
 		return nil
 	}

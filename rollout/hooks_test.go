@@ -18,7 +18,7 @@ type hookLog struct {
 	calls []string
 }
 
-func (h *hookLog) hook(f interface{ version(string) string }, phase string, fail func(rollout.HookInput) error) rollout.WaveHook {
+func (h *hookLog) hook(f interface{ version(string) string }, phase string, fail func(rollout.HookInput) error) func(context.Context, rollout.HookInput) error {
 	return func(ctx context.Context, in rollout.HookInput) error {
 		h.mu.Lock()
 		h.calls = append(h.calls, fmt.Sprintf("%s %d %s on %s resumed=%t", phase, in.Wave, strings.Join(in.Targets, ","), f.version(in.Targets[0]), in.Resumed))

@@ -15,8 +15,9 @@ import (
 // returns every record appended so far, in order.
 //
 // FileJournal keeps one on local disk; the rollout/pgjournal package keeps
-// one in PostgreSQL, shared by replicas, with an ownership lease (it also
-// implements Lease).
+// one in PostgreSQL, shared by replicas, with an ownership lease: a method
+// Check(ctx) (now time.Time, token int64, err error), which the executor
+// uses to prove the lease before every call (see the package doc).
 type JournalStore interface {
 	Append(ctx context.Context, rec []byte) error
 	Load(ctx context.Context) ([][]byte, error)

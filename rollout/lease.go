@@ -2,29 +2,22 @@ package rollout
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
 
-// Lease is implemented by a JournalStore whose rollout is owned through a
-// lease that replicas share (pgjournal.Journal). With one, the executor
-// proves the lease before every Deploy and Rollback, checks it every
-// quarter of the CallDeadline (at most 5 s) while the call runs, and
-// measures every call's deadline on the store's clock.
-type Lease interface {
-	// Check proves that this store still holds the lease. It returns the
-	// store's clock at that moment and the lease's fencing token, a number
-	// that grows with every new holder of the rollout. Any error means the
-	// lease may be lost.
+// lease is implemented by a JournalStore whose rollout is owned through a
+// lease that replicas share (pgjournal.Journal): a method Check(ctx)
+// (now time.Time, token int64, err error) that proves the store still holds
+// the lease and returns the store's clock at that moment and the lease's
+// fencing token, a number that grows with every new holder of the rollout;
+// any error means the lease may be lost. With one, the executor proves the
+// lease before every Deploy and Rollback, checks it every quarter of the
+// CallDeadline (at most 5 s) while the call runs, and measures every
+// call's deadline on the store's clock.
+type lease interface {
 	Check(ctx context.Context) (now time.Time, token int64, err error)
 }
-
-// ErrLeaseLost: the journal's lease could not be proven (its connection
-// ended, another executor may hold it now). The rollout stopped without
-// rolling back, and cancelled the context of every call in flight; the
-// next holder Resumes it.
-var ErrLeaseLost = errors.New("rollout: journal lease lost")
 
 type tokenKey struct{}
 
@@ -70,16 +63,20 @@ func (r *run) now(ctx context.Context) (time.Time, error) {
 	if r.lease == nil {
 		return time.Now(), nil
 	}
-	cctx, cancel := context.WithTimeout(ctx, r.p.callDeadline)
+	// The proof is not cancelled with ctx (a wave stopped by a failure, a
+	// caller's cancel): on pgjournal a statement cancelled mid-flight
+	// closes the lease's connection, and the rollback that must follow
+	// could then journal nothing. It is bounded by CallDeadline instead.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.p.callDeadline)
 	defer cancel()
 	now, tok, err := r.lease.Check(cctx)
 	switch {
 	case err == nil && tok != r.token:
 		err = fmt.Errorf("the fencing token changed from %d to %d", r.token, tok)
+	case err == nil && ctx.Err() != nil:
+		return time.Time{}, &interruptError{err: context.Cause(ctx)}
 	case err == nil:
 		return now, nil
-	case ctx.Err() != nil:
-		return time.Time{}, &interruptError{err: context.Cause(ctx)}
 	}
 	lost := &interruptError{err: fmt.Errorf("%w: %w", ErrLeaseLost, err)}
 	r.loseOnce.Do(func() {

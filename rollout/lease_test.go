@@ -207,3 +207,80 @@ func TestNoLeaseNoToken(t *testing.T) {
 		t.Fatalf("Run: %v, token present: %v", err, ok)
 	}
 }
+
+// cancelStore is a leased journal whose Check, like a query on a pgx
+// connection, kills its lease when its context ends while it runs: it
+// takes a second (the store is slow), and a cancel meanwhile poisons every
+// later Check and Append.
+type cancelStore struct {
+	memStore
+	mu   sync.Mutex
+	dead error
+}
+
+func (c *cancelStore) Check(ctx context.Context) (time.Time, int64, error) {
+	c.mu.Lock()
+	dead := c.dead
+	c.mu.Unlock()
+	if dead != nil {
+		return time.Time{}, 0, dead
+	}
+	select {
+	case <-time.After(time.Second):
+		return time.Now(), 1, nil
+	case <-ctx.Done():
+		c.mu.Lock()
+		c.dead = errors.New("connection closed by a cancelled query")
+		c.mu.Unlock()
+		return time.Time{}, 0, c.dead
+	}
+}
+
+func (c *cancelStore) Append(ctx context.Context, rec []byte) error {
+	c.mu.Lock()
+	dead := c.dead
+	c.mu.Unlock()
+	if dead != nil {
+		return dead
+	}
+	return c.memStore.Append(ctx, rec)
+}
+
+// slowFail's Deploy of one target fails after a delay.
+type slowFail struct {
+	*fleet
+	target string
+}
+
+func (d slowFail) Deploy(ctx context.Context, t, v string) error {
+	if t == d.target {
+		time.Sleep(500 * time.Millisecond)
+		return errors.New("deploy tool: exit 3")
+	}
+	return d.fleet.Deploy(ctx, t, v)
+}
+
+// A deploy that fails while a sibling's lease proof is in flight stops the
+// wave; the proof must not be cancelled with it (on pgjournal a cancelled
+// statement closes the lease's connection), or the rollback that follows
+// cannot journal and the rollout ends interrupted, nothing rolled back.
+// Wave 2, two at a time: each proof takes 1 s; t01's Deploy fails 0.5 s
+// after its proof, while t03's proof (begun when t02 was done) runs.
+func TestFailedDeployDoesNotCancelALeaseProof(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		targets := names("t", 4)
+		f := newFleet("v1", targets...)
+		p, _ := rollout.NewPlan("v2", targets, rollout.Gates(pass("g")), rollout.NoRehearsal(),
+			rollout.Waves(targets[:1], targets[1:]))
+		ex, _ := rollout.New(slowFail{f, "t01"}, rollout.Journal(&cancelStore{}), rollout.Concurrency(2))
+		rep, err := ex.Run(context.Background(), p, p.Fingerprint())
+		if rep == nil || rep.Outcome != rollout.OutcomeRolledBack || !errors.Is(err, rollout.ErrRolledBack) {
+			t.Fatalf("Run with a deploy failing beside a lease proof: %v", err)
+		}
+		for _, tg := range []string{"t00", "t02"} {
+			if v, _ := f.Version(context.Background(), tg); v != "v1" {
+				t.Errorf("%s left on %s, want rolled back to v1", tg, v)
+			}
+		}
+	})
+}

@@ -44,7 +44,7 @@ type record struct {
 	Note        string            `json:"n,omitempty"`
 	Census      map[string]string `json:"c,omitempty"`
 	// Until is the deadline of the call an intent (deploying, rolling-back)
-	// precedes: Unix nanoseconds on the store's clock (see Lease).
+	// precedes: Unix nanoseconds on the store's clock (see lease).
 	Until int64 `json:"u,omitempty"`
 	// Running marks a failure recorded while the call had not returned
 	// (abandoned, interrupted): its effect may still land before Until.

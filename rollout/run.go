@@ -28,9 +28,9 @@ type run struct {
 	// jctx carries the caller's values without its cancellation: a record
 	// describes work already done and is written even after ctx ends.
 	jctx context.Context
-	// lease is the journal's Lease (nil: none), token its fencing token;
+	// lease is the journal's lease (nil: none), token its fencing token;
 	// lose cancels the run when a proof of the lease fails (once).
-	lease    Lease
+	lease    lease
 	token    int64
 	lose     context.CancelCauseFunc
 	loseOnce sync.Once

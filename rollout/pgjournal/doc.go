@@ -18,7 +18,7 @@
 // rollout fails with rollout.ErrInProgress alone. The lease
 // lives exactly as long as that connection: when the holder dies (process
 // killed, connection lost, server restart, pg_terminate_backend) the server
-// ends its session and releases the lock. A Journal is a rollout.Lease:
+// ends its session and releases the lock. A Journal has the lease rollout looks for (its Check method):
 // Check runs a statement on that connection, which succeeds only while the
 // session, and so the lock, lives, and returns the database's
 // clock_timestamp() and the fencing token. The executor checks before

@@ -3,7 +3,9 @@ package pgjournal_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
+	"os"
 	"testing"
 	"time"
 
@@ -146,3 +148,18 @@ func plan(tb testing.TB, ts []string) *rollout.Plan {
 	}
 	return p
 }
+
+// runID makes this test run's rollout names its own: a lease is keyed by
+// the name on the whole database, and another run of this suite may share
+// the server. Executor subprocesses inherit it through the environment.
+var runID = func() string {
+	if id := os.Getenv("PGJOURNAL_TEST_RUN"); id != "" {
+		return id
+	}
+	id := fmt.Sprintf("%x", rand.Uint64())
+	os.Setenv("PGJOURNAL_TEST_RUN", id)
+	return id
+}()
+
+// rname is the rollout name n of this test process.
+func rname(n string) string { return n + "-" + runID }

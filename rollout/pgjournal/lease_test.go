@@ -202,7 +202,7 @@ func TestHelperLeaseExecutor(t *testing.T) {
 	ctx := context.Background()
 	if role == "holder" {
 		f.marker = os.Getenv("LEASE_MARKER")
-		j, err := pgjournal.Open(ctx, withParam(dsn, "application_name", os.Getenv("LEASE_APP")), "lease-loss")
+		j, err := pgjournal.Open(ctx, withParam(dsn, "application_name", os.Getenv("LEASE_APP")), rname("lease-loss"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +215,7 @@ func TestHelperLeaseExecutor(t *testing.T) {
 		}
 		return
 	}
-	j := openRetry(t, dsn, "lease-loss")
+	j := openRetry(t, dsn, rname("lease-loss"))
 	defer j.Close()
 	ex, _ := rollout.New(f, rollout.Journal(j), rollout.Concurrency(4))
 	rep, err := ex.Resume(ctx, p, p.Fingerprint())
@@ -232,7 +232,7 @@ func TestFencingTokenGrowsWithEveryOpen(t *testing.T) {
 	ctx := context.Background()
 	var prev int64
 	for i := range 3 {
-		j, err := pgjournal.Open(ctx, dsn, "tokens")
+		j, err := pgjournal.Open(ctx, dsn, rname("tokens"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,7 +33,11 @@ type Journal struct {
 
 var (
 	_ rollout.JournalStore = (*Journal)(nil)
-	_ rollout.Lease        = (*Journal)(nil)
+	// The executor's lease interface (unexported in rollout: any store
+	// with this method has one).
+	_ interface {
+		Check(ctx context.Context) (now time.Time, token int64, err error)
+	} = (*Journal)(nil)
 )
 
 // ErrLeaseHeld: Open found the rollout's lease held by another live
