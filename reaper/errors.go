@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/deploysafe/deploysafe/internal/clip"
 )
@@ -110,8 +111,11 @@ func (t Trip) format(q func(string) string) string {
 // returns it acted on nothing; pass HaltID to Reaper.Acknowledge to resume.
 type BreakerError struct {
 	HaltID string
-	Sweep  uint64
-	Trips  []Trip
+	Sweep  uint64 // the sweep that halted
+	// At is when that sweep started, on the measuring clock (the ledger's
+	// if it keeps time: the database's for pgreaper).
+	At    time.Time
+	Trips []Trip
 }
 
 // Error summarises the BreakerError in one line: the first trip and how

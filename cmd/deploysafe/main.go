@@ -17,8 +17,8 @@
 //
 // The reaper subcommands read the ledger package pgreaper keeps, by the
 // reaper's name (--ledger), in the schema the DSN's search_path names.
-// reaper status exits 1 while the reaper is halted or has parked
-// resources; reaper ack takes the reaper's lease for the acknowledgement
+// reaper status only reads (it creates no table, takes no lock), and
+// exits 1 while the reaper is halted or has parked resources; reaper ack takes the reaper's lease for the acknowledgement
 // (refused while a sweep holds it) and is refused (exit 1) for a halt that
 // is not the current one. rollout status reads a pgjournal journal
 // without its lease, and exits 1 unless the rollout succeeded or a live

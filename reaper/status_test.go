@@ -1,0 +1,91 @@
+package reaper
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// timedLedger is a memory ledger that keeps time, as pgreaper's does: its
+// clock reads at, minutes ahead of the replica's, so that a stamp taken on
+// the wrong clock shows.
+type timedLedger struct {
+	memoryLedger
+	at func() time.Time
+}
+
+func (l *timedLedger) Now(context.Context) (time.Time, error) { return l.at(), nil }
+
+// TestStatusHaltTime: the halt carries the time its sweep started, on the
+// ledger's clock: in the sweep's error, in Status, and in the error of the
+// sweeps it refuses.
+func TestStatusHaltTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		led := &timedLedger{at: func() time.Time { return time.Now().Add(3 * time.Minute) }}
+		base, inv, dep, _, _ := lifecycle(t, 100)
+		r := mustNew(t, inv, base.obs, dep, led, append(fast(&memSink{}), Act(Delete, 0), Strata("region"))...)
+		sweepOK(t, r)
+		time.Sleep(10 * time.Minute)
+		inv.res = nil
+		began := led.at()
+		_, err := r.Sweep(context.Background())
+		var be *BreakerError
+		if !errors.As(err, &be) || !be.At.Equal(began) {
+			t.Fatalf("halting sweep: %v (at %v), want a halt at %v", err, be, began)
+		}
+		time.Sleep(time.Minute)
+		st, err := r.Status(context.Background())
+		if err != nil || st.Halt == nil || st.Halt.HaltID != be.HaltID || !st.Halt.At.Equal(began) {
+			t.Fatalf("Status: %+v %v, want halt %s at %v", st.Halt, err, be.HaltID, began)
+		}
+		_, err = r.Sweep(context.Background())
+		var again *BreakerError
+		if !errors.Is(err, ErrHalted) || !errors.As(err, &again) || !again.At.Equal(began) {
+			t.Fatalf("refused sweep: %v, want ErrHalted with the halt's time %v", err, began)
+		}
+	})
+}
+
+// TestStatusKeepsTheSweepsWindow: a quarantine's deadline in Status is
+// measured with the QuarantineWindow of the sweep that last ran, as the
+// ledger records it, not with whatever window the reader was built with;
+// a ledger written before the window was recorded falls back to the
+// reader's. A window of 0 is recorded as 0, not as "none".
+func TestStatusKeepsTheSweepsWindow(t *testing.T) {
+	for _, w := range []time.Duration{5 * time.Hour, 0} {
+		synctest.Test(t, func(t *testing.T) {
+			truth := map[string]bool{"o": true}
+			led := newMemLedger()
+			sweeper := mustNew(t, oneOrphanFleet(), []Observer{truthObs("a", truth), truthObs("b", truth)}, newDep(), led,
+				append(fast(&memSink{}), Act(Quarantine, 0), Grace(1, 0), QuarantineWindow(w))...)
+			began := time.Now()
+			sweepOK(t, sweeper)
+			reader := mustNew(t, oneOrphanFleet(), []Observer{truthObs("a", truth)}, newDep(), led, Quorum(1, 1), QuarantineWindow(time.Minute))
+			st, err := reader.Status(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Last == nil || st.Last.QuarantineWindow == nil || *st.Last.QuarantineWindow != w {
+				t.Fatalf("window %v: Last = %+v, want the sweep's window recorded", w, st.Last)
+			}
+			if e := st.Entries["o"]; !e.Deadline.Equal(began.Add(w)) {
+				t.Fatalf("window %v: deadline %v, want %v", w, e.Deadline, began.Add(w))
+			}
+			// The ledger of an older build: no window recorded.
+			s, err := decodeState(led.blob)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Last.QuarantineWindow = nil
+			if led.blob, err = encodeState(s); err != nil {
+				t.Fatal(err)
+			}
+			st, err = reader.Status(context.Background())
+			if err != nil || st.Last.QuarantineWindow != nil || !st.Entries["o"].Deadline.Equal(began.Add(time.Minute)) {
+				t.Fatalf("old ledger: %+v %v, want the reader's window", st, err)
+			}
+		})
+	}
+}
