@@ -10,13 +10,19 @@ import (
 
 // timedLedger is a memory ledger that keeps time, as pgreaper's does: its
 // clock reads at, minutes ahead of the replica's, so that a stamp taken on
-// the wrong clock shows.
+// the wrong clock shows; with err set, it fails to tell the time.
 type timedLedger struct {
 	memoryLedger
-	at func() time.Time
+	at  func() time.Time
+	err error
 }
 
-func (l *timedLedger) Now(context.Context) (time.Time, error) { return l.at(), nil }
+func (l *timedLedger) Now(context.Context) (time.Time, error) {
+	if l.err != nil {
+		return time.Time{}, l.err
+	}
+	return l.at(), nil
+}
 
 // TestStatusHaltTime: the halt carries the time its sweep started, on the
 // ledger's clock: in the sweep's error, in Status, and in the error of the
