@@ -71,12 +71,13 @@ func (t Trip) key() string { return t.Limit + "|" + t.Stratum + "|" + t.Observer
 
 // scope is where the trip applies, for one-line summaries.
 func (t Trip) scope() string {
-	switch {
-	case t.Stratum != "" && t.Observer != "":
+	if t.Stratum != "" && t.Observer != "" {
 		return fmt.Sprintf("[%s] observer %s: %d of %d", clip.String(t.Stratum), clip.String(t.Observer), t.Count, t.Total)
-	case t.Stratum != "":
+	}
+	if t.Stratum != "" {
 		return fmt.Sprintf("[%s]: %d of %d", clip.String(t.Stratum), t.Count, t.Total)
-	case t.Total > 0:
+	}
+	if t.Total > 0 {
 		return fmt.Sprintf("%d of %d", t.Count, t.Total)
 	}
 	return fmt.Sprintf("%d", t.Count)

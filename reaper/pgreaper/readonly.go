@@ -32,11 +32,13 @@ func ReadOnly(ctx context.Context, pool *pgxpool.Pool, name string) (reaper.Ledg
 	st := &store{pool: pool, name: name, label: clip.String(name), server: net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port))), key: lockKey(name)}
 	var v int
 	err := pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM reaper_schema").Scan(&v)
-	switch {
-	case missingTable(err):
-	case err != nil:
+	if missingTable(err) {
+		return (*readOnly)(st), nil // nothing created yet: no version to check
+	}
+	if err != nil {
 		return nil, st.fail("read the schema version", err)
-	case v > schemaVersion:
+	}
+	if v > schemaVersion {
 		return nil, fmt.Errorf("pgreaper: the database on %s holds reaper schema version %d, newer than this build's %d: "+
 			"upgrade deploysafe to read it", st.server, v, schemaVersion)
 	}
