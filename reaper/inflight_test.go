@@ -184,3 +184,83 @@ func TestInFlightActionsAreFinished(t *testing.T) {
 		}
 	})
 }
+
+// flipObs votes on o from verdicts, one per call of this observer (the
+// sweep's vote, then the re-check's), and Alive on everything else.
+func flipObs(name string, verdicts ...Verdict) Observer {
+	var mu sync.Mutex
+	n := 0
+	return obs{name: name, source: name, fn: func(_ context.Context, rs Resource) (Vote, error) {
+		if rs.ID != "o" {
+			return Vote{Alive, "owned"}, nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		v := verdicts[min(n, len(verdicts)-1)]
+		n++
+		if v == Unknown {
+			return Vote{}, errors.New("test observer: down")
+		}
+		return Vote{v, "test"}, nil
+	}}
+}
+
+// TestRecheckDecidesBeforeActing: the re-check just before an action
+// overrides the sweep's verdict: an Unknown keeps the entry as it was (a
+// candidate stays a candidate, its streak intact), an Alive forgets a
+// candidate and restores a quarantined resource instead of deleting it.
+func TestRecheckDecidesBeforeActing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		for _, tc := range []struct {
+			name      string
+			stage     stage // o's stage before the sweep ("" none)
+			recheck   Verdict
+			want      []call
+			wantStage string // afterwards ("" forgotten)
+		}{
+			{"candidate, unknown", "", Unknown, nil, "candidate"},
+			{"candidate, alive", "", Alive, nil, ""},
+			{"quarantined, unknown", stQuarantined, Unknown, nil, "quarantined"},
+			{"quarantined, alive", stQuarantined, Alive, []call{{Restore, "o", "restore/o/8"}}, ""},
+		} {
+			led := newMemLedger()
+			if tc.stage != "" {
+				led = inFlight(t, tc.stage, "")
+			}
+			dep := newDep()
+			r := mustNew(t, oneOrphanFleet(), []Observer{flipObs("a", Orphan, tc.recheck), flipObs("b", Orphan, tc.recheck)}, dep, led,
+				append(fast(&memSink{}), Act(Delete, 0), Grace(1, 0), QuarantineWindow(0))...)
+			if _, err := r.Sweep(context.Background()); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if !slices.Equal(dep.calls, tc.want) {
+				t.Errorf("%s: calls %v, want %v", tc.name, dep.calls, tc.want)
+			}
+			st, err := decodeState(led.blob)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if e := st.Entries["o"]; e != nil {
+				got = string(e.Stage)
+			}
+			if got != tc.wantStage {
+				t.Errorf("%s: o's stage %q, want %q", tc.name, got, tc.wantStage)
+			}
+		}
+	})
+}
+
+// TestObserverLimit: New takes up to maxObservers observers, not one more.
+func TestObserverLimit(t *testing.T) {
+	var many []Observer
+	for i := range maxObservers + 1 {
+		many = append(many, truthObs("o"+itoaT(i), nil))
+	}
+	if _, err := New(oneOrphanFleet(), many[:maxObservers], newDep(), newMemLedger()); err != nil {
+		t.Fatalf("%d observers: %v", maxObservers, err)
+	}
+	if _, err := New(oneOrphanFleet(), many, newDep(), newMemLedger()); !errors.Is(err, ErrConfig) {
+		t.Fatalf("%d observers: %v, want ErrConfig", len(many), err)
+	}
+}

@@ -95,3 +95,26 @@ func TestStatusKeepsTheSweepsWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestHaltSummaryNamesTheScope: the one-line summary of a halt (its audit
+// message) names where the first trip applies: the stratum and the
+// observer, the stratum alone, a count of a total, or a bare count.
+func TestHaltSummaryNamesTheScope(t *testing.T) {
+	for _, tc := range []struct {
+		trip Trip
+		want string
+	}{
+		{Trip{Limit: "observer-stratum-fraction", Stratum: "region=eu", Observer: "dns", Count: 3, Total: 9}, "observer-stratum-fraction [region=eu] observer dns: 3 of 9"},
+		{Trip{Limit: "stratum-fraction", Stratum: "region=eu", Count: 3, Total: 9}, "stratum-fraction [region=eu]: 3 of 9"},
+		{Trip{Limit: "observer-fraction", Observer: "dns", Count: 3, Total: 9}, "observer-fraction 3 of 9"},
+		{Trip{Limit: "inventory-fraction", Count: 6, Total: 200}, "inventory-fraction 6 of 200"},
+		{Trip{Limit: "actions", Count: 12}, "actions 12"},
+	} {
+		if got := summary([]Trip{tc.trip}); got != tc.want {
+			t.Errorf("summary(%+v) = %q, want %q", tc.trip, got, tc.want)
+		}
+	}
+	if got := summary([]Trip{{Limit: "actions", Count: 12}, {Limit: "inventory-fraction", Count: 6, Total: 200}}); got != "2 limits tripped, first actions 12" {
+		t.Errorf("summary of two trips = %q", got)
+	}
+}
