@@ -214,8 +214,8 @@ type (
 
 func reaperStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newReaperFlags("status", stderr)
-	f.fs.DurationVar(&f.window, "quarantine-window", 72*time.Hour, "the reaper's QuarantineWindow, for the deadlines of quarantined resources\n"+
-		"only on a ledger that records none (written before deploysafe recorded it): otherwise the window of the last sweep is used")
+	f.fs.DurationVar(&f.window, "quarantine-window", 72*time.Hour, "the reaper's QuarantineWindow, for the deadlines of quarantined resources: "+
+		"used only on a ledger that records none (written by an older deploysafe); otherwise the last sweep's window is")
 	if err := f.parse(args, nil); err != nil {
 		return err
 	}
