@@ -3,6 +3,7 @@ package reaper
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -116,5 +117,74 @@ func TestHaltSummaryNamesTheScope(t *testing.T) {
 	}
 	if got := summary([]Trip{{Limit: "actions", Count: 12}, {Limit: "inventory-fraction", Count: 6, Total: 200}}); got != "2 limits tripped, first actions 12" {
 		t.Errorf("summary of two trips = %q", got)
+	}
+}
+
+// TestClockStepWithinToleranceIsNoJump: a step of the replica's clock up
+// to jumpTolerance either way (NTP, a slow VM) is no jump: nothing is
+// reported or moved; one second more is, and the audit names its
+// direction.
+func TestClockStepWithinToleranceIsNoJump(t *testing.T) {
+	for _, tc := range []struct {
+		step time.Duration
+		want time.Duration
+		dir  string
+	}{
+		{time.Minute, 0, ""}, {jumpTolerance, 0, ""}, {-jumpTolerance, 0, ""},
+		{jumpTolerance + time.Second, jumpTolerance + time.Second, "ahead"},
+		{-jumpTolerance - time.Second, -jumpTolerance - time.Second, "back"},
+	} {
+		synctest.Test(t, func(t *testing.T) {
+			w := newJumpWorld(t)
+			if _, err := w.r.Sweep(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Hour)
+			w.setJump(tc.step)
+			rep, err := w.r.Sweep(context.Background())
+			if err != nil || rep.ClockJump != tc.want {
+				t.Fatalf("step %v: jump %v (%v), want %v", tc.step, rep.ClockJump, err, tc.want)
+			}
+			recs := w.sink.Records("clock")
+			if tc.dir == "" && len(recs) != 0 || tc.dir != "" && (len(recs) != 1 || !strings.Contains(recs[0].Msg, " "+tc.dir+" since")) {
+				t.Fatalf("step %v: clock records %+v, want one saying %q", tc.step, recs, tc.dir)
+			}
+		})
+	}
+}
+
+// TestClockStepMidSweepWithinTolerance: a step of up to jumpTolerance
+// between a sweep's start and its action's outcome is believed (the
+// quarantine is stamped with the clock's reading); one beyond it is taken
+// back out (stamped on the sweep's basis). The action takes minutes of
+// real time, which are no jump.
+func TestClockStepMidSweepWithinTolerance(t *testing.T) {
+	for _, tc := range []struct {
+		step    time.Duration
+		believe bool
+	}{{time.Minute, true}, {jumpTolerance, true}, {-jumpTolerance, true}, {jumpTolerance + time.Second, false}, {-jumpTolerance - time.Second, false}} {
+		synctest.Test(t, func(t *testing.T) {
+			w := newJumpWorld(t)
+			var read time.Time
+			w.dep.onCall = func(act Action, _ Resource) {
+				if act == Quarantine {
+					time.Sleep(3 * time.Minute) // a slow cloud API: the jump is what the clock did beyond the time that passed
+					w.setJump(tc.step)
+					read = w.r.cfg.now()
+				}
+			}
+			w.sweepsUntil(Quarantine, -1, 0, 100)
+			st, err := w.r.Status(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := read
+			if !tc.believe {
+				want = read.Add(-tc.step)
+			}
+			if got := st.Entries["o"].QuarantinedAt; !got.Equal(want) {
+				t.Fatalf("step %v: quarantined at %v, want %v (the clock read %v)", tc.step, got, want, read)
+			}
+		})
 	}
 }
