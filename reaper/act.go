@@ -77,13 +77,14 @@ func (s *sweep) actOne(ctx context.Context, act Action, rs Resource) (stop bool,
 	if act != Restore && verdict != Orphan {
 		s.rep.Skipped = append(s.rep.Skipped, rs.ID)
 		r.metrics.action(ctx, act, "skipped")
-		switch {
-		case verdict != Alive:
+		if verdict != Alive {
 			return false, nil // Unknown: wait for a later sweep
-		case e.Stage == stCandidate:
+		}
+		if e.Stage == stCandidate {
 			delete(st.Entries, rs.ID)
 			return s.save(ctx, nil)
-		case e.Stage == stDeleting:
+		}
+		if e.Stage == stDeleting {
 			return false, nil // a delete in flight is finished, never undone
 		}
 		act = Restore // Alive on something we may have quarantined: undo
@@ -122,8 +123,7 @@ func (s *sweep) outcome(ctx context.Context, act Action, rs Resource, e *entry, 
 	r, st, rep := s.r, s.st, s.rep
 	level, result, key := slog.LevelInfo, "ok", e.Key
 	var aerr *ActionError
-	switch {
-	case err == nil:
+	if err == nil {
 		e.Key, e.Attempts, e.Failed, e.RetryAt = "", 0, "", time.Time{}
 		switch act {
 		case Quarantine:
@@ -136,7 +136,7 @@ func (s *sweep) outcome(ctx context.Context, act Action, rs Resource, e *entry, 
 			delete(st.Entries, rs.ID)
 			rep.Restored = append(rep.Restored, rs.ID)
 		}
-	case errors.Is(err, ErrPrecondition):
+	} else if errors.Is(err, ErrPrecondition) {
 		rep.Skipped = append(rep.Skipped, rs.ID)
 		switch act {
 		case Quarantine:
@@ -146,7 +146,7 @@ func (s *sweep) outcome(ctx context.Context, act Action, rs Resource, e *entry, 
 		}
 		level, result = slog.LevelError, "precondition"
 		aerr = &ActionError{Resource: rs.ID, Action: act, Err: err}
-	default:
+	} else {
 		e.Attempts++
 		e.Failed = err.Error()
 		e.RetryAt = at.Add(backoff(r.cfg.limits.Backoff, e.Attempts))

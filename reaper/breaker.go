@@ -76,7 +76,7 @@ func (s *sweep) pass(ctx context.Context, trips []Trip) error {
 	r, st := s.r, s.st
 	id := haltID(s.n, rest)
 	st.Halt = &halt{ID: id, Sweep: s.n, At: s.now, Trips: rest}
-	be := &BreakerError{HaltID: id, Sweep: s.n, Trips: rest}
+	be := &BreakerError{HaltID: id, Sweep: s.n, At: s.now, Trips: rest}
 	aerr := r.audit(ctx, slog.LevelError, "breaker", fmt.Sprintf("sweep halted, nothing acted on: %s; Acknowledge halt %s to resume", summary(rest), id),
 		s.n, r.cfg.mode, slog.String("halt", id), slog.Any("trips", rest))
 	if err := r.store(ctx, st, s.now); err != nil {

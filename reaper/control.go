@@ -9,7 +9,9 @@ import (
 	"github.com/deploysafe/deploysafe/internal/clip"
 )
 
-// Status reads the ledger.
+// Status reads the ledger. Each Entry.Deadline is measured with the
+// QuarantineWindow the last sweep recorded (Status.Last), or with this
+// Reaper's own on a ledger that records none.
 func (r *Reaper) Status(ctx context.Context) (Status, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -18,8 +20,15 @@ func (r *Reaper) Status(ctx context.Context) (Status, error) {
 		return Status{}, err
 	}
 	s := Status{Sweeps: st.Sweeps, Last: st.Last, Shadow: st.Shadow, Entries: map[string]Entry{}}
+	// The deadline the sweeping replicas will apply: the window their last
+	// sweep used, not this Reaper's, which may be a reader's (deploysafe
+	// reaper status) that knows none.
+	window := r.cfg.quarantineWindow
+	if st.Last != nil && st.Last.QuarantineWindow != nil {
+		window = *st.Last.QuarantineWindow
+	}
 	if st.Halt != nil {
-		s.Halt = &BreakerError{HaltID: st.Halt.ID, Sweep: st.Halt.Sweep, Trips: st.Halt.Trips}
+		s.Halt = &BreakerError{HaltID: st.Halt.ID, Sweep: st.Halt.Sweep, At: st.Halt.At, Trips: st.Halt.Trips}
 	}
 	for id, e := range st.Entries {
 		switch e.Stage {
@@ -35,7 +44,7 @@ func (r *Reaper) Status(ctx context.Context) (Status, error) {
 		if e.Stage != stCandidate && e.Stage != stDeleted {
 			d := Entry{Stage: string(e.Stage), QuarantinedAt: e.QuarantinedAt, Attempts: e.Attempts, Err: e.Failed, Parked: e.Parked}
 			if !e.QuarantinedAt.IsZero() {
-				d.Deadline = e.QuarantinedAt.Add(r.cfg.quarantineWindow)
+				d.Deadline = e.QuarantinedAt.Add(window)
 			}
 			s.Entries[id] = d
 		}

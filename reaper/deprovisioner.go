@@ -86,12 +86,13 @@ func (p Precondition) CheckKeys(current map[string]string, keys ...string) error
 	for _, k := range keys {
 		v, judged := p.Attrs[k]
 		cv, now := current[k]
-		switch {
-		case judged && !now:
+		if judged && !now {
 			return fmt.Errorf("reaper: attribute %q was %q when judged and is gone: %w", clip.String(k), clip.String(v), ErrPrecondition)
-		case !judged && now:
+		}
+		if !judged && now {
 			return fmt.Errorf("reaper: attribute %q appeared after judgement: %w", clip.String(k), ErrPrecondition)
-		case cv != v:
+		}
+		if cv != v {
 			return fmt.Errorf("reaper: attribute %q is %q, judged %q: %w", clip.String(k), clip.String(cv), clip.String(v), ErrPrecondition)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/deploysafe/deploysafe/internal/clip"
 )
@@ -70,12 +71,13 @@ func (t Trip) key() string { return t.Limit + "|" + t.Stratum + "|" + t.Observer
 
 // scope is where the trip applies, for one-line summaries.
 func (t Trip) scope() string {
-	switch {
-	case t.Stratum != "" && t.Observer != "":
+	if t.Stratum != "" && t.Observer != "" {
 		return fmt.Sprintf("[%s] observer %s: %d of %d", clip.String(t.Stratum), clip.String(t.Observer), t.Count, t.Total)
-	case t.Stratum != "":
+	}
+	if t.Stratum != "" {
 		return fmt.Sprintf("[%s]: %d of %d", clip.String(t.Stratum), t.Count, t.Total)
-	case t.Total > 0:
+	}
+	if t.Total > 0 {
 		return fmt.Sprintf("%d of %d", t.Count, t.Total)
 	}
 	return fmt.Sprintf("%d", t.Count)
@@ -110,8 +112,11 @@ func (t Trip) format(q func(string) string) string {
 // returns it acted on nothing; pass HaltID to Reaper.Acknowledge to resume.
 type BreakerError struct {
 	HaltID string
-	Sweep  uint64
-	Trips  []Trip
+	Sweep  uint64 // the sweep that halted
+	// At is when that sweep started, on the measuring clock (the ledger's
+	// if it keeps time: the database's for pgreaper).
+	At    time.Time
+	Trips []Trip
 }
 
 // Error summarises the BreakerError in one line: the first trip and how

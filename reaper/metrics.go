@@ -81,14 +81,13 @@ func (m *instruments) action(ctx context.Context, a Action, result string) {
 // sweep records what one sweep saw and how it ended.
 func (m *instruments) sweep(ctx context.Context, s *sweep, err error) {
 	outcome := "ok"
-	switch {
-	case s.held == nil && errors.Is(err, ErrLeaseHeld):
+	if s.held == nil && errors.Is(err, ErrLeaseHeld) {
 		outcome = "not_leader" // another replica sweeps: the normal state of a non-holder
-	case errors.Is(err, ErrHalted):
+	} else if errors.Is(err, ErrHalted) {
 		outcome = "halted"
-	case errors.Is(err, ErrBlastRadius):
+	} else if errors.Is(err, ErrBlastRadius) {
 		outcome = "tripped"
-	case err != nil && !isOnly(err):
+	} else if err != nil && !isOnly(err) {
 		outcome = "error"
 	}
 	if s.st != nil {

@@ -139,14 +139,16 @@ func (r *Reaper) observeOne(cc *callCtx, o Observer, res Resource) (v Vote, err 
 	}()
 	v, err = o.Observe(cc, res)
 	late := cc.disarm()
-	switch {
-	case err != nil:
+	if err != nil {
 		return Vote{Verdict: Unknown, Evidence: "error: " + err.Error()}, err
-	case late != nil:
+	}
+	if late != nil {
 		return Vote{Verdict: Unknown, Evidence: "timeout"}, fmt.Errorf("%w: %w", errTimeout, late)
-	case v.Verdict > Orphan:
+	}
+	if v.Verdict > Orphan {
 		return Vote{Verdict: Unknown, Evidence: fmt.Sprintf("invalid verdict %d", uint8(v.Verdict))}, nil
-	case v.Verdict == Orphan && v.Evidence == "":
+	}
+	if v.Verdict == Orphan && v.Evidence == "" {
 		return Vote{Verdict: Unknown, Evidence: "orphan vote without evidence"}, nil
 	}
 	return v, nil

@@ -79,10 +79,9 @@ func QuarantineWindow(d time.Duration) Option {
 // grace sweeps (3 by default) is the usual choice.
 func Act(a Action, shadowSweeps int) Option {
 	return optionFunc(func(c *config) {
-		switch {
-		case a != Quarantine && a != Delete:
+		if a != Quarantine && a != Delete {
 			c.fail("Act(%v, %d): only Quarantine or Delete", a, shadowSweeps)
-		case shadowSweeps < 0:
+		} else if shadowSweeps < 0 {
 			c.fail("Act(%v, %d): negative shadow sweeps", a, shadowSweeps)
 		}
 		c.mode, c.shadowSweeps = a, shadowSweeps

@@ -52,16 +52,19 @@ func New(inv Inventory, observers []Observer, dep Deprovisioner, ledger Ledger, 
 	if len(cfg.errs) > 0 {
 		return nil, cfg.errs[0]
 	}
-	switch {
-	case inv == nil:
+	if inv == nil {
 		return nil, fmt.Errorf("reaper: nil Inventory: %w", ErrConfig)
-	case dep == nil || isNilDeleteOnly(dep):
+	}
+	if dep == nil || isNilDeleteOnly(dep) {
 		return nil, fmt.Errorf("reaper: nil Deprovisioner: %w", ErrConfig)
-	case ledger == nil:
+	}
+	if ledger == nil {
 		return nil, fmt.Errorf("reaper: nil Ledger: %w", ErrConfig)
-	case len(observers) == 0:
+	}
+	if len(observers) == 0 {
 		return nil, fmt.Errorf("reaper: no observers: a reaper needs independent witnesses: %w", ErrConfig)
-	case len(observers) > maxObservers:
+	}
+	if len(observers) > maxObservers {
 		return nil, fmt.Errorf("reaper: %d observers, at most %d: %w", len(observers), maxObservers, ErrConfig)
 	}
 	r := &Reaper{inv: inv, obs: append([]Observer(nil), observers...), dep: dep, ledger: ledger}
@@ -97,22 +100,28 @@ func (c *config) validate(observers, sources int) error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("reaper: "+format+": %w", append(a, ErrConfig)...)
 	}
-	switch {
-	case c.votes < 1:
+	if c.votes < 1 {
 		return bad("Quorum(%d, %d): votes must be at least 1", c.votes, c.sources)
-	case c.votes > observers:
+	}
+	if c.votes > observers {
 		return bad("Quorum(%d, %d): only %d observers", c.votes, c.sources, observers)
-	case c.sources < 1:
+	}
+	if c.sources < 1 {
 		return bad("Quorum(%d, %d): sources must be at least 1", c.votes, c.sources)
-	case c.sources > c.votes:
+	}
+	if c.sources > c.votes {
 		return bad("Quorum(%d, %d): more distinct sources than votes", c.votes, c.sources)
-	case c.sources > sources:
+	}
+	if c.sources > sources {
 		return bad("Quorum(%d, %d): observers read only %d distinct sources", c.votes, c.sources, sources)
-	case c.graceSweeps < 1:
+	}
+	if c.graceSweeps < 1 {
 		return bad("Grace(%d, %v): sweeps must be at least 1", c.graceSweeps, c.gracePeriod)
-	case c.gracePeriod < 0:
+	}
+	if c.gracePeriod < 0 {
 		return bad("Grace(%d, %v): period is negative", c.graceSweeps, c.gracePeriod)
-	case c.quarantineWindow < 0:
+	}
+	if c.quarantineWindow < 0 {
 		return bad("QuarantineWindow(%v): negative", c.quarantineWindow)
 	}
 	seen := map[string]bool{}

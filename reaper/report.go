@@ -57,6 +57,10 @@ type SweepSummary struct {
 	Alive     int `json:"alive"`
 	Orphan    int `json:"orphan"`
 	Unknown   int `json:"unknown"`
+	// QuarantineWindow is the window the sweep measured quarantines with,
+	// which Status measures each Entry.Deadline with; nil on a ledger
+	// written before it was recorded (Status then uses its own).
+	QuarantineWindow *time.Duration `json:"quarantine_window,omitempty"`
 }
 
 // Entry is what Status knows of one quarantined or parked resource.
@@ -65,8 +69,9 @@ type Entry struct {
 	// (an action issued, its outcome not yet recorded), or "parked".
 	Stage string
 	// QuarantinedAt is when the quarantine succeeded (zero before), and
-	// Deadline is QuarantinedAt plus the QuarantineWindow: the earliest a
-	// delete may follow, if the resource is still judged orphaned.
+	// Deadline is QuarantinedAt plus the QuarantineWindow of the last sweep
+	// (SweepSummary.QuarantineWindow): the earliest a delete may follow, if
+	// the resource is still judged orphaned and the reaper acts with Delete.
 	QuarantinedAt, Deadline time.Time
 	// Attempts counts failed tries of the pending action, Err is the last
 	// one's error, and Parked the action given up on (for "parked").

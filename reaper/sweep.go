@@ -119,7 +119,7 @@ func (s *sweep) load(ctx context.Context) error {
 	}
 	s.r.ref = ref
 	if st.Halt != nil {
-		be := &BreakerError{HaltID: st.Halt.ID, Sweep: st.Halt.Sweep, Trips: st.Halt.Trips}
+		be := &BreakerError{HaltID: st.Halt.ID, Sweep: st.Halt.Sweep, At: st.Halt.At, Trips: st.Halt.Trips}
 		return fmt.Errorf("%w: %w", ErrHalted, be)
 	}
 	return nil
@@ -165,7 +165,9 @@ func (s *sweep) commit(ctx context.Context) error {
 	st.Entries, st.Sweeps, st.LastInventory = s.plan.entries, s.n, len(s.list.Resources)
 	st.Allow = s.keptAllowance()
 	rep := s.rep
-	st.Last = &SweepSummary{At: s.now, Mode: s.mode, Resources: rep.Resources, Alive: rep.Alive, Orphan: rep.Orphan, Unknown: rep.Unknown}
+	window := r.cfg.quarantineWindow
+	st.Last = &SweepSummary{At: s.now, Mode: s.mode, Resources: rep.Resources, Alive: rep.Alive, Orphan: rep.Orphan, Unknown: rep.Unknown,
+		QuarantineWindow: &window}
 	if s.mode == 0 {
 		for _, name := range s.strata.names {
 			st.Shadow[name]++

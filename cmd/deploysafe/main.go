@@ -10,6 +10,7 @@
 //	deploysafe reaper status     --db postgres://… --ledger servos                               # last sweep, halt, quarantine, parked, lease
 //	deploysafe reaper ack HALT_ID --by alice --db postgres://… --ledger servos                   # Reaper.Acknowledge
 //	deploysafe rollout status    --db postgres://… --rollout deploy-1234                         # waves, targets, outcome, lease
+//	deploysafe rollout status    --journal /var/lib/app/v2.journal                               # the same, of a rollout.FileJournal
 //
 // Subcommands: snapshot take, list, verify, check, diff, restore,
 // rehearse, forget, prune; reaper status, ack; rollout status. Run one
@@ -17,12 +18,14 @@
 //
 // The reaper subcommands read the ledger package pgreaper keeps, by the
 // reaper's name (--ledger), in the schema the DSN's search_path names.
-// reaper status exits 1 while the reaper is halted or has parked
-// resources; reaper ack takes the reaper's lease for the acknowledgement
+// reaper status only reads (it creates no table, takes no lock), and
+// exits 1 while the reaper is halted or has parked resources; reaper ack takes the reaper's lease for the acknowledgement
 // (refused while a sweep holds it) and is refused (exit 1) for a halt that
 // is not the current one. rollout status reads a pgjournal journal
-// without its lease, and exits 1 unless the rollout succeeded or a live
-// executor is running it.
+// without its lease, or with --journal a FileJournal's file without
+// writing it, and exits 1 unless the rollout succeeded or a live executor
+// is running it (a file journal has no lease: an unfinished rollout there
+// exits 1, since it cannot tell running from abandoned).
 //
 // The database is a DSN: postgres:// or postgresql:// (through pgx), or a
 // SQLite file path (or sqlite:// / file: URL). The store is a directory

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/deploysafe/deploysafe/internal/clip"
 	"github.com/deploysafe/deploysafe/reaper"
 	"github.com/deploysafe/deploysafe/reaper/pgreaper"
 )
@@ -99,27 +100,37 @@ func openPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-// openReaper opens the ledger and lease of the reaper f.ledger, and a
-// Reaper over them that only reads and acknowledges: its inventory,
-// observer and deprovisioner are never called by Status or Acknowledge.
-func (f *reaperFlags) openReaper(ctx context.Context, logger *slog.Logger) (*pgxpool.Pool, *reaper.Reaper, reaper.Ledger, reaper.Lease, error) {
+// openReaper opens the ledger of the reaper f.ledger, and a Reaper over
+// it that only reads and acknowledges: its inventory, observer and
+// deprovisioner are never called by Status or Acknowledge. The ledger is
+// read-only, and the lease nil, unless write: then the ledger and lease
+// are pgreaper.Open's. Either way a ledger that is not there is found
+// first, read-only, so that a mistyped name creates no table.
+func (f *reaperFlags) openReaper(ctx context.Context, logger *slog.Logger, write bool) (*pgxpool.Pool, *reaper.Reaper, reaper.Ledger, reaper.Lease, error) {
 	pool, err := openPool(ctx, f.db)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	ledger, lease, err := pgreaper.Open(ctx, pool, f.ledger)
-	if err != nil {
+	fail := func(err error) (*pgxpool.Pool, *reaper.Reaper, reaper.Ledger, reaper.Lease, error) {
 		pool.Close()
 		return nil, nil, nil, nil, err
+	}
+	ledger, err := pgreaper.ReadOnly(ctx, pool, f.ledger)
+	if err != nil {
+		return fail(err)
 	}
 	blob, err := ledger.Load(ctx)
 	if err != nil {
-		pool.Close()
-		return nil, nil, nil, nil, err
+		return fail(err)
 	}
 	if blob == nil {
-		pool.Close()
-		return nil, nil, nil, nil, usagef("no reaper ledger %q in this database (check --ledger, and the schema the DSN's search_path names)", f.ledger)
+		return fail(usagef("no reaper ledger %q in this database (check --ledger, and the schema the DSN's search_path names)", clip.String(f.ledger)))
+	}
+	var lease reaper.Lease
+	if write {
+		if ledger, lease, err = pgreaper.Open(ctx, pool, f.ledger); err != nil {
+			return fail(err)
+		}
 	}
 	unused := errors.New("deploysafe: not used by the command")
 	inv := inventoryFunc(func(context.Context) (reaper.Listing, error) { return reaper.Listing{}, unused })
@@ -134,8 +145,7 @@ func (f *reaperFlags) openReaper(ctx context.Context, logger *slog.Logger) (*pgx
 	}
 	r, err := reaper.New(inv, []reaper.Observer{obs}, dep, ledger, opts...)
 	if err != nil {
-		pool.Close()
-		return nil, nil, nil, nil, usageError{err}
+		return fail(usageError{err})
 	}
 	return pool, r, ledger, lease, nil
 }
@@ -154,6 +164,8 @@ type (
 		LastSweep   *lastSweepJSON  `json:"last_sweep"`
 		Halt        *haltJSON       `json:"halt"`
 		Candidates  int             `json:"candidates"`
+		Window      string          `json:"quarantine_window"`      // the deadlines' window
+		WindowFrom  string          `json:"quarantine_window_from"` // "ledger" (the last sweep's), or "flag" (--quarantine-window)
 		Quarantined []heldJSON      `json:"quarantined"`
 		Parked      []heldJSON      `json:"parked"`
 		Deleted     int             `json:"deleted"`
@@ -171,7 +183,8 @@ type (
 	}
 	haltJSON struct {
 		ID    string     `json:"id"`
-		Sweep uint64     `json:"sweep"`
+		Sweep uint64     `json:"sweep"` // the sweep that halted
+		At    time.Time  `json:"at"`    // when it started, on the database's clock
 		Trips []tripJSON `json:"trips"`
 		Ack   string     `json:"acknowledge"` // the command that acknowledges it
 	}
@@ -201,11 +214,12 @@ type (
 
 func reaperStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newReaperFlags("status", stderr)
-	f.fs.DurationVar(&f.window, "quarantine-window", 72*time.Hour, "the reaper's QuarantineWindow, for the deadlines of quarantined resources")
+	f.fs.DurationVar(&f.window, "quarantine-window", 72*time.Hour, "the reaper's QuarantineWindow, for the deadlines of quarantined resources: "+
+		"used only on a ledger that records none (written by an older deploysafe); otherwise the last sweep's window is")
 	if err := f.parse(args, nil); err != nil {
 		return err
 	}
-	pool, r, ledger, _, err := f.openReaper(ctx, nil)
+	pool, r, ledger, _, err := f.openReaper(ctx, nil, false)
 	if err != nil {
 		return err
 	}
@@ -231,12 +245,16 @@ func reaperStatus(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Candidates: len(st.Candidates), Deleted: len(st.Deleted), Shadow: st.Shadow,
 		Quarantined: []heldJSON{}, Parked: []heldJSON{}, Lease: reaperLeaseJSON{Held: holder != "", Holder: holder},
 	}
+	out.Window, out.WindowFrom = f.window.String(), "flag"
+	if l := st.Last; l != nil && l.QuarantineWindow != nil {
+		out.Window, out.WindowFrom = l.QuarantineWindow.String(), "ledger"
+	}
 	if l := st.Last; l != nil {
 		out.LastSweep = &lastSweepJSON{Number: st.Sweeps, At: l.At.UTC(), Mode: l.Mode.String(),
 			Resources: l.Resources, Alive: l.Alive, Orphan: l.Orphan, Unknown: l.Unknown}
 	}
 	if h := st.Halt; h != nil {
-		out.Halt = &haltJSON{ID: h.HaltID, Sweep: h.Sweep, Trips: []tripJSON{}, Ack: ackCommand(h.HaltID, f.db, f.ledger)}
+		out.Halt = &haltJSON{ID: h.HaltID, Sweep: h.Sweep, At: h.At.UTC(), Trips: []tripJSON{}, Ack: ackCommand(h.HaltID, f.db, f.ledger)}
 		for _, t := range h.Trips {
 			out.Halt.Trips = append(out.Halt.Trips, tripJSON{t.Limit, t.Stratum, t.Observer, t.Count, t.Allowed, t.Total, t.Detail})
 		}
@@ -284,7 +302,7 @@ func printReaperStatus(w io.Writer, s reaperStatusJSON) {
 		fmt.Fprintln(w, "last sweep: none completed yet, or written by a build that did not record it")
 	}
 	if h := s.Halt; h != nil {
-		fmt.Fprintf(w, "HALTED: halt %s at sweep %d, nothing acted on since; %d limit(s) exceeded:\n", h.ID, h.Sweep, len(h.Trips))
+		fmt.Fprintf(w, "HALTED: halt %s by sweep %d, started %s, nothing acted on since; %d limit(s) exceeded:\n", h.ID, h.Sweep, at(h.At), len(h.Trips))
 		for _, t := range h.Trips {
 			fmt.Fprintf(w, "  %s\n", reaper.Trip{Limit: t.Limit, Stratum: t.Stratum, Observer: t.Observer,
 				Count: t.Count, Allowed: t.Allowed, Total: t.Total, Detail: t.Detail})
@@ -294,7 +312,15 @@ func printReaperStatus(w io.Writer, s reaperStatusJSON) {
 		fmt.Fprintln(w, "halt: none")
 	}
 	fmt.Fprintf(w, "candidates in grace: %d; deleted, still listed: %d\n", s.Candidates, s.Deleted)
-	fmt.Fprintf(w, "quarantined: %d\n", len(s.Quarantined))
+	window := "as the last sweep recorded it"
+	if s.WindowFrom != "ledger" {
+		window = "from --quarantine-window: the ledger records none"
+	}
+	deletes := ""
+	if l := s.LastSweep; l != nil && l.Mode != reaper.Delete.String() {
+		deletes = "; the last sweep's mode, " + l.Mode + ", deletes nothing"
+	}
+	fmt.Fprintf(w, "quarantined: %d (window %s, %s%s)\n", len(s.Quarantined), s.Window, window, deletes)
 	for _, q := range s.Quarantined {
 		switch {
 		case q.Deadline != nil:
@@ -372,7 +398,7 @@ func reaperAck(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	// The acknowledgement is audited to stderr: who lifted which halt.
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	pool, r, _, lease, err := f.openReaper(ctx, logger)
+	pool, r, _, lease, err := f.openReaper(ctx, logger, true)
 	if err != nil {
 		return err
 	}

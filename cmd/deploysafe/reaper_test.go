@@ -69,7 +69,7 @@ type sweeper struct {
 	lease   reaper.Lease
 }
 
-func newSweeper(t *testing.T, pool *pgxpool.Pool, name string) *sweeper {
+func newSweeper(t *testing.T, pool *pgxpool.Pool, name string, opts ...reaper.Option) *sweeper {
 	t.Helper()
 	ledger, lease, err := pgreaper.Open(context.Background(), pool, name)
 	if err != nil {
@@ -92,8 +92,8 @@ func newSweeper(t *testing.T, pool *pgxpool.Pool, name string) *sweeper {
 	obs := []reaper.Observer{reaper.ObserverFunc("a", "a", vote), reaper.ObserverFunc("b", "b", vote)}
 	lim := reaper.DefaultLimits()
 	lim.Rate, lim.MaxAttempts = 1e9, 1
-	s.r, err = reaper.New(inv, obs, failing{"r001"}, ledger, reaper.Elect(lease), reaper.Act(reaper.Quarantine, 0),
-		reaper.Grace(1, 0), reaper.Limit(lim))
+	s.r, err = reaper.New(inv, obs, failing{"r001"}, ledger, append([]reaper.Option{reaper.Elect(lease), reaper.Act(reaper.Quarantine, 0),
+		reaper.Grace(1, 0), reaper.Limit(lim)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,9 +147,9 @@ func TestReaperStatusAndAck(t *testing.T) {
 	noSecret(t, r, dsn)
 	for _, w := range []string{
 		"last sweep: #1 at ", "mode quarantine: 200 resources, 198 alive, 2 orphan, 0 unknown",
-		"HALTED: halt " + be.HaltID + " at sweep 2", "inventory-fraction: 6 of 200 (allowed 2)",
+		"HALTED: halt " + be.HaltID + " by sweep 2, started " + be.At.UTC().Format(time.RFC3339) + " (", "inventory-fraction: 6 of 200 (allowed 2)",
 		"deploysafe reaper ack " + be.HaltID + " --by YOUR_NAME --db ", " --ledger servos",
-		"quarantined: 1\n  r000  quarantined since ", "parked: 1\n  r001  quarantine given up after 1 attempt(s): ", "503 slow down",
+		"quarantined: 1 (window 72h0m0s, as the last sweep recorded it; the last sweep's mode, quarantine, deletes nothing)\n  r000  quarantined since ", "parked: 1\n  r001  quarantine given up after 1 attempt(s): ", "503 slow down",
 		"lease: free",
 	} {
 		if !strings.Contains(r.stdout, w) {
@@ -163,7 +163,7 @@ func TestReaperStatusAndAck(t *testing.T) {
 		t.Fatalf("status --json: %v\n%s", err, r.stdout)
 	}
 	q := st.Quarantined
-	if st.Healthy || st.Halt == nil || st.Halt.ID != be.HaltID || len(st.Halt.Trips) != len(be.Trips) ||
+	if st.Healthy || st.Halt == nil || st.Halt.ID != be.HaltID || len(st.Halt.Trips) != len(be.Trips) || !st.Halt.At.Equal(be.At) ||
 		st.LastSweep == nil || st.LastSweep.Number != 1 || st.LastSweep.Mode != "quarantine" || st.LastSweep.Orphan != 2 ||
 		len(q) != 1 || q[0].ID != "r000" || q[0].Deadline == nil || !q[0].Deadline.Equal(q[0].QuarantinedAt.Add(72*time.Hour)) ||
 		len(st.Parked) != 1 || st.Parked[0].ID != "r001" || st.Parked[0].Action != "quarantine" || !strings.Contains(st.Parked[0].Error, "503") ||
@@ -172,6 +172,9 @@ func TestReaperStatusAndAck(t *testing.T) {
 	}
 	if d := st.Now.Sub(st.LastSweep.At); d < 0 || d > time.Hour {
 		t.Errorf("the last sweep was %v before the database's clock, want a moment", d)
+	}
+	if d := st.Now.Sub(st.Halt.At); d < 0 || d > time.Hour || st.Halt.At.Before(st.LastSweep.At) {
+		t.Errorf("the halt at %v, the last sweep at %v, the database's clock %v: want the halt after the sweep, a moment ago", st.Halt.At, st.LastSweep.At, st.Now)
 	}
 	// The printed command is the one that acknowledges (its DSN without
 	// the password, which pgx reads from PGPASSWORD).
@@ -297,6 +300,54 @@ func TestReaperBadInput(t *testing.T) {
 		want(t, r, 0, args...)
 		if !strings.Contains(r.stdout+r.stderr, "-ledger") && !strings.Contains(r.stdout, "reaper <status|ack>") {
 			t.Errorf("%v printed %q", args, r.stdout+r.stderr)
+		}
+	}
+}
+
+// TestReaperStatusWindowFromTheLedger: the quarantine deadline is the one
+// the sweeping replicas apply: measured with the window their last sweep
+// recorded in the ledger, whatever --quarantine-window says; the flag
+// serves only a ledger that records none.
+func TestReaperStatusWindowFromTheLedger(t *testing.T) {
+	pool, dsn := reaperDB(t)
+	s := newSweeper(t, pool, testLedger, reaper.QuarantineWindow(5*time.Hour))
+	s.orphans["r007"] = true
+	if _, err := s.r.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{nil, {"--quarantine-window", "1h"}} {
+		r := deploysafe(t, nil, append([]string{"reaper", "status", "--db", dsn, "--ledger", testLedger, "--json"}, args...)...)
+		want(t, r, 0, "status")
+		var st reaperStatusJSON
+		if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+			t.Fatalf("status --json: %v\n%s", err, r.stdout)
+		}
+		if q := st.Quarantined; len(q) != 1 || q[0].Deadline == nil || !q[0].Deadline.Equal(q[0].QuarantinedAt.Add(5*time.Hour)) ||
+			st.Window != "5h0m0s" || st.WindowFrom != "ledger" {
+			t.Errorf("%v: %s, want r007's delete 5h after its quarantine, the window from the ledger", args, r.stdout)
+		}
+		r = deploysafe(t, nil, append([]string{"reaper", "status", "--db", dsn, "--ledger", testLedger}, args...)...)
+		if !strings.Contains(r.stdout, "quarantined: 1 (window 5h0m0s, as the last sweep recorded it; ") {
+			t.Errorf("%v: status printed\n%s", args, r.stdout)
+		}
+	}
+}
+
+// TestReaperUnknownLedgerCreatesNothing: status and ack of a ledger that
+// is not there, in a database no reaper ever used, say so in one line
+// (exit 2) and leave the database as they found it: no table created.
+func TestReaperUnknownLedgerCreatesNothing(t *testing.T) {
+	pool, dsn := reaperDB(t)
+	for _, args := range [][]string{{"status"}, {"status", "--json"}, {"ack", "0123456789ab", "--by", "alice"}} {
+		r := deploysafe(t, nil, append(append([]string{"reaper"}, args...), "--db", dsn, "--ledger", "servoz")...)
+		want(t, r, 2, args...)
+		noSecret(t, r, dsn)
+		if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(r.stderr, `no reaper ledger "servoz"`) || r.stdout != "" {
+			t.Errorf("%v: stdout %q stderr %q, want one line naming the ledger", args, r.stdout, r.stderr)
+		}
+		var n int
+		if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%v: %d tables in the schema afterwards (%v), want none", args, n, err)
 		}
 	}
 }

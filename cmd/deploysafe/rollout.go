@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"strings"
 
+	"github.com/deploysafe/deploysafe/internal/clip"
 	"github.com/deploysafe/deploysafe/rollout"
 	"github.com/deploysafe/deploysafe/rollout/pgjournal"
 )
@@ -30,6 +32,7 @@ type (
 		Version     string       `json:"version"`
 		Outcome     string       `json:"outcome"` // "" while not ended
 		Running     bool         `json:"running"` // a live executor holds the lease
+		Lease       string       `json:"lease"`   // "held", "free", or "untracked" (a file journal has none)
 		Healthy     bool         `json:"healthy"`
 		WavesPassed int          `json:"waves_passed"`
 		Waves       []waveJSON   `json:"waves"`
@@ -54,10 +57,11 @@ type (
 func rolloutStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("deploysafe rollout status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var db, id string
+	var db, id, path string
 	var asJSON bool
 	fs.StringVar(&db, "db", "", "the journal's PostgreSQL (rollout/pgjournal): postgres://… (its search_path chooses the schema)")
-	fs.StringVar(&id, "rollout", "", "the rollout's name, as given to pgjournal.Open")
+	fs.StringVar(&id, "rollout", "", "the rollout's name, as given to pgjournal.Open (with --db)")
+	fs.StringVar(&path, "journal", "", "instead of --db: the file of a file journal (rollout.FileJournal), read without writing")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON on stdout")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -67,23 +71,47 @@ func rolloutStatus(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	switch {
 	case fs.NArg() > 0:
-		return usagef("unexpected argument %q", fs.Arg(0))
-	case db == "":
-		return usagef("--db is required")
-	case !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://"):
+		return usagef("unexpected argument %q", clip.String(fs.Arg(0)))
+	case path != "" && db != "":
+		return usagef("--db or --journal, not both")
+	case path != "" && id != "":
+		return usagef("--rollout names a journal of --db; a file journal holds one rollout: give --journal alone")
+	case path == "" && db == "":
+		return usagef("want --db (pgjournal) or --journal (a file journal)")
+	case path == "" && !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://"):
 		return usagef("--db: want a postgres:// or postgresql:// URL")
-	case id == "":
+	case path == "" && id == "":
 		return usagef("--rollout is required (the rollout's name)")
 	}
-	rep, held, err := pgjournal.Inspect(ctx, db, id)
+	var (
+		rep   *rollout.Report
+		held  bool
+		lease = "free"
+		err   error
+	)
+	if path != "" {
+		id, lease = path, "untracked"
+		rep, err = rollout.InspectFile(ctx, path)
+		if errors.Is(err, iofs.ErrNotExist) {
+			return usagef("no journal file %s (check --journal)", clip.String(path))
+		}
+		if err == nil && rep == nil {
+			return usagef("the journal file %s holds no rollout", clip.String(path))
+		}
+	} else {
+		rep, held, err = pgjournal.Inspect(ctx, db, id)
+		if err == nil && rep == nil {
+			return usagef("no journal of rollout %q in this database (check --rollout, and the schema the DSN's search_path names)", clip.String(id))
+		}
+		if held {
+			lease = "held"
+		}
+	}
 	if err != nil {
 		return err
 	}
-	if rep == nil {
-		return usagef("no journal of rollout %q in this database (check --rollout, and the schema the DSN's search_path names)", id)
-	}
 	out := rolloutStatusJSON{Rollout: id, Fingerprint: rep.Fingerprint, Version: rep.Version, Outcome: string(rep.Outcome),
-		Running: held, WavesPassed: rep.WavesPassed, Waves: []waveJSON{}, Targets: []targetJSON{}}
+		Running: held, Lease: lease, WavesPassed: rep.WavesPassed, Waves: []waveJSON{}, Targets: []targetJSON{}}
 	out.Healthy = rep.Outcome == rollout.OutcomeSucceeded || rep.Outcome == "" && held
 	last := 0
 	for _, t := range rep.Targets {
@@ -101,6 +129,8 @@ func rolloutStatus(ctx context.Context, args []string, stdout, stderr io.Writer)
 		case w <= rep.WavesPassed:
 		case rep.Outcome == "" && held:
 			state = "in progress"
+		case rep.Outcome == "" && lease == "untracked":
+			state = "unfinished"
 		case rep.Outcome == "":
 			state = "interrupted"
 		default:
@@ -128,12 +158,17 @@ func printRolloutStatus(w io.Writer, s rolloutStatusJSON) {
 		fmt.Fprintf(w, "outcome: %s\n", s.Outcome)
 	case s.Running:
 		fmt.Fprintln(w, "outcome: none yet, running")
+	case s.Lease == "untracked":
+		fmt.Fprintln(w, "outcome: none yet: running, or interrupted (a file journal cannot tell which); if no process runs it, Resume or Abort it")
 	default:
 		fmt.Fprintln(w, "outcome: none: interrupted, no live executor; Resume or Abort it")
 	}
-	if s.Running {
+	switch s.Lease {
+	case "held":
 		fmt.Fprintln(w, "lease: held by a live executor")
-	} else {
+	case "untracked":
+		fmt.Fprintln(w, "lease: not tracked by a file journal")
+	default:
 		fmt.Fprintln(w, "lease: free")
 	}
 	for _, wv := range s.Waves {

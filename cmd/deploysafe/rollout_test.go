@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -166,4 +170,86 @@ func TestRolloutStatus(t *testing.T) {
 		}
 	}
 	want(t, deploysafe(t, nil, "rollout", "status", "-h"), 0, "rollout status -h")
+}
+
+// runRolloutFile runs the plan with a file journal at path.
+func runRolloutFile(t *testing.T, path string, f *fleet, ctx context.Context) {
+	t.Helper()
+	ex, err := rollout.New(f, rollout.FileJournal(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := rolloutPlan(t)
+	ex.Run(ctx, p, p.Fingerprint())
+}
+
+// TestRolloutStatusFileJournal: rollout status --journal reads a
+// FileJournal: a succeeded rollout (exit 0), one rolled back (exit 1),
+// one interrupted (exit 1: a file journal cannot tell a running rollout
+// from an abandoned one, and says so); it writes nothing, and a missing
+// file, a file of no rollout, or both --db and --journal, are one line.
+func TestRolloutStatusFileJournal(t *testing.T) {
+	dir := t.TempDir()
+	p := rolloutPlan(t)
+	ok, bad, cut := filepath.Join(dir, "ok.journal"), filepath.Join(dir, "bad.journal"), filepath.Join(dir, "cut.journal")
+	runRolloutFile(t, ok, &fleet{cur: map[string]string{}}, context.Background())
+	runRolloutFile(t, bad, &fleet{cur: map[string]string{}, fail: "site02"}, context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	runRolloutFile(t, cut, &fleet{cur: map[string]string{}, cancel: cancel}, ctx)
+
+	r := deploysafe(t, nil, "rollout", "status", "--journal", ok)
+	want(t, r, 0, "status of a succeeded rollout")
+	for _, w := range []string{"rollout " + ok + ": version v2, plan fingerprint " + p.Fingerprint(), "outcome: succeeded",
+		"lease: not tracked by a file journal", "wave 1: passed\nwave 2: passed\nwave 3: passed\n", "targets: 8\n", "  site07  wave 3  deployed (was v1)"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("status printed\n%s\nwant %q", r.stdout, w)
+		}
+	}
+	r = deploysafe(t, nil, "rollout", "status", "--journal", bad, "--json")
+	want(t, r, 1, "status of a rolled-back rollout")
+	if s := rolloutStatusOf(t, r); s.Outcome != string(rollout.OutcomeRolledBack) || s.Healthy || s.Running || s.Lease != "untracked" ||
+		len(s.Waves) != 2 || s.Waves[1].State != "stopped: rolled back" || s.Rollout != bad {
+		t.Errorf("rolled back: %s", r.stdout)
+	}
+	before, err := os.ReadFile(cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = deploysafe(t, nil, "rollout", "status", "--journal", cut)
+	want(t, r, 1, "status of an interrupted rollout")
+	if !strings.Contains(r.stdout, "outcome: none yet: running, or interrupted (a file journal cannot tell which)") ||
+		!strings.Contains(r.stdout, "wave 1: unfinished") || !strings.Contains(r.stdout, "lease: not tracked by a file journal") {
+		t.Errorf("interrupted: %s", r.stdout)
+	}
+	r = deploysafe(t, nil, "rollout", "status", "--journal", cut, "--json")
+	if s := rolloutStatusOf(t, r); s.Outcome != "" || s.Healthy || s.Running || s.Lease != "untracked" {
+		t.Errorf("interrupted --json: %s", r.stdout)
+	}
+	if after, _ := os.ReadFile(cut); !bytes.Equal(after, before) {
+		t.Errorf("status changed the journal")
+	}
+
+	missing := filepath.Join(dir, "nope.journal")
+	empty := filepath.Join(dir, "empty.journal")
+	os.WriteFile(empty, []byte("deploysafe-rollout-journal v1\n"), 0o600)
+	for _, tc := range []struct {
+		code int
+		text string
+		args []string
+	}{
+		{2, "no journal file " + missing, []string{"--journal", missing}},
+		{2, "holds no rollout", []string{"--journal", empty}},
+		{2, "--db or --journal, not both", []string{"--journal", ok, "--db", "postgres://x@127.0.0.1:9/x", "--rollout", "ok"}},
+		{2, "--rollout names a journal of --db", []string{"--journal", ok, "--rollout", "ok"}},
+		{2, "want --db (pgjournal) or --journal (a file journal)", []string{"--rollout", "ok"}},
+	} {
+		r := deploysafe(t, nil, append([]string{"rollout", "status"}, tc.args...)...)
+		want(t, r, tc.code, tc.args...)
+		if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(r.stderr, tc.text) {
+			t.Errorf("%v: stderr %q, want one line with %q", tc.args, r.stderr, tc.text)
+		}
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("status created the missing journal: %v", err)
+	}
 }

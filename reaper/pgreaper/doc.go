@@ -35,7 +35,9 @@
 // Open creates its tables (reaper_schema, reaper_ledger) in the first
 // schema of the pool's search_path if they are missing, and records their
 // version; it refuses a database whose schema is newer than this package
-// with an error saying so, rather than misread it. One row per reaper name
+// with an error saying so, rather than misread it. [ReadOnly] reads a
+// ledger without creating anything (for an operator's look at a database
+// that may hold none). One row per reaper name
 // holds its ledger, so a sweep of a million resources is one read and one
 // write, plus two writes per action, however large the fleet.
 //

@@ -61,7 +61,10 @@ func (l *ledger) Store(ctx context.Context, blob []byte) error {
 func (l *ledger) Now(ctx context.Context) (time.Time, error) {
 	s := (*store)(l)
 	var t time.Time
-	if err := s.do(ctx, func(q pgx.Row) error { return q.Scan(&t) }, "SELECT clock_timestamp()"); err != nil {
+	// The check on a line of its own: a coverage block ends at a function
+	// literal, so a condition after one on the same line counts as never run.
+	err := s.do(ctx, func(q pgx.Row) error { return q.Scan(&t) }, "SELECT clock_timestamp()")
+	if err != nil {
 		return time.Time{}, s.fail("read the clock", err)
 	}
 	return t, nil
