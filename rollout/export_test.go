@@ -1,13 +1,17 @@
 package rollout
 
-import "os"
+import (
+	"os"
+
+	"github.com/deploysafe/deploysafe/internal/journalfile"
+)
 
 // OpenFileJournal opens the file journal that FileJournal uses, for tests
 // that wrap it to die at an append.
 func OpenFileJournal(path string) (*fileJournal, error) { return openFileJournal(path) }
 
 // Frame is rec as the file journal frames it on disk.
-func Frame(rec []byte) ([]byte, error) { return appendFrame(nil, rec) }
+func Frame(rec []byte) ([]byte, error) { return journalfile.Append(nil, rec) }
 
 // JournalKinds reads a file journal and returns "kind target" per record.
 func JournalKinds(path string) ([]string, error) {
@@ -15,7 +19,7 @@ func JournalKinds(path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	payloads, _, err := decodeFrames(data)
+	payloads, _, err := journalfile.Decode(data)
 	if err != nil {
 		return nil, err
 	}

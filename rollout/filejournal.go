@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/deploysafe/deploysafe/internal/journalfile"
 	"os"
 	"sync"
 
@@ -37,14 +38,14 @@ func openFileJournal(path string) (*fileJournal, error) {
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if err := durable.WriteFile(path, []byte(fileHeader), 0o600); err != nil {
+		if err := durable.WriteFile(path, []byte(journalfile.Header), 0o600); err != nil {
 			return nil, fmt.Errorf("%w: create %s: %v", ErrJournal, path, err)
 		}
-		data = []byte(fileHeader)
+		data = []byte(journalfile.Header)
 	case err != nil:
 		return nil, fmt.Errorf("%w: read %s: %v", ErrJournal, path, err)
 	}
-	recs, valid, err := decodeFrames(data)
+	recs, valid, err := journalfile.Decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrJournal, path, err)
 	}
@@ -71,7 +72,7 @@ func (j *fileJournal) Append(_ context.Context, r []byte) error {
 	if j.f == nil {
 		return fmt.Errorf("%w: %s: journal closed", ErrJournal, j.path)
 	}
-	frame, err := appendFrame(nil, r)
+	frame, err := journalfile.Append(nil, r)
 	if err != nil {
 		return fmt.Errorf("%w: encode: %v", ErrJournal, err)
 	}

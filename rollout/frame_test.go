@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/deploysafe/deploysafe/internal/journalfile"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -32,7 +33,7 @@ func encodeFrame(tb testing.TB, r record) []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b, err := appendFrame(nil, payload)
+	b, err := journalfile.Append(nil, payload)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func encodeFrame(tb testing.TB, r record) []byte {
 
 func encodeAll(tb testing.TB, recs []record) []byte {
 	tb.Helper()
-	b := []byte(fileHeader)
+	b := []byte(journalfile.Header)
 	for _, r := range recs {
 		b = append(b, encodeFrame(tb, r)...)
 	}
@@ -50,7 +51,7 @@ func encodeAll(tb testing.TB, recs []record) []byte {
 
 // decodeJournal decodes a journal file's frames and records.
 func decodeJournal(data []byte) ([]record, int, error) {
-	payloads, valid, err := decodeFrames(data)
+	payloads, valid, err := journalfile.Decode(data)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -88,7 +89,7 @@ func TestCodecRoundTrip(t *testing.T) {
 func TestCodecTornTailAtEveryOffset(t *testing.T) {
 	recs := sampleRecords()
 	data := encodeAll(t, recs)
-	for cut := len(fileHeader); cut <= len(data); cut++ {
+	for cut := len(journalfile.Header); cut <= len(data); cut++ {
 		got, valid, err := decodeJournal(data[:cut])
 		if err != nil {
 			t.Fatalf("cut %d: %v", cut, err)
@@ -110,17 +111,17 @@ func TestCodecTornTailAtEveryOffset(t *testing.T) {
 func TestCodecDetectsCorruption(t *testing.T) {
 	data := encodeAll(t, sampleRecords())
 	// Flip a byte inside the second frame's payload: not a crash pattern.
-	second := len(fileHeader) + frameHeader + 40
+	second := len(journalfile.Header) + journalfile.FrameHeader + 40
 	bad := append([]byte{}, data...)
-	bad[second+frameHeader+3] ^= 0x40
-	if _, _, err := decodeJournal(bad); !errors.Is(err, errCorrupt) {
+	bad[second+journalfile.FrameHeader+3] ^= 0x40
+	if _, _, err := decodeJournal(bad); !errors.Is(err, journalfile.ErrCorrupt) {
 		t.Fatalf("flipped byte: %v", err)
 	}
-	if _, _, err := decodeJournal([]byte("not a journal")); !errors.Is(err, errCorrupt) {
+	if _, _, err := decodeJournal([]byte("not a journal")); !errors.Is(err, journalfile.ErrCorrupt) {
 		t.Fatalf("bad header: %v", err)
 	}
 	unknown := encodeAll(t, []record{{Kind: "launch-missiles"}, {Kind: recEnd}})
-	if _, _, err := decodeJournal(unknown); !errors.Is(err, errCorrupt) {
+	if _, _, err := decodeJournal(unknown); !errors.Is(err, journalfile.ErrCorrupt) {
 		t.Fatalf("unknown kind: %v", err)
 	}
 }
@@ -173,11 +174,11 @@ func TestFileJournalReopenAndRepair(t *testing.T) {
 func TestFileJournalRefusesCorruptFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j")
 	data := encodeAll(t, sampleRecords())
-	data[len(fileHeader)+frameHeader+2] ^= 1
+	data[len(journalfile.Header)+journalfile.FrameHeader+2] ^= 1
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := openFileJournal(path); !errors.Is(err, ErrJournal) || !errors.Is(err, errCorrupt) {
+	if _, err := openFileJournal(path); !errors.Is(err, ErrJournal) || !errors.Is(err, journalfile.ErrCorrupt) {
 		t.Fatalf("corrupt journal opened: %v", err)
 	}
 	if _, err := openFileJournal(""); !errors.Is(err, ErrJournal) {
@@ -192,8 +193,8 @@ func FuzzDecodeJournal(f *testing.F) {
 	full := encodeAll(f, sampleRecords())
 	f.Add(full)
 	f.Add(full[:len(full)-5])
-	f.Add([]byte(fileHeader))
-	f.Add(append([]byte(fileHeader), 0, 0, 0, 2, 0, 0, 0, 0, '{', '}'))
+	f.Add([]byte(journalfile.Header))
+	f.Add(append([]byte(journalfile.Header), 0, 0, 0, 2, 0, 0, 0, 0, '{', '}'))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		recs, valid, err := decodeJournal(data)
 		if err != nil {
@@ -202,7 +203,7 @@ func FuzzDecodeJournal(f *testing.F) {
 			}
 			return
 		}
-		if valid > len(data) || valid < len(fileHeader) {
+		if valid > len(data) || valid < len(journalfile.Header) {
 			t.Fatalf("valid %d of %d", valid, len(data))
 		}
 		// The valid prefix decodes to the same records, fully.
@@ -222,15 +223,15 @@ func FuzzDecodeJournal(f *testing.F) {
 // An empty payload cannot be framed: its frame would be eight zero bytes,
 // which decodeFrames must read as a crash's zero-filled tail.
 func TestFrameRefusesEmptyPayload(t *testing.T) {
-	if _, err := appendFrame([]byte(fileHeader), nil); err == nil {
+	if _, err := journalfile.Append([]byte(journalfile.Header), nil); err == nil {
 		t.Error("appendFrame of an empty payload succeeded")
 	}
-	data, err := appendFrame([]byte(fileHeader), []byte("x"))
+	data, err := journalfile.Append([]byte(journalfile.Header), []byte("x"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	data = append(data, make([]byte, frameHeader)...)
-	if payloads, valid, err := decodeFrames(data); err != nil || len(payloads) != 1 || valid != len(data)-frameHeader {
+	data = append(data, make([]byte, journalfile.FrameHeader)...)
+	if payloads, valid, err := journalfile.Decode(data); err != nil || len(payloads) != 1 || valid != len(data)-journalfile.FrameHeader {
 		t.Errorf("decodeFrames with a zero tail = %q, valid %d, %v", payloads, valid, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/deploysafe/deploysafe/internal/journalfile"
 	"sync"
 	"time"
 )
@@ -76,10 +77,10 @@ func encodeRecord(r record) ([]byte, error) { return json.Marshal(r) }
 func decodeRecord(b []byte) (record, error) {
 	var r record
 	if err := json.Unmarshal(b, &r); err != nil {
-		return r, fmt.Errorf("%w: %v", errCorrupt, err)
+		return r, fmt.Errorf("%w: %v", journalfile.ErrCorrupt, err)
 	}
 	if !knownKinds[r.Kind] {
-		return r, fmt.Errorf("%w: unknown record kind %q", errCorrupt, r.Kind)
+		return r, fmt.Errorf("%w: unknown record kind %q", journalfile.ErrCorrupt, r.Kind)
 	}
 	return r, nil
 }

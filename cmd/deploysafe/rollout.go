@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/deploysafe/deploysafe/internal/clip"
+	"github.com/deploysafe/deploysafe/internal/journalfile"
 	"github.com/deploysafe/deploysafe/rollout"
 	"github.com/deploysafe/deploysafe/rollout/pgjournal"
 )
@@ -91,7 +92,7 @@ func rolloutStatus(ctx context.Context, args []string, stdout, stderr io.Writer)
 	)
 	if path != "" {
 		id, lease = path, "untracked"
-		rep, err = rollout.InspectFile(ctx, path)
+		rep, err = inspectFile(ctx, path)
 		if errors.Is(err, iofs.ErrNotExist) {
 			return usagef("no journal file %s (check --journal)", clip.String(path))
 		}
@@ -191,4 +192,29 @@ func printRolloutStatus(w io.Writer, s rolloutStatusJSON) {
 		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// inspectFile is rollout.Inspect of the file journal at path (a
+// FileJournal's), read without writing: a missing file is an error
+// wrapping fs.ErrNotExist, never created, and a torn last record (a crash
+// in the middle of an append) is skipped, not repaired. A file journal has
+// no lease: whether a process is running the rollout, it cannot tell.
+func inspectFile(ctx context.Context, path string) (*rollout.Report, error) {
+	recs, err := journalfile.Read(ctx, path)
+	if err != nil {
+		var pe *iofs.PathError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", pe.Op, pe.Err) // the message names the path once, clipped
+		}
+		return nil, fmt.Errorf("%w: journal %s: %w", rollout.ErrJournal, clip.String(path), err)
+	}
+	return rollout.Inspect(ctx, records(recs))
+}
+
+// records is a read-only JournalStore of records already read.
+type records [][]byte
+
+func (r records) Load(context.Context) ([][]byte, error) { return r, nil }
+func (records) Append(context.Context, []byte) error {
+	return fmt.Errorf("%w: a journal read by rollout status is read-only", rollout.ErrJournal)
 }
