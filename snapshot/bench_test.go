@@ -105,7 +105,7 @@ func BenchmarkRestore(b *testing.B) {
 		b.Run(fmt.Sprintf("restore/parallelism=%d", par), func(b *testing.B) {
 			b.SetBytes(size)
 			for range b.N {
-				if _, err := Restore(context.Background(), src, store, m, sel, Parallelism(par), RestoreID(fmt.Sprintf("bench-%d", benchRestores.Add(1)))); err != nil {
+				if _, err := Restore(context.Background(), src, store, m, sel, Parallelism(par), ID(fmt.Sprintf("bench-%d", benchRestores.Add(1)))); err != nil {
 					b.Fatal(err)
 				}
 			}

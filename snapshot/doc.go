@@ -74,7 +74,7 @@
 //     (sqlsource.ErrDependents), unless [IncludeDependents] adds them. A
 //     partition that was not selected is never touched.
 //   - Rerunning is safe. An interrupted restore, run again with the same
-//     [RestoreID], resumes from its journal; a partition it restored before
+//     [ID], resumes from its journal; a partition it restored before
 //     is compared with the snapshot again and restored again if it was
 //     damaged since, never skipped with damage left.
 //

@@ -70,7 +70,7 @@ func (j *journal) load(ctx context.Context, m *Manifest) (map[Partition]bool, er
 				return nil, err
 			}
 			if !samePlan(old, j.plan) {
-				return nil, fmt.Errorf("restore id %q already belongs to another restore (snapshot %s, %d partitions); choose another restore id (RestoreID, or --restore-id of the command)",
+				return nil, fmt.Errorf("restore id %q already belongs to another restore (snapshot %s, %d partitions); choose another restore id (ID, or --restore-id of the command)",
 					j.id, old.Snapshot, len(old.Selection))
 			}
 		case strings.HasPrefix(k, j.prefix()+"done/"):

@@ -28,7 +28,7 @@ func TestRestoreMetrics(t *testing.T) {
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	sel := selectKeys("t000", "t001", "t002")
-	_, err := Restore(context.Background(), src, store, m, sel, RestoreID("r-"+contentHash(m)[:8]), MeterProvider(mp))
+	_, err := Restore(context.Background(), src, store, m, sel, ID("r-"+contentHash(m)[:8]), MeterProvider(mp))
 	if err == nil {
 		t.Fatal("want t002 to fail")
 	}

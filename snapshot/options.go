@@ -107,19 +107,30 @@ func MeterProvider(mp metric.MeterProvider) option {
 	return func(o *options) { o.meters = mp }
 }
 
-// ID names the snapshot (default: its UTC creation time and a content
-// hash). The manifest is stored under "manifests/<id>.json.zst". Taking a
-// snapshot again under an existing id succeeds only if the data is
-// identical, which makes a crashed Take safe to rerun.
-func ID(id string) TakeOption {
-	return takeOption(func(o *options) {
+// ID names what the call makes. For Take, the snapshot (default: its UTC
+// creation time and a content hash): the manifest is stored under
+// "manifests/<id>.json.zst", and taking a snapshot again under an existing
+// id succeeds only if the data is identical, which makes a crashed Take
+// safe to rerun. For Restore, its journal (default: derived from the
+// manifest id and the selection): rerunning a restore with the same id
+// resumes it; a partition it already restored is dumped and compared with
+// the snapshot, and skipped only if it still matches, one damaged since is
+// restored again (PartitionDiff.Again).
+func ID(id string) idOption {
+	return func(o *options) {
 		if err := validID(id); err != nil {
 			o.err = errors.Join(o.err, fmt.Errorf("snapshot: ID(%q): %w: %w", id, ErrConfig, err))
 			return
 		}
-		o.id = id
-	})
+		o.id, o.restoreID = id, id
+	}
 }
+
+// idOption is ID's: a TakeOption and a RestoreOption.
+type idOption func(*options)
+
+func (f idOption) applyTake(o *options)    { f(o) }
+func (f idOption) applyRestore(o *options) { f(o) }
 
 // withChunking overrides the chunker (tests and benchmarks only).
 func withChunking(p chunkParams) TakeOption {
@@ -174,21 +185,6 @@ func KeyDiff(maxRows int) RestoreOption {
 // (PartitionDiff.Dependent).
 func IncludeDependents() RestoreOption {
 	return restoreOption(func(o *options) { o.dependents = true })
-}
-
-// RestoreID names a restore's journal (default: derived from the manifest id
-// and the selection). Rerunning a restore with the same id resumes it: a
-// partition it already restored is dumped and compared with the snapshot,
-// and skipped only if it still matches; one damaged since is restored again
-// (PartitionDiff.Again).
-func RestoreID(id string) RestoreOption {
-	return restoreOption(func(o *options) {
-		if err := validID(id); err != nil {
-			o.err = errors.Join(o.err, fmt.Errorf("snapshot: RestoreID(%q): %w: %w", id, ErrConfig, err))
-			return
-		}
-		o.restoreID = id
-	})
 }
 
 func defaults() options {

@@ -22,7 +22,7 @@ func TestForgetAndPrune(t *testing.T) {
 		store := newMemStore()
 		a := takeAll(t, newFakeSource(3, 200, 1), store, ID("a"), smallChunks)
 		b := takeAll(t, newFakeSource(3, 200, 2), store, ID("b"), smallChunks)
-		if _, err := Restore(ctx, newFakeSource(3, 200, 1), store, a, []Partition{a.Partitions[0].Partition}, RestoreID("ra")); err != nil {
+		if _, err := Restore(ctx, newFakeSource(3, 200, 1), store, a, []Partition{a.Partitions[0].Partition}, ID("ra")); err != nil {
 			t.Fatal(err)
 		}
 		orphan := chunkKey(strings.Repeat("ab", 32))

@@ -51,7 +51,7 @@ func Diff(ctx context.Context, src Source, store Store, m *Manifest, selection [
 // selected are never touched.
 //
 // Each committed partition is recorded in a journal in the store (see
-// [RestoreID]); a restore that was interrupted at any point resumes when run
+// [ID]); a restore that was interrupted at any point resumes when run
 // again with the same arguments, skipping what it already restored and
 // still matches the snapshot (a partition damaged again since is restored
 // again). The

@@ -142,12 +142,12 @@ func TestRestoreAppliesSelectionOnly(t *testing.T) {
 	wantRestored(t, src, want, live, sel)
 	// A new restore id restores again.
 	damage(src, "t001")
-	if _, err := Restore(context.Background(), src, store, m, sel, RestoreID("second")); err != nil {
+	if _, err := Restore(context.Background(), src, store, m, sel, ID("second")); err != nil {
 		t.Fatal(err)
 	}
 	wantRestored(t, src, want, live, sel)
 	// The same id for a different selection is refused.
-	if _, err := Restore(context.Background(), src, store, m, selectKeys("t001"), RestoreID("second")); err == nil ||
+	if _, err := Restore(context.Background(), src, store, m, selectKeys("t001"), ID("second")); err == nil ||
 		!strings.Contains(err.Error(), "already belongs") {
 		t.Errorf("reused restore id = %v", err)
 	}

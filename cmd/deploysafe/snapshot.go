@@ -621,7 +621,7 @@ func plan(ctx context.Context, name string, args []string, stdout, stderr io.Wri
 		opts = append(opts, snapshot.KeyDiff(f.rows))
 	}
 	if f.restID != "" {
-		opts = append(opts, snapshot.RestoreID(f.restID))
+		opts = append(opts, snapshot.ID(f.restID))
 	}
 	if f.force {
 		opts = append(opts, snapshot.ForceSchema())

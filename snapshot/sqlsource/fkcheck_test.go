@@ -203,7 +203,7 @@ func TestRestoreSelfReference(t *testing.T) {
 	// restore of site 1 that deletes it (here the whole partition, as a
 	// self-reference cascades within it) would delete the row of site 2.
 	mustExec(t, db, fmt.Sprintf("INSERT INTO %s VALUES (1, 5, 'new', NULL), (2, 4, 'far', 5)", tbl))
-	_, err = snapshot.Restore(ctx, src, store, m, sel, snapshot.RestoreID("again"))
+	_, err = snapshot.Restore(ctx, src, store, m, sel, snapshot.ID("again"))
 	var de *DependentError
 	if !errors.As(err, &de) || de.Rows != 1 || de.Action != "CASCADE" {
 		t.Fatalf("Restore = %v, want a DependentError for 1 row of site 2", err)
@@ -319,7 +319,7 @@ func TestRestoreRefusesUpdateCascadeOutside(t *testing.T) {
 			if err := db.QueryRow("SELECT order_code FROM " + ships).Scan(&ship); err != nil || ship != "Z" {
 				t.Fatalf("set-up: shipment code %q (%v), want the cascade's Z", ship, err)
 			}
-			_, err = snapshot.Restore(ctx, src, store, m, sel, snapshot.RestoreID("again"))
+			_, err = snapshot.Restore(ctx, src, store, m, sel, snapshot.ID("again"))
 			var de *DependentError
 			if !errors.As(err, &de) || de.Action != "CASCADE" || de.Rows != 1 || !strings.Contains(err.Error(), "ON UPDATE CASCADE") {
 				t.Fatalf("Restore after a code change = %v, want a DependentError ON UPDATE CASCADE for 1 shipment", err)

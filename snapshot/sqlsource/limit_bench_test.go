@@ -105,7 +105,7 @@ func benchLimit(b *testing.B, tenants, per int, layout string, d int) {
 		return func(i int) time.Duration {
 			began := time.Now()
 			p, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Parallelism(1),
-				snapshot.RestoreID(fmt.Sprintf("limit-%s-%d-%d", name, time.Now().UnixNano(), i)))
+				snapshot.ID(fmt.Sprintf("limit-%s-%d-%d", name, time.Now().UnixNano(), i)))
 			if err != nil || len(p.Restored) != len(sel) {
 				b.Fatalf("Restore (%s): %v", name, err)
 			}

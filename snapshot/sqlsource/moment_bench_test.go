@@ -106,7 +106,7 @@ func BenchmarkRestoreTenant(b *testing.B) {
 		damage()
 		n++
 		began := time.Now()
-		if _, err := snapshot.Restore(ctx, s, store, m, sel, snapshot.RestoreID(fmt.Sprintf("r%d", n))); err != nil {
+		if _, err := snapshot.Restore(ctx, s, store, m, sel, snapshot.ID(fmt.Sprintf("r%d", n))); err != nil {
 			b.Fatal(err)
 		}
 		return time.Since(began)

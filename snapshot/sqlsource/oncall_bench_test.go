@@ -84,7 +84,7 @@ func BenchmarkRestoreOncall100(b *testing.B) {
 				"restore": func(i int) time.Duration {
 					began := time.Now()
 					p, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Parallelism(1),
-						snapshot.RestoreID(fmt.Sprintf("oncall-lib-%d-%d", time.Now().UnixNano(), i)))
+						snapshot.ID(fmt.Sprintf("oncall-lib-%d-%d", time.Now().UnixNano(), i)))
 					if err != nil || len(p.Restored) != len(sel) {
 						b.Fatalf("Restore: %v", err)
 					}
@@ -262,7 +262,7 @@ func restoreChild(spec string) error {
 	for _, k := range strings.Split(keys, ",") {
 		sel = append(sel, snapshot.Partition{Table: table, Key: k})
 	}
-	p, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Parallelism(1), snapshot.RestoreID(rid))
+	p, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Parallelism(1), snapshot.ID(rid))
 	if err == nil && len(p.Restored) != len(sel) {
 		err = fmt.Errorf("%d of %d partitions restored", len(p.Restored), len(sel))
 	}

@@ -126,7 +126,7 @@ func BenchmarkRestore100(b *testing.B) {
 					}
 					began = time.Now()
 					res, err := snapshot.Restore(ctx, src, store, m, sel, snapshot.Parallelism(1),
-						snapshot.RestoreID(fmt.Sprintf("bench-%d-%d-%d", time.Now().UnixNano(), i, d)))
+						snapshot.ID(fmt.Sprintf("bench-%d-%d-%d", time.Now().UnixNano(), i, d)))
 					if err != nil {
 						b.Fatal(err)
 					}

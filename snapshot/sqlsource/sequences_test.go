@@ -46,7 +46,7 @@ func TestRestoreMovesSequencesPastRestoredRows(t *testing.T) {
 			// Ahead of the max: left where it is.
 			mustExec(t, db, fmt.Sprintf("SELECT setval(pg_get_serial_sequence('%s', 'id'), 1000)", tbl),
 				fmt.Sprintf("DELETE FROM %s WHERE site = 1 AND id < 10", tbl))
-			if _, err := snapshot.Restore(ctx, src, store, m, sel[1:], snapshot.RestoreID("again")); err != nil {
+			if _, err := snapshot.Restore(ctx, src, store, m, sel[1:], snapshot.ID("again")); err != nil {
 				t.Fatal(err)
 			}
 			if err := db.QueryRow(fmt.Sprintf("INSERT INTO %s (site, note) VALUES (0, 'newer') RETURNING id", tbl)).Scan(&id); err != nil {
