@@ -414,3 +414,22 @@ func TestReadWantIgnoresABadSizeHint(t *testing.T) {
 		}
 	}
 }
+
+// TestReadWantBound: a partition of exactly the bound stays in memory; one
+// byte more is spooled.
+func TestReadWantBound(t *testing.T) {
+	const data = "a\nb\nc\n"
+	for _, tc := range []struct {
+		limit   int64
+		spooled bool
+	}{{int64(len(data)), false}, {int64(len(data)) - 1, true}} {
+		w, err := readWant(strings.NewReader(data), tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (w.spool != nil) != tc.spooled || w.count() != 3 {
+			t.Errorf("%d bytes, limit %d: spooled %v, %d lines; want spooled %v, 3 lines", len(data), tc.limit, w.spool != nil, w.count(), tc.spooled)
+		}
+		w.close()
+	}
+}
