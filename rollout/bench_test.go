@@ -105,10 +105,7 @@ func BenchmarkOverhead10k(b *testing.B) {
 // cost per target (goal < 10 µs).
 func BenchmarkHooksSavedPlan10k(b *testing.B) {
 	const n = 10000
-	targets := make([]string, n)
-	for i := range targets {
-		targets[i] = fmt.Sprintf("site%05d", i)
-	}
+	targets := names("site", n)
 	ctx := context.Background()
 	gate := check("instant", time.Second, func(context.Context) error { return nil })
 	hook := func(context.Context, rollout.HookInput) error { return nil }

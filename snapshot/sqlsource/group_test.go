@@ -30,19 +30,7 @@ func TestRestoreTenantAcrossTables(t *testing.T) {
 				db, _, orders, items := fkShop(t, pg, action)
 				src := mustNew(t, db, Table(orders, "site_id"), Table(items, "site_id"))
 				ctx := context.Background()
-				var all []snapshot.Partition
-				for site := 1; site <= 3; site++ {
-					all = append(all, snapshot.Partition{Table: orders, Key: fmt.Sprint(site)}, snapshot.Partition{Table: items, Key: fmt.Sprint(site)})
-				}
-				store := storetest.NewMemStore()
-				m, err := snapshot.Take(ctx, src, store, all)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := map[snapshot.Partition]string{}
-				for _, p := range all {
-					want[p] = string(dump(t, src, p.Table, p.Key))
-				}
+				store, m, all, want := takeShop(t, src, orders, items)
 				mustExec(t, db,
 					fmt.Sprintf("UPDATE %s SET note = 'damaged' WHERE id = 201", orders),
 					fmt.Sprintf("DELETE FROM %s WHERE order_id = 202", items),
@@ -253,18 +241,8 @@ func TestRestoreLargeTenantInPlace(t *testing.T) {
 				db, _, orders, items := fkShop(t, pg, action)
 				src := mustNew(t, db, Table(orders, "site_id"), Table(items, "site_id"), withDiffLimit(30))
 				ctx := context.Background()
-				var all []snapshot.Partition
-				for site := 1; site <= 3; site++ {
-					all = append(all, snapshot.Partition{Table: orders, Key: fmt.Sprint(site)}, snapshot.Partition{Table: items, Key: fmt.Sprint(site)})
-				}
-				store := storetest.NewMemStore()
-				m, err := snapshot.Take(ctx, src, store, all)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := map[snapshot.Partition]string{}
+				store, m, all, want := takeShop(t, src, orders, items)
 				for _, p := range all {
-					want[p] = string(dump(t, src, p.Table, p.Key))
 					if len(want[p]) <= 30 {
 						t.Fatalf("%s holds %d bytes: not past the bound", p, len(want[p]))
 					}
@@ -379,4 +357,24 @@ func TestReplaceGroupClipsItsInput(t *testing.T) {
 	if err == nil || len(err.Error()) > 400 || !strings.Contains(err.Error(), "…(10000 bytes)") {
 		t.Fatalf("ReplaceGroup with 10,000-character keys = %d bytes: %.200v", len(fmt.Sprint(err)), err)
 	}
+}
+
+// takeShop takes every partition of fkShop's three sites (orders and
+// order_items) and returns them with their dumps at the Take.
+func takeShop(t *testing.T, src *Source, orders, items string) (snapshot.Store, *snapshot.Manifest, []snapshot.Partition, map[snapshot.Partition]string) {
+	t.Helper()
+	var all []snapshot.Partition
+	for site := 1; site <= 3; site++ {
+		all = append(all, snapshot.Partition{Table: orders, Key: fmt.Sprint(site)}, snapshot.Partition{Table: items, Key: fmt.Sprint(site)})
+	}
+	store := storetest.NewMemStore()
+	m, err := snapshot.Take(context.Background(), src, store, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[snapshot.Partition]string{}
+	for _, p := range all {
+		want[p] = string(dump(t, src, p.Table, p.Key))
+	}
+	return store, m, all, want
 }
