@@ -82,8 +82,11 @@ func TestSeedReplaysCounts(t *testing.T) {
 // Same's failures carry the seed and replay too.
 func TestSameRerun(t *testing.T) {
 	old := func(x int) int { return x }
+	// A third of all inputs differ, so every seed finds one (0 misses in
+	// 5,000 seeds); the first version (x > 20, x%11 == 3) missed 1 seed in
+	// 100, because rapid draws small values far more often, and failed CI.
 	new := func(x int) int {
-		if x > 20 && x%11 == 3 {
+		if x%3 == 1 {
 			return -x
 		}
 		return x
