@@ -42,10 +42,13 @@
 //
 //	0  done; nothing damaged, no violation, the reaper healthy
 //	1  damage or violations found, the reaper halted or with parked
-//	   resources, or the operation failed (an unreachable
-//	   database or store, a missing manifest, a partition that did not restore)
+//	   resources, a rollout that needs attention, or the operation failed
+//	   (a missing manifest, a partition that did not restore)
 //	2  usage: a bad flag, DSN or URL, an unknown table, a column that is
-//	   not the table's partition column, an unknown reaper ledger
+//	   not the table's partition column, an unknown reaper ledger or
+//	   rollout; or a database or store that cannot be reached, so that
+//	   nothing could be told (a monitor tells "could not look" from
+//	   "looked and found trouble")
 //
 // An error is one line on stderr. Nothing is written before every input
 // has been checked.
@@ -75,6 +78,18 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// unreachableError is a database or store that could not be reached: exit
+// 2, as for bad input, because nothing could be told; exit 1 means the
+// command looked and found something that needs attention.
+type unreachableError struct{ err error }
+
+func (e unreachableError) Error() string { return e.err.Error() }
+func (e unreachableError) Unwrap() error { return e.err }
+
+func unreachable(what string, err error) error {
+	return unreachableError{fmt.Errorf("%s unreachable: %w", what, err)}
+}
 
 // errHelp is -h or --help: the help is printed, exit 0.
 var errHelp = errors.New("deploysafe: help")
@@ -108,13 +123,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	err := groups[args[0]](ctx, args[1:], stdout, stderr)
-	var ue usageError
+	var (
+		ue usageError
+		ne unreachableError
+	)
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return exitOK
 	case errors.Is(err, errFound):
 		return exitFailed
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &ne):
 		fmt.Fprintln(stderr, "deploysafe:", oneLine(err))
 		return exitUsage
 	default:

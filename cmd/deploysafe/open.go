@@ -60,7 +60,7 @@ func openDB(ctx context.Context, dsn string) (*sql.DB, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("database unreachable: %w", err)
+		return nil, unreachable("database", err)
 	}
 	return db, nil
 }
@@ -116,7 +116,7 @@ func openStore(ctx context.Context, raw string) (snapshot.Store, func(), error) 
 		// Reach the store now, so that an unreachable one fails here.
 		if _, err := s.List(ctx, "manifests/"); err != nil {
 			s.Close()
-			return nil, nil, fmt.Errorf("store unreachable: %w", err)
+			return nil, nil, unreachable("store", err)
 		}
 		return s, func() { s.Close() }, nil
 	}

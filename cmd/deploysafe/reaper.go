@@ -95,7 +95,7 @@ func openPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("database unreachable: %w", err)
+		return nil, unreachable("database", err)
 	}
 	return pool, nil
 }

@@ -276,7 +276,7 @@ func TestReaperBadInput(t *testing.T) {
 		{"no ledger", 2, "--ledger is required", []string{"status", "--db", dsn}},
 		{"no db", 2, "--db is required", []string{"status", "--ledger", testLedger}},
 		{"not postgres", 2, "postgres://", []string{"status", "--db", "shop.db", "--ledger", testLedger}},
-		{"unreachable", 1, "unreachable", []string{"status", "--db", "postgres://nobody:pw-never-printed@127.0.0.1:9/x?connect_timeout=2", "--ledger", testLedger}},
+		{"unreachable", 2, "unreachable", []string{"status", "--db", "postgres://nobody:pw-never-printed@127.0.0.1:9/x?connect_timeout=2", "--ledger", testLedger}},
 		{"ack without by", 2, "--by is required", []string{"ack", "abc", "--db", dsn, "--ledger", testLedger}},
 		{"ack without id", 2, "halt ID", []string{"ack", "--by", "alice", "--db", dsn, "--ledger", testLedger}},
 		{"ack when not halted", 1, "not halted", []string{"ack", "abc", "--by", "alice", "--db", dsn, "--ledger", testLedger}},

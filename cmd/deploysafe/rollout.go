@@ -100,7 +100,12 @@ func rolloutStatus(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return usagef("the journal file %s holds no rollout", clip.String(path))
 		}
 	} else {
-		rep, held, err = pgjournal.Inspect(ctx, db, id)
+		pool, perr := openPool(ctx, db)
+		if perr != nil {
+			return perr
+		}
+		defer pool.Close()
+		rep, held, err = pgjournal.Inspect(ctx, pool, id)
 		if err == nil && rep == nil {
 			return usagef("no journal of rollout %q in this database (check --rollout, and the schema the DSN's search_path names)", clip.String(id))
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/deploysafe/deploysafe/rollout"
 	"github.com/deploysafe/deploysafe/rollout/pgjournal"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // fleet is targets on v1 in memory; deploying to fail fails, and ctx's
@@ -72,7 +73,12 @@ func rolloutPlan(t *testing.T) *rollout.Plan {
 // returns the journal, still open (its lease held) if keep.
 func runRolloutIn(t *testing.T, dsn, name string, f *fleet, ctx context.Context, keep bool) *pgjournal.Journal {
 	t.Helper()
-	j, err := pgjournal.Open(context.Background(), dsn, name)
+	pool, err := pgxpool.New(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	j, err := pgjournal.Open(context.Background(), pool, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +167,7 @@ func TestRolloutStatus(t *testing.T) {
 		{2, `no journal of rollout "nope"`, []string{"--db", dsn, "--rollout", "nope"}},
 		{2, "--rollout is required", []string{"--db", dsn}},
 		{2, "postgres://", []string{"--db", "shop.db", "--rollout", "ok"}},
-		{1, "connect to nobody@127.0.0.1:9", []string{"--db", "postgres://nobody:pw-never-printed@127.0.0.1:9/x?connect_timeout=2", "--rollout", "ok"}},
+		{2, "database unreachable", []string{"--db", "postgres://nobody:pw-never-printed@127.0.0.1:9/x?connect_timeout=2", "--rollout", "ok"}},
 	} {
 		r := deploysafe(t, nil, append([]string{"rollout", "status"}, tc.args...)...)
 		want(t, r, tc.code, tc.args...)

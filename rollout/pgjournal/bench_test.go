@@ -10,6 +10,7 @@ import (
 
 	"github.com/deploysafe/deploysafe/rollout"
 	"github.com/deploysafe/deploysafe/rollout/pgjournal"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // memFleet is an instant deployer.
@@ -35,7 +36,11 @@ func (m *memFleet) Version(_ context.Context, t string) (string, error) {
 // so the journal dominates) with the FileJournal and with PostgreSQL,
 // alternating, and reports the time per journal record.
 func BenchmarkJournalAppend(b *testing.B) {
-	dsn := schemaDSN(b)
+	pool, err := pgxpool.New(context.Background(), schemaDSN(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
 	ts := make([]string, 200)
 	for i := range ts {
 		ts[i] = fmt.Sprintf("site%03d", i)
@@ -57,7 +62,7 @@ func BenchmarkJournalAppend(b *testing.B) {
 				if store == "file" {
 					opt = rollout.FileJournal(filepath.Join(b.TempDir(), "j"))
 				} else {
-					j, err = pgjournal.Open(ctx, dsn, fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i))
+					j, err = pgjournal.Open(ctx, pool, fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), i))
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -2,7 +2,8 @@
 // replicas of a service can drive one rollout: one at a time, and any of
 // them can Resume it when the one driving it dies.
 //
-//	j, err := pgjournal.Open(ctx, dsn, "checkout-v2")
+//	pool, err := pgxpool.New(ctx, dsn) // its search_path chooses the schema
+//	j, err := pgjournal.Open(ctx, pool, "checkout-v2")
 //	if errors.Is(err, pgjournal.ErrLeaseHeld) { /* another replica drives it */ }
 //	defer j.Close()
 //	ex, err := rollout.New(deployer, rollout.Journal(j))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/deploysafe/deploysafe/internal/testenv"
 	"github.com/deploysafe/deploysafe/rollout"
+	"github.com/deploysafe/deploysafe/rollout/pgjournal"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -163,3 +164,15 @@ var runID = func() string {
 
 // rname is the rollout name n of this test process.
 func rname(n string) string { return n + "-" + runID }
+
+// openJournal opens the journal name through a pool of its own on dsn,
+// closed when the test ends (the journal's connection leaves the pool).
+func openJournal(ctx context.Context, tb testing.TB, dsn, name string) (*pgjournal.Journal, error) {
+	tb.Helper()
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	return pgjournal.Open(ctx, pool, name)
+}

@@ -7,31 +7,27 @@ import (
 
 	"github.com/deploysafe/deploysafe/rollout"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Inspect reads the journal of the rollout called name without taking its
 // lease, creating no table: the rollout's state as rollout.Inspect reports
 // it (nil when the database holds no record of it), and whether a live
 // executor holds the lease now.
-func Inspect(ctx context.Context, dsn, name string) (rep *rollout.Report, held bool, err error) {
-	if name == "" {
-		return nil, false, fmt.Errorf("%w: pgjournal: empty rollout name", rollout.ErrJournal)
+func Inspect(ctx context.Context, pool *pgxpool.Pool, name string) (rep *rollout.Report, held bool, err error) {
+	if pool == nil || name == "" {
+		return nil, false, fmt.Errorf("%w: pgjournal: Inspect: nil pool or empty rollout name", rollout.ErrJournal)
 	}
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		return nil, false, fmt.Errorf("%w: pgjournal: cannot parse the DSN (not shown: it may hold a password)", rollout.ErrJournal)
-	}
-	where := fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
-	cfg.ConnectTimeout = statementTimeout
+	where := place(pool)
 	cctx, cancel := context.WithTimeout(ctx, statementTimeout)
 	defer cancel()
-	conn, err := pgx.ConnectConfig(cctx, cfg)
+	conn, err := pool.Acquire(cctx)
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: pgjournal: connect to %s: %s", rollout.ErrJournal, where, redact(err, cfg.Password))
+		return nil, false, fmt.Errorf("%w: pgjournal: connect to %s: %s", rollout.ErrJournal, where, redact(err, pool.Config().ConnConfig.Password))
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer conn.Release()
 	fail := func(op string, err error) error {
-		return fmt.Errorf("%w: pgjournal: %s on %s for rollout %q: %s", rollout.ErrJournal, op, where, name, redact(err, cfg.Password))
+		return fmt.Errorf("%w: pgjournal: %s on %s for rollout %q: %s", rollout.ErrJournal, op, where, name, redact(err, pool.Config().ConnConfig.Password))
 	}
 	if err := conn.QueryRow(cctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
 		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())

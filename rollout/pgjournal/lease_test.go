@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/deploysafe/deploysafe/rollout"
-	"github.com/deploysafe/deploysafe/rollout/pgjournal"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -202,7 +201,7 @@ func TestHelperLeaseExecutor(t *testing.T) {
 	ctx := context.Background()
 	if role == "holder" {
 		f.marker = os.Getenv("LEASE_MARKER")
-		j, err := pgjournal.Open(ctx, withParam(dsn, "application_name", os.Getenv("LEASE_APP")), rname("lease-loss"))
+		j, err := openJournal(ctx, t, withParam(dsn, "application_name", os.Getenv("LEASE_APP")), rname("lease-loss"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +231,7 @@ func TestFencingTokenGrowsWithEveryOpen(t *testing.T) {
 	ctx := context.Background()
 	var prev int64
 	for i := range 3 {
-		j, err := pgjournal.Open(ctx, dsn, rname("tokens"))
+		j, err := openJournal(ctx, t, dsn, rname("tokens"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/deploysafe/deploysafe/rollout"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // schemaVersion is the version of the tables this package writes.
@@ -53,34 +54,38 @@ func (leaseHeld) Error() string { return "pgjournal: lease held by another execu
 // Is makes ErrLeaseHeld match rollout.ErrInProgress.
 func (leaseHeld) Is(target error) bool { return target == rollout.ErrInProgress }
 
-// Open connects to the database dsn names, creates or checks the schema,
-// and takes the lease of the rollout called name. It fails with an error
-// wrapping ErrLeaseHeld (and so rollout.ErrInProgress) when another
-// executor holds the lease, and
-// wrapping rollout.ErrJournal when the database cannot be reached or its
-// schema is newer than this package.
-func Open(ctx context.Context, dsn, name string) (*Journal, error) {
-	if name == "" {
-		return nil, fmt.Errorf("%w: pgjournal: empty rollout name", rollout.ErrJournal)
+// Open takes a connection of its own out of pool (it never returns there:
+// it holds the lease), creates or checks the schema, and takes the lease
+// of the rollout called name. It fails with an error wrapping
+// ErrLeaseHeld (and so rollout.ErrInProgress) when another executor holds
+// the lease, and wrapping rollout.ErrJournal when the database cannot be
+// reached or its schema is newer than this package. The pool is the
+// caller's, as in package reaper/pgreaper: its search_path chooses the
+// schema.
+func Open(ctx context.Context, pool *pgxpool.Pool, name string) (*Journal, error) {
+	if pool == nil || name == "" {
+		return nil, fmt.Errorf("%w: pgjournal: Open: nil pool or empty rollout name", rollout.ErrJournal)
 	}
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("%w: pgjournal: cannot parse the DSN (not shown: it may hold a password)", rollout.ErrJournal)
-	}
-	where := fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
-	cfg.ConnectTimeout = statementTimeout
+	where := place(pool)
 	cctx, cancel := context.WithTimeout(ctx, statementTimeout)
 	defer cancel()
-	conn, err := pgx.ConnectConfig(cctx, cfg)
+	pc, err := pool.Acquire(cctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: pgjournal: connect to %s: %s", rollout.ErrJournal, where, redact(err, cfg.Password))
+		return nil, fmt.Errorf("%w: pgjournal: connect to %s: %s", rollout.ErrJournal, where, redact(err, pool.Config().ConnConfig.Password))
 	}
+	conn := pc.Hijack() // the lease dies with this connection, so it never goes back to the pool
 	j := &Journal{conn: conn, name: name, where: where}
 	if err := j.open(ctx); err != nil {
 		_ = conn.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	return j, nil
+}
+
+// place names a pool's database for errors: "user@host:port/db".
+func place(pool *pgxpool.Pool) string {
+	c := pool.Config().ConnConfig
+	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
 
 func (j *Journal) open(ctx context.Context) error {

@@ -21,14 +21,14 @@ import (
 func TestLeaseRefusesASecondExecutor(t *testing.T) {
 	dsn := schemaDSN(t)
 	ctx := context.Background()
-	a, err := pgjournal.Open(ctx, dsn, rname("checkout-v2"))
+	a, err := openJournal(ctx, t, dsn, rname("checkout-v2"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pgjournal.Open(ctx, dsn, rname("checkout-v2")); !errors.Is(err, rollout.ErrInProgress) || !strings.Contains(err.Error(), "held by another executor") {
+	if _, err := openJournal(ctx, t, dsn, rname("checkout-v2")); !errors.Is(err, rollout.ErrInProgress) || !strings.Contains(err.Error(), "held by another executor") {
 		t.Fatalf("second Open while held: %v", err)
 	}
-	other, err := pgjournal.Open(ctx, dsn, rname("search-v7")) // another rollout: its own lease
+	other, err := openJournal(ctx, t, dsn, rname("search-v7")) // another rollout: its own lease
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestLeaseRefusesASecondExecutor(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Close()
-	b, err := pgjournal.Open(ctx, dsn, rname("checkout-v2"))
+	b, err := openJournal(ctx, t, dsn, rname("checkout-v2"))
 	if err != nil {
 		t.Fatalf("Open after the holder closed: %v", err)
 	}
@@ -72,12 +72,12 @@ func (c *cancelFleet) Deploy(ctx context.Context, t, v string) error {
 func TestLeaseHeldIsNotAnUnfinishedRollout(t *testing.T) {
 	dsn := schemaDSN(t)
 	ctx := context.Background()
-	a, err := pgjournal.Open(ctx, dsn, rname("checkout-v2"))
+	a, err := openJournal(ctx, t, dsn, rname("checkout-v2"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	_, held := pgjournal.Open(ctx, dsn, rname("checkout-v2"))
+	_, held := openJournal(ctx, t, dsn, rname("checkout-v2"))
 	if !errors.Is(held, pgjournal.ErrLeaseHeld) || !errors.Is(held, rollout.ErrInProgress) ||
 		!strings.HasPrefix(held.Error(), "pgjournal: lease held by another executor: ") || strings.Contains(held.Error(), "unfinished") {
 		t.Errorf("second Open while held: %v", held)
@@ -100,7 +100,7 @@ func TestLeaseHeldIsNotAnUnfinishedRollout(t *testing.T) {
 func TestRefusesANewerSchema(t *testing.T) {
 	dsn := schemaDSN(t)
 	ctx := context.Background()
-	j, err := pgjournal.Open(ctx, dsn, rname("r"))
+	j, err := openJournal(ctx, t, dsn, rname("r"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestRefusesANewerSchema(t *testing.T) {
 	if _, err := conn.Exec(ctx, `UPDATE deploysafe_rollout_schema SET version = 2`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pgjournal.Open(ctx, dsn, rname("r")); !errors.Is(err, rollout.ErrJournal) || !strings.Contains(err.Error(), "version 2, newer than this package's 1") {
+	if _, err := openJournal(ctx, t, dsn, rname("r")); !errors.Is(err, rollout.ErrJournal) || !strings.Contains(err.Error(), "version 2, newer than this package's 1") {
 		t.Fatalf("Open on a newer schema: %v", err)
 	}
 }
@@ -131,7 +131,7 @@ func TestUnreachableNamesTheHostNotThePassword(t *testing.T) {
 		// the real server, a role it does not know
 		fmt.Sprintf("postgres://no_such_role:hunter2-secret@%s:%d/%s?sslmode=disable", cfg.Host, cfg.Port, cfg.Database),
 	} {
-		_, err := pgjournal.Open(ctx, dsn, rname("r"))
+		_, err := openJournal(ctx, t, dsn, rname("r"))
 		if !errors.Is(err, rollout.ErrJournal) || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "@127.0.0.1:") {
 			t.Errorf("Open(%s): %v", strings.Replace(dsn, "hunter2-secret", "…", 1), err)
 		}
@@ -149,7 +149,7 @@ func TestLostConnectionStopsTheHolderAndAnotherResumes(t *testing.T) {
 	// The holder's lease connection carries an application name of its own,
 	// and only that backend is terminated: the server may be shared.
 	holderApp := appName(t, "holder")
-	j, err := pgjournal.Open(ctx, withParam(dsn, "application_name", holderApp), rname("cut"))
+	j, err := openJournal(ctx, t, withParam(dsn, "application_name", holderApp), rname("cut"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func openRetry(tb testing.TB, dsn, name string) *pgjournal.Journal {
 	tb.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		j, err := pgjournal.Open(context.Background(), dsn, name)
+		j, err := openJournal(context.Background(), tb, dsn, name)
 		if err == nil {
 			return j
 		}
@@ -233,7 +233,7 @@ func TestHelperReplica(t *testing.T) {
 			select {}
 		}
 	}
-	j, err := pgjournal.Open(context.Background(), dsn, rname("replicated"))
+	j, err := openJournal(context.Background(), t, dsn, rname("replicated"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestReplicaKilledMidWaveAnotherFinishes(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if _, err := pgjournal.Open(context.Background(), dsn, rname("replicated")); !errors.Is(err, rollout.ErrInProgress) {
+	if _, err := openJournal(context.Background(), t, dsn, rname("replicated")); !errors.Is(err, rollout.ErrInProgress) {
 		t.Fatalf("second replica while the first holds the lease: %v", err)
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
