@@ -104,3 +104,34 @@ func TestAcknowledgeKeptOnlyWhileRaised(t *testing.T) {
 		}
 	})
 }
+
+// TestAllowanceSpentOnlyByWhatTheModeTakes: an acknowledgement is spent by
+// a sweep that takes an action, and kept by one that only records it: a
+// shadow sweep, and a Quarantine-mode sweep whose only planned acts are
+// deletes (recorded, not taken, until the mode is Delete).
+func TestAllowanceSpentOnlyByWhatTheModeTakes(t *testing.T) {
+	trip := Trip{Limit: "inventory-fraction", Count: 4, Allowed: 2, Total: 126}
+	for _, tc := range []struct {
+		name  string
+		mode  Action
+		acts  []Action
+		spent bool
+	}{
+		{"shadow, quarantines planned", 0, []Action{Quarantine}, false},
+		{"shadow, deletes planned", 0, []Action{Delete}, false},
+		{"quarantine mode, nothing planned", Quarantine, nil, false},
+		{"quarantine mode, only deletes planned", Quarantine, []Action{Delete, Delete}, false},
+		{"quarantine mode, a quarantine", Quarantine, []Action{Delete, Quarantine}, true},
+		{"delete mode, only deletes", Delete, []Action{Delete}, true},
+		{"delete mode, only quarantines", Delete, []Action{Quarantine}, true},
+	} {
+		s := &sweep{mode: tc.mode, st: &state{Allow: map[string]int{trip.key(): 4}}, rep: &Report{Acknowledged: []Trip{trip}}}
+		for i, a := range tc.acts {
+			s.plan.acts = append(s.plan.acts, intent{i: i, act: a})
+		}
+		kept := s.keptAllowance()
+		if spent := kept[trip.key()] == 0; spent != tc.spent {
+			t.Errorf("%s: allowance kept %v, want spent %v", tc.name, kept, tc.spent)
+		}
+	}
+}
